@@ -117,3 +117,26 @@ def article_id(article: Article) -> str:
     else:
         basis = "content:" + content_hash(article)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical entity: the variants of one name folded together."""
+
+    key: str  # stable key, e.g. "PERSON:kim jong un"
+    name: str  # canonical surface form
+    label: str
+    aliases: tuple[str, ...]  # every surface form seen, the canonical name included
+
+
+@dataclass(frozen=True)
+class AnnotatedArticle:
+    """A stored article with its id and annotations (offsets into `article.text`)."""
+
+    id: str
+    article: Article
+    timexes: tuple[TimeExpression, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    mentions: tuple[EntityMention, ...] = ()
+    duplicate_of: str | None = None
+    story_id: str | None = None
