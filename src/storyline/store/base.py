@@ -1,0 +1,234 @@
+"""The storage interface. Backends (SQLite by default, PostgreSQL for servers) implement `Store`.
+
+Nothing outside a backend module writes SQL: the pipeline, the CLI and the server talk to this
+interface only, with the plain records below.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
+
+
+class StoreError(Exception):
+    """A storage problem the user can act on (bad URL, corrupt file, unknown id)."""
+
+
+class NotFound(StoreError):
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"no {kind} with id {ident!r}")
+        self.kind = kind
+        self.ident = ident
+
+
+class AmbiguousId(StoreError):
+    def __init__(self, kind: str, prefix: str, matches: Sequence[str]) -> None:
+        shown = ", ".join(matches[:5])
+        super().__init__(f"{kind} id prefix {prefix!r} is ambiguous: {shown}")
+
+
+class QuerySyntaxError(StoreError):
+    """A search query that cannot be understood (unbalanced quotes, nothing to search for)."""
+
+
+UpsertStatus = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Annotations:
+    timexes: tuple[TimeExpression, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    mentions: tuple[EntityMention, ...] = ()
+    # Why an annotator produced nothing ("unsupported language: fr"), keyed by annotator name.
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    id: str
+    status: UpsertStatus
+    version: int
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: str
+    version: int
+    content_hash: str
+    article: Article
+    ingested_at: str
+    updated_at: str
+    story_id: str | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.article.text)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: str
+    title: str | None
+    source: str | None
+    published: str | None
+    snippet: str  # with the matched terms wrapped in [ ] markers
+    score: float
+    story_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    id: str
+    title: str
+    article_ids: tuple[str, ...]
+    created_at: str
+    updated_at: str
+    first_date: str | None = None
+    last_date: str | None = None
+    languages: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    merged_from: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def parse_query(query: str) -> list[tuple[str, bool]]:
+    """Split a user query into (phrase, is_prefix) terms.
+
+    Accepted syntax: words, "quoted phrases", and a trailing * for prefix search. Everything else
+    is treated as text, so user input can never become database query syntax.
+    """
+    if query.count('"') % 2:
+        raise QuerySyntaxError("unbalanced double quote in search query")
+    terms: list[tuple[str, bool]] = []
+    for match in _TERM.finditer(query):
+        raw = match.group(1) if match.group(1) is not None else match.group(2)
+        prefix = match.group(1) is None and raw.endswith("*")
+        words = _WORD.findall(raw)
+        if words:
+            terms.append((" ".join(words), prefix))
+    if not terms:
+        raise QuerySyntaxError("search query has no words to search for")
+    return terms
+
+
+class Store(abc.ABC):
+    """One interface, two backends. Every write method is atomic."""
+
+    url: str
+
+    # -- articles -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_article(
+        self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None
+    ) -> UpsertResult:
+        """Store an article (and its annotations) in one transaction.
+
+        Same id and same content: nothing changes ("unchanged"). Same id (same URL), new content:
+        a new version ("updated"); the previous version stays in the version history.
+        """
+
+    @abc.abstractmethod
+    def get_article(self, article_id: str) -> StoredArticle:
+        """By full id or unique prefix; raises NotFound / AmbiguousId."""
+
+    @abc.abstractmethod
+    def list_articles(self, *, limit: int | None = None, offset: int = 0) -> list[StoredArticle]:
+        """In ingestion order."""
+
+    @abc.abstractmethod
+    def count_articles(self) -> int: ...
+
+    @abc.abstractmethod
+    def article_versions(self, article_id: str) -> list[dict[str, Any]]:
+        """Version history: version, content_hash, ingested_at, title, raw size."""
+
+    @abc.abstractmethod
+    def raw_input(self, article_id: str, version: int | None = None) -> bytes | None: ...
+
+    @abc.abstractmethod
+    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Full-text search, best first; raises QuerySyntaxError for malformed queries."""
+
+    # -- annotations --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def set_annotations(self, article_id: str, annotations: Annotations) -> None: ...
+
+    @abc.abstractmethod
+    def get_annotations(self, article_id: str) -> Annotations: ...
+
+    # -- entities -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def replace_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
+        """Replace the canonical entities and the mention->entity links, atomically."""
+
+    @abc.abstractmethod
+    def list_entities(self) -> list[Entity]: ...
+
+    # -- stories ------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def unclustered_articles(self) -> list[StoredArticle]:
+        """Articles with no story yet, in publication order (undated ones by ingestion order)."""
+
+    @abc.abstractmethod
+    def assign_story(
+        self, article_id: str, story_id: str, *, duplicate_of: str | None, merged_from: Sequence[str] = ()
+    ) -> int:
+        """Record an article's story (and the stories merged into it) in one transaction; returns the
+        article's position in clustering order (its cluster sequence number)."""
+
+    @abc.abstractmethod
+    def save_cluster_state(self, state: bytes, applied: int) -> None:
+        """Persist the clusterer after it has seen the articles up to cluster sequence `applied`."""
+
+    @abc.abstractmethod
+    def load_cluster_state(self) -> tuple[bytes, int] | None:
+        """The last saved clusterer state and the cluster sequence number it covers."""
+
+    @abc.abstractmethod
+    def clustered_after(self, seq: int) -> list[StoredArticle]:
+        """Articles clustered after sequence `seq`, in clustering order (to replay into a saved state)."""
+
+    @abc.abstractmethod
+    def reset_stories(self) -> None:
+        """Forget every story assignment and the clusterer state (for a deterministic recluster)."""
+
+    @abc.abstractmethod
+    def list_stories(self) -> list[StoryRecord]: ...
+
+    @abc.abstractmethod
+    def get_story(self, story_id: str) -> StoryRecord: ...
+
+    @abc.abstractmethod
+    def set_story_title(self, story_id: str, title: str) -> None: ...
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def schema_version(self) -> int: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def iter_articles(self, batch: int = 500) -> Iterator[StoredArticle]:
+        offset = 0
+        while True:
+            page = self.list_articles(limit=batch, offset=offset)
+            if not page:
+                return
+            yield from page
+            offset += len(page)
