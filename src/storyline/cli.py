@@ -17,7 +17,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on the labelled corpora in ../shared/data.")
 app.add_typer(eval_app, name="eval")
 
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="database path or URL (default: ./storyline.db or $STORYLINE_DB)")]
@@ -98,7 +98,11 @@ def articles(
             for r in rows
         ])
         return
-    table = Table("id", "source", "published", "lang", "title", "size", box=None)
+    table = Table(box=None)
+    for name in ("id", "source", "published", "lang"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
+    table.add_column("size", justify="right")
     for r in rows:
         table.add_row(r.id, r.article.source or "", r.article.published or "", r.article.language or "",
                       (r.article.title or "")[:70], str(r.size))
@@ -182,6 +186,183 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+@app.command()
+def timex(
+    file: Annotated[str, typer.Argument(help="a text file, or - for stdin")] = "-",
+    dct: Annotated[str | None, typer.Option("--dct", help="document creation time YYYY-MM-DD")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Tag the time expressions of raw text: one JSON object per expression (offsets into the input)."""
+    from storyline.enrich.timex import tag
+
+    if dct is not None and not _is_date(dct):
+        _fail(f"--dct {dct!r} is not a date YYYY-MM-DD", 2)
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror}", 2)
+        return
+    text = data.decode("utf-8", errors="replace")
+    for t in tag(text, dct):
+        record = {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value}
+        if json_out:
+            sys.stdout.write(dumps(record, indent=None) + "\n")
+        else:
+            out.print(f"{t.start:>6} {t.end:>6}  {t.type:<8} {t.value or '(unresolved)':<14} {t.text}",
+                      highlight=False, markup=False)
+
+
+def _is_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+@app.command()
+def enrich(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Re-run the annotators on every stored article (after an upgrade)."""
+    from storyline.enrich import annotate
+
+    count = 0
+    with _open(db) as store, _progress(disable=json_out) as progress:
+        task = progress.add_task("enriching", total=store.count_articles())
+        for stored in list(store.iter_articles()):
+            store.set_annotations(stored.id, annotate(stored.article))
+            count += 1
+            progress.advance(task)
+    if json_out:
+        _print_json({"enriched": count})
+    else:
+        err.print(f"{count} articles enriched", highlight=False)
+
+
+@app.command()
+def stories(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """List stories: id, title, size, outlets, languages, first and last date."""
+    with _open(db) as store:
+        records = store.list_stories()
+        dup = {a.id for a in store.iter_articles() if a.duplicate_of}
+    rows = [
+        {"id": r.id, "title": r.title, "size": sum(1 for a in r.article_ids if a not in dup),
+         "articles": len(r.article_ids), "outlets": list(r.sources), "languages": list(r.languages),
+         "first_date": r.first_date, "last_date": r.last_date, "merged_from": list(r.merged_from)}
+        for r in records
+    ]
+    rows.sort(key=lambda r: (-r["size"], r["id"]))
+    if json_out:
+        _print_json(rows)
+        return
+    table = Table(box=None)
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
+    table.add_column("size", justify="right")
+    for name in ("outlets", "lang", "first", "last"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=40)
+    for r in rows:
+        table.add_row(r["id"], r["title"][:60], str(r["size"]), ", ".join(r["outlets"])[:40],
+                      ",".join(r["languages"]), r["first_date"] or "", r["last_date"] or "")
+    out.print(table)
+    out.print(f"{len(rows)} stories", highlight=False)
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(help="story id or a unique prefix")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """One story: its articles with their near-copies, brief, timeline and facts."""
+    from storyline.dossier import story_json, story_markdown
+
+    with _open(db) as store:
+        try:
+            data = story_json(store, story_id)
+        except StoreError as exc:
+            _fail(str(exc))
+            return
+    if json_out:
+        _print_json(data)
+    else:
+        out.print(story_markdown(data), highlight=False, markup=False)
+
+
+@app.command()
+def recluster(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Rebuild every story from the stored articles, deterministically."""
+    from storyline.pipeline import recluster as rebuild
+
+    with _open(db) as store:
+        n = rebuild(store)
+        count = len(store.list_stories())
+    if json_out:
+        _print_json({"articles": n, "stories": count})
+    else:
+        err.print(f"{n} articles in {count} stories", highlight=False)
+
+
+@app.command()
+def export(
+    db: DbOption = None,
+    story_ids: Annotated[list[str] | None, typer.Option("--story", help="only this story (repeatable)")] = None,
+    json_out: JsonOption = False,
+    fmt: Annotated[str, typer.Option("--format", help="json or markdown")] = "json",
+    output: Annotated[str | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Export stories: JSON following the export contract, or a Markdown dossier per story."""
+    from storyline.dossier import export_json, story_markdown
+
+    if fmt not in ("json", "markdown"):
+        _fail(f"--format must be json or markdown, not {fmt!r}", 2)
+    with _open(db) as store:
+        try:
+            data = export_json(store, story_ids)
+        except StoreError as exc:
+            _fail(str(exc))
+            return
+    text = dumps(data) + "\n" if json_out or fmt == "json" else "\n".join(
+        story_markdown(s) for s in data["stories"])
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def timeline(
+    query: Annotated[str, typer.Option("--query", "-q", help="articles matching this search")],
+    db: DbOption = None,
+    max_dates: Annotated[int, typer.Option("--max-dates", help="T: number of dates")] = 10,
+    per_date: Annotated[int, typer.Option("--sentences-per-date", help="L: sentences per date")] = 1,
+    json_out: JsonOption = False,
+) -> None:
+    """A dated timeline across stories, from every stored article that matches the query."""
+    from storyline.consolidate.topic_timeline import build_topic_timeline
+    from storyline.dossier import annotated
+
+    with _open(db) as store:
+        try:
+            hits = store.search(query, limit=100000)
+        except StoreError as exc:
+            _fail(str(exc), 2)
+            return
+        items = [annotated(store, store.get_article(h.article_id)) for h in hits]
+    result = build_topic_timeline(items, max_dates, per_date)
+    rows = [{"date": d, "sentences": [{"text": s.text, "article": s.article_id, "start": s.start, "end": s.end}
+                                      for s in sents]} for d, sents in result]
+    if json_out:
+        _print_json({"query": query, "articles": len(items), "timeline": rows})
+        return
+    for row in rows:
+        out.print(f"[bold]{row['date']}[/bold]", highlight=False)
+        for sent in row["sentences"]:
+            out.print(f"  {_escape(sent['text'])}  [dim]({sent['article']})[/dim]", highlight=False)
 
 
 class _open:

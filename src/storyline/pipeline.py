@@ -171,15 +171,28 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
         return 0
     engine = load_engine(store)
     seq = 0
+    touched: set[str] = set()
     for n, stored in enumerate(pending, 1):
         story_id, duplicate_of, merged = _feed(engine, stored, store)
         seq = store.assign_story(stored.id, story_id, duplicate_of=duplicate_of, merged_from=merged)
+        touched.add(story_id)
         if n % config.snapshot_every == 0:
             store.save_cluster_state(pickle.dumps(engine), seq)
         if on_progress:
             on_progress("cluster", 1)
     store.save_cluster_state(pickle.dumps(engine), seq)
+    retitle_stories(store, touched)
     return len(pending)
+
+
+def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:
+    """A story's title is its most central headline."""
+    from storyline.dossier import central_title
+
+    for story_id in sorted(story_ids):
+        record = store.get_story(story_id)
+        titles = [store.get_article(a).article.title for a in record.article_ids]
+        store.set_story_title(record.id, central_title(titles))
 
 
 def recluster(store: Store, config: Config = Config()) -> int:

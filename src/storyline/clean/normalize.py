@@ -48,15 +48,10 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
-def _needs_folding(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        (code < 0x20 and ch not in "\t\n")
-        or 0x7F <= code <= 0x9F
-        or (code > 0x7F and unicodedata.category(ch) == "Zs")
-        or 0xFB00 <= code <= 0xFB06
-        or 0xFF10 <= code <= 0xFF5A
-    )
+_FOLDABLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufb00-\ufb06\uff10-\uff19"
+    "\uff21-\uff3a\uff41-\uff5a]"
+)
 
 
 def fold_characters(text: str) -> str:
@@ -64,15 +59,13 @@ def fold_characters(text: str) -> str:
     for old, new in _LINE_SEPARATORS.items():
         text = text.replace(old, new)
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    if any(_needs_folding(ch) for ch in text):
-        text = "".join(_fold_char(ch) for ch in text)
+    text = _FOLDABLE.sub(lambda m: _fold_char(m.group(0)), text)
     return text.replace("\t", " ")
 
 
 def looks_tokenised(text: str) -> bool:
     """True for text split into tokens with spaces ("word , word ." "do n't" "-LRB-")."""
-    hits = len(_TOKENISED_HINT.findall(text))
-    return hits >= 2 and hits * 40 >= len(text) / 10 or "-LRB-" in text or "-RRB-" in text
+    return len(_TOKENISED_HINT.findall(text)) >= 2
 
 
 _DETOKENISE: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -118,7 +111,6 @@ def repair_whitespace(text: str) -> str:
 def normalize_text(text: str) -> str:
     """Normalized text: see the module docstring. Idempotent."""
     text = fold_characters(text)
-    text = repair_whitespace(text)
     if looks_tokenised(text):
-        text = repair_whitespace(detokenise(text))
-    return text
+        text = detokenise(_SPACES.sub(" ", text))
+    return repair_whitespace(text)

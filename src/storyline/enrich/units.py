@@ -48,6 +48,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "yd": ("length", 0.9144),
     # area, base m2
     "m2": ("area", 1.0),
+    "cm2": ("area", 1e-4),
     "km2": ("area", 1e6),
     "ha": ("area", 1e4),
     "acre": ("area", 4046.8564224),
@@ -59,6 +60,8 @@ UNITS: dict[str, tuple[str, float]] = {
     "kn": ("speed", 1.852),
     # ratios and plain counts
     "%": ("ratio", 1.0),
+    "pp": ("ratio points", 1.0),
+    "magnitude": ("magnitude", 1.0),
     "count": ("count", 1.0),
 }
 
@@ -71,6 +74,8 @@ BASE: dict[str, str] = {
     "area": "m2",
     "speed": "km/h",
     "ratio": "%",
+    "ratio points": "pp",
+    "magnitude": "magnitude",
     "count": "count",
     "flow": "bbl/d",
 }
@@ -111,15 +116,18 @@ ALIASES: dict[str, str] = {
     "inch": "in", "inches": "in",
     "yard": "yd", "yards": "yd",
     "square kilometers": "km2", "square kilometres": "km2", "sq km": "km2", "km2": "km2",
-    "square meters": "m2", "square metres": "m2",
+    "square meters": "m2", "square metres": "m2", "square meter": "m2", "square metre": "m2",
+    "square centimeters": "cm2", "square centimetres": "cm2",
     "hectare": "ha", "hectares": "ha", "ha": "ha",
     "acre": "acre", "acres": "acre",
     "square miles": "sq mi", "square mile": "sq mi", "sq mi": "sq mi",
     "square feet": "sq ft", "square foot": "sq ft", "sq ft": "sq ft",
-    "km/h": "km/h", "kph": "km/h", "kmh": "km/h", "kilometers per hour": "km/h", "kilometres per hour": "km/h",
+    "km/h": "km/h", "kph": "km/h", "kmh": "km/h",
+    "kilometers per hour": "km/h", "kilometres per hour": "km/h",
     "mph": "mph", "miles per hour": "mph",
     "knot": "kn", "knots": "kn",
     "%": "%", "percent": "%", "per cent": "%", "pct": "%",
+    "percentage point": "pp", "percentage points": "pp", "magnitude": "magnitude",
 }  # fmt: skip
 
 # surface (lower case) of a rate unit written as one token -> symbol

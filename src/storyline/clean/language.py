@@ -1,0 +1,45 @@
+"""Language identification restricted to a fixed list of languages (lingua)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
+
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pt", "ru", "uk", "ja", "zh", "ko", "ar")
+MIN_LETTERS = 20  # fewer letters than this: no guess
+MIN_WORDS = 4  # fewer words than this (in scripts written with spaces): no guess
+SAMPLE_CHARS = 1000  # the detector reads at most this much of a text
+
+
+@lru_cache(maxsize=8)
+def detector_for(languages: tuple[str, ...]) -> LanguageDetector:
+    """A detector for exactly these ISO 639-1 codes (built once per list; low-accuracy mode off)."""
+    codes = [IsoCode639_1.from_str(code) for code in sorted(set(languages))]
+    if len(codes) < 2:
+        raise ValueError(f"language identification needs at least two languages, got {languages!r}")
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def _unspaced_script(ch: str) -> bool:
+    """Scripts written without spaces between words (CJK, kana, Thai)."""
+    code = ord(ch)
+    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x0E00 <= code <= 0x0E7F
+
+
+def too_short(text: str) -> bool:
+    """True when a text has too few letters (or words) for an honest guess."""
+    letters = [ch for ch in text[:400] if ch.isalpha()]
+    if len(letters) < MIN_LETTERS:
+        return True
+    unspaced = sum(map(_unspaced_script, letters))
+    return unspaced * 2 < len(letters) and len(text[:400].split()) < MIN_WORDS
+
+
+def detect_language(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> str | None:
+    """ISO 639-1 code of the text's language among `languages`; None for too short or unknown texts."""
+    if too_short(text):
+        return None
+    found = detector_for(tuple(languages)).detect_language_of(text[:SAMPLE_CHARS])
+    return found.iso_code_639_1.name.lower() if found is not None else None

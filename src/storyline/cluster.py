@@ -1,0 +1,416 @@
+"""Online story clustering: each article joins the best-matching active story or opens a new one.
+
+Representation (after Miranda et al., EMNLP 2018, and Staykovski et al., 2019): three TF-IDF
+sub-vectors per article -- title, body and named entities (a separate vocabulary) -- weighted with
+document frequencies updated as articles arrive. A story keeps the sum of its articles' unit
+sub-vectors (its centroid, pruned to its strongest terms) and its first and last dates. The score of
+an article against a story is a weighted sum of the three cosines, minus a time penalty that grows
+with the days since the story was last updated (a story that went quiet stops attracting weak
+matches; a strong match can still resume it until it expires).
+
+Cost per article does not grow with the archive: candidate stories come from an inverted index over
+(language, term) and (language, entity) keys of active stories only; a story leaves the index when
+it has been inactive for `expire_days` (by publication date) or `expire_articles` (by arrival).
+
+Stories merge when an article matches two of them and their centroids converge: the older story
+keeps its id and the assignment records the absorbed ids. Story ids are "s" + a zero-padded counter
+in opening order, so the same input order gives the same ids.
+
+No I/O here; `state_dict()`/`from_state()` (or pickle) persist and resume a clusterer.
+"""
+
+from __future__ import annotations
+
+import copy
+import heapq
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "Assignment",
+    "ClusterConfig",
+    "ClusterInput",
+    "OnlineClusterer",
+    "entity_proxy",
+    "recluster",
+    "stem",
+    "tokenize",
+]
+
+
+@dataclass(frozen=True)
+class ClusterInput:
+    article_id: str
+    title: str
+    text: str
+    entities: Sequence[str] = ()  # canonical entity names; empty -> capitalised-token proxy from the text
+    published: str | None = None  # "YYYY-MM-DD"
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    story_id: str
+    is_new: bool
+    merged_from: tuple[str, ...] = ()  # story ids absorbed into `story_id` by this article
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Defaults set once on the development sets (ECB+ topics 1-35, WikiRef; see eval/clustering.py)."""
+
+    threshold: float = 0.30  # minimum score to join a story
+    w_title: float = 0.15
+    w_body: float = 0.45
+    w_entities: float = 0.40
+    time_penalty: float = 0.15  # subtracted in full once a story has been quiet for `quiet_days`
+    quiet_days: float = 7.0
+    expire_days: float = 30.0  # inactive longer than this (by date): out of the candidate index
+    expire_articles: int | None = 50_000  # inactive for this many arrivals: out of the index
+    merge_threshold: float = 0.55  # centroid score at which two matched stories merge
+    query_terms: int = 12  # top body terms of an article used to look up candidates
+    max_candidates: int = 30  # candidates scored in full (by number of shared index keys)
+    index_terms: int = 12  # top body terms of each article posted for its story
+    max_posting: int = 2_000  # keys with more active stories than this are not used for look-up
+    centroid_terms: int = 300  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_CAPSEQ = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|al|van|von|bin|the)?\s*[A-Z][\w'’.-]*)*")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told according one two new would could may
+    might must shall us mr mrs ms s t don didn doesn isn wasn weren won wouldn also last first year years
+    week weeks day days time monday tuesday wednesday thursday friday saturday sunday today yesterday
+    tomorrow people""".split()
+)
+_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """Simple suffix stripping (keeps a stem of at least 3 letters)."""
+    for suf in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            if suf in ("ies", "ied"):
+                return word[: -len(suf)] + "y"
+            if suf == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suf)]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word tokens, stopwords and one-letter words removed, suffix-stemmed."""
+    out = []
+    for tok in _WORD.findall(text.casefold()):
+        if len(tok) > 1 and tok not in STOPWORDS:
+            out.append(stem(tok))
+    return out
+
+
+def entity_proxy(text: str) -> list[str]:
+    """Capitalised-token sequences as stand-in entities (when no NER is available): each sequence
+    (stopwords trimmed) and each of its words of 3+ letters, lowercased."""
+    out: list[str] = []
+    for match in _CAPSEQ.finditer(text):
+        words = [w.strip(".'’-").casefold() for w in match.group(0).split()]
+        words = [w for w in words if w]
+        while words and words[0] in STOPWORDS:
+            words.pop(0)
+        if not words:
+            continue
+        if len(words) > 1:
+            out.append(" ".join(words))
+        out.extend(w for w in words if len(w) >= 3 and w not in STOPWORDS)
+    return out
+
+
+def _ordinal(day: str | None) -> int | None:
+    if not day or len(day) < 10:
+        return None
+    try:
+        return date.fromisoformat(day[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+Vec = dict[str, float]
+
+
+def _dot(a: Vec, b: Vec) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+@dataclass
+class _Story:
+    num: int
+    sid: str
+    languages: set[str]
+    centroids: list[Vec]  # title, body, entities: sums of unit article vectors
+    norms2: list[float]  # squared norms of the centroids
+    keys: set[tuple[str, str]]  # inverted-index keys this story is posted under
+    size: int = 0
+    first: int | None = None  # date ordinals
+    last: int | None = None
+    last_seen: int = 0  # arrival counter of its latest article
+    active: bool = True
+
+
+@dataclass
+class _State:
+    n_docs: int = 0
+    df: list[dict[str, int]] = field(default_factory=lambda: [{}, {}, {}])
+    stories: dict[int, _Story] = field(default_factory=dict)  # active stories only
+    index: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    counter: int = 0  # stories opened
+    arrivals: int = 0
+    now: int | None = None  # latest date ordinal seen
+    expiry: list[tuple[int, int]] = field(default_factory=list)  # heap of (last date ordinal, story num)
+    merged_into: dict[str, str] = field(default_factory=dict)
+
+
+class OnlineClusterer:
+    """Incremental story clustering (see module docstring)."""
+
+    def __init__(self, config: ClusterConfig | None = None) -> None:
+        self.config = config or ClusterConfig()
+        self._s = _State()
+
+    # -- persistence ---------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of the whole state as plain Python values (picklable, no live references)."""
+        return {"config": asdict(self.config), "state": copy.deepcopy(self._s)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> OnlineClusterer:
+        clusterer = cls(ClusterConfig(**state["config"]))
+        clusterer._s = copy.deepcopy(state["state"])
+        return clusterer
+
+    # -- public queries ------------------------------------------------------------------
+    @property
+    def active_stories(self) -> int:
+        return len(self._s.stories)
+
+    @property
+    def stories_opened(self) -> int:
+        return self._s.counter
+
+    def resolve(self, story_id: str) -> str:
+        """The id a story now lives under (following merges)."""
+        while story_id in self._s.merged_into:
+            story_id = self._s.merged_into[story_id]
+        return story_id
+
+    # -- vectors -------------------------------------------------------------------------
+    def _vectors(self, doc: ClusterInput) -> list[Counter[str]]:
+        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(
+            doc.title + "\n" + doc.text
+        )
+        return [Counter(tokenize(doc.title)), Counter(tokenize(doc.text)), Counter(entities)]
+
+    def _weigh(self, counts: list[Counter[str]]) -> list[Vec]:
+        s = self._s
+        out: list[Vec] = []
+        for field_counts, df in zip(counts, s.df, strict=True):
+            vec = {
+                t: (1.0 + math.log(c)) * (math.log((s.n_docs + 1) / (df.get(t, 0) + 1)) + 1.0)
+                for t, c in field_counts.items()
+            }
+            norm = math.sqrt(sum(w * w for w in vec.values()))
+            out.append({t: w / norm for t, w in vec.items()} if norm else {})
+        return out
+
+    def _score(self, vecs: list[Vec], story: _Story, day: int | None) -> float:
+        cfg = self.config
+        weights = (cfg.w_title, cfg.w_body, cfg.w_entities)
+        score = 0.0
+        for w, v, c, n2 in zip(weights, vecs, story.centroids, story.norms2, strict=True):
+            if v and n2 > 0:
+                score += w * _dot(v, c) / math.sqrt(n2)
+        if day is not None and story.last is not None:
+            quiet = max(0, day - story.last, story.first - day if story.first is not None else 0)
+            score -= cfg.time_penalty * min(1.0, quiet / cfg.quiet_days)
+        return score
+
+    def _centroid_score(self, a: _Story, b: _Story) -> float:
+        cfg = self.config
+        weights = (cfg.w_title, cfg.w_body, cfg.w_entities)
+        score = 0.0
+        for w, ca, cb, na, nb in zip(weights, a.centroids, b.centroids, a.norms2, b.norms2, strict=True):
+            if na > 0 and nb > 0:
+                score += w * _dot(ca, cb) / math.sqrt(na * nb)
+        return score
+
+    # -- index maintenance ---------------------------------------------------------------
+    def _keys(self, lang: str, vecs: list[Vec], n: int) -> set[tuple[str, str]]:
+        body = sorted(vecs[1].items(), key=lambda x: (-x[1], x[0]))[:n]
+        title = sorted(vecs[0].items(), key=lambda x: (-x[1], x[0]))[: max(3, n // 3)]
+        keys = {(lang, "b:" + t) for t, _ in body}
+        keys.update((lang, "b:" + t) for t, _ in title)
+        ents = sorted(vecs[2].items(), key=lambda x: (-x[1], x[0]))[:n]
+        keys.update((lang, "e:" + t) for t, _ in ents)
+        return keys
+
+    def _post(self, story: _Story, keys: Iterable[tuple[str, str]]) -> None:
+        for key in keys:
+            if key not in story.keys:
+                story.keys.add(key)
+                self._s.index.setdefault(key, set()).add(story.num)
+
+    def _unpost(self, story: _Story) -> None:
+        for key in story.keys:
+            posting = self._s.index.get(key)
+            if posting is not None:
+                posting.discard(story.num)
+                if not posting:
+                    del self._s.index[key]
+        story.keys = set()
+
+    def _expire(self) -> None:
+        s, cfg = self._s, self.config
+        if s.now is not None:
+            horizon = s.now - cfg.expire_days
+            while s.expiry and s.expiry[0][0] < horizon:
+                last, num = heapq.heappop(s.expiry)
+                story = s.stories.get(num)
+                if story is None:
+                    continue
+                if story.last is not None and story.last >= horizon:
+                    heapq.heappush(s.expiry, (story.last, num))
+                    continue
+                self._retire(story)
+        if cfg.expire_articles is not None and s.arrivals % 1000 == 0:
+            stale = [st for st in s.stories.values() if s.arrivals - st.last_seen > cfg.expire_articles]
+            for story in stale:
+                self._retire(story)
+
+    def _retire(self, story: _Story) -> None:
+        self._unpost(story)
+        story.active = False
+        del self._s.stories[story.num]
+
+    def _absorb(self, story: _Story, vecs: list[Vec]) -> None:
+        limit = self.config.centroid_terms
+        for i, vec in enumerate(vecs):
+            cen = story.centroids[i]
+            story.norms2[i] += 2.0 * _dot(vec, cen) + sum(w * w for w in vec.values())
+            for t, w in vec.items():
+                cen[t] = cen.get(t, 0.0) + w
+            if len(cen) > 2 * limit:
+                kept = dict(sorted(cen.items(), key=lambda x: (-x[1], x[0]))[:limit])
+                story.centroids[i] = kept
+                story.norms2[i] = sum(w * w for w in kept.values())
+
+    # -- the algorithm -------------------------------------------------------------------
+    def add(self, doc: ClusterInput) -> Assignment:
+        s, cfg = self._s, self.config
+        s.arrivals += 1
+        day = _ordinal(doc.published)
+        if day is not None and (s.now is None or day > s.now):
+            s.now = day
+        self._expire()
+        lang = doc.language or "und"
+        counts = self._vectors(doc)
+        # Document frequencies include the article itself (so its own terms get a finite weight).
+        s.n_docs += 1
+        for field_counts, df in zip(counts, s.df, strict=True):
+            for t in field_counts:
+                df[t] = df.get(t, 0) + 1
+        vecs = self._weigh(counts)
+
+        hits: Counter[int] = Counter()
+        for key in self._keys(lang, vecs, cfg.query_terms):
+            posting = s.index.get(key)
+            if posting and len(posting) <= cfg.max_posting:
+                hits.update(posting)
+        candidates = [num for num, _ in sorted(hits.items(), key=lambda x: (-x[1], x[0]))[: cfg.max_candidates]]
+        scored = sorted(
+            ((self._score(vecs, s.stories[num], day), num) for num in candidates),
+            key=lambda x: (-x[0], x[1]),
+        )
+        matched = [num for score, num in scored if score >= cfg.threshold]
+
+        merged: list[str] = []
+        if matched:
+            story = s.stories[matched[0]]
+            is_new = False
+        else:
+            s.counter += 1
+            story = _Story(
+                num=s.counter,
+                sid=f"s{s.counter:08d}",
+                languages=set(),
+                centroids=[{}, {}, {}],
+                norms2=[0.0, 0.0, 0.0],
+                keys=set(),
+            )
+            s.stories[story.num] = story
+            is_new = True
+        self._absorb(story, vecs)
+        self._touch(story, lang, day)
+        self._post(story, self._keys(lang, vecs, cfg.index_terms))
+
+        # Convergence: other stories this article also matched merge when their centroids agree.
+        for num in matched[1:]:
+            other = s.stories.get(num)
+            if other is None or other is story:
+                continue
+            if self._centroid_score(story, other) >= cfg.merge_threshold:
+                keep, gone = (story, other) if story.num < other.num else (other, story)
+                self._merge(keep, gone)
+                merged.append(gone.sid)
+                story = keep
+        return Assignment(story_id=story.sid, is_new=is_new and not merged, merged_from=tuple(merged))
+
+    def _touch(self, story: _Story, lang: str, day: int | None) -> None:
+        story.size += 1
+        story.languages.add(lang)
+        story.last_seen = self._s.arrivals
+        if day is not None:
+            story.first = day if story.first is None else min(story.first, day)
+            if story.last is None or day > story.last:
+                story.last = day
+                heapq.heappush(self._s.expiry, (day, story.num))
+
+    def _merge(self, keep: _Story, gone: _Story) -> None:
+        for i in range(3):
+            cen = keep.centroids[i]
+            for t, w in gone.centroids[i].items():
+                cen[t] = cen.get(t, 0.0) + w
+            keep.norms2[i] = sum(w * w for w in cen.values())
+        keep.size += gone.size
+        keep.languages |= gone.languages
+        keep.last_seen = max(keep.last_seen, gone.last_seen)
+        if gone.first is not None:
+            keep.first = gone.first if keep.first is None else min(keep.first, gone.first)
+        if gone.last is not None and (keep.last is None or gone.last > keep.last):
+            keep.last = gone.last
+            heapq.heappush(self._s.expiry, (gone.last, keep.num))
+        keys = gone.keys
+        self._retire(gone)
+        self._post(keep, keys)
+        self._s.merged_into[gone.sid] = keep.sid
+
+
+def recluster(docs: Sequence[ClusterInput], config: ClusterConfig | None = None) -> dict[str, str]:
+    """Rebuild story assignments from scratch: article id -> final story id (merges resolved).
+
+    Articles are taken in publication order (undated first, ties in input order), so the result
+    depends only on the set of articles and their input order."""
+    order = sorted(range(len(docs)), key=lambda i: (docs[i].published or "", i))
+    clusterer = OnlineClusterer(config)
+    raw = {docs[i].article_id: clusterer.add(docs[i]).story_id for i in order}
+    return {aid: clusterer.resolve(sid) for aid, sid in raw.items()}

@@ -1,0 +1,208 @@
+"""A short brief of a story in which every sentence cites every article that states it.
+
+Extractive: the sentences are the sources' own (timeline events, sentences carrying agreed facts,
+article leads), chosen by maximal marginal relevance over TF-IDF vectors so that no two say the same
+thing, then put in chronological order. Conflicts are stated from a fixed template naming each value
+and the outlets giving it. Nothing is written that the sources do not say.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from storyline.consolidate.dates import sort_key, timex_date
+from storyline.consolidate.facts import STORY_SUBJECT, Fact, FactValue
+from storyline.consolidate.sentences import Sentence, features, split_story
+from storyline.consolidate.timeline import SentenceRef, TimelineEvent
+from storyline.model import AnnotatedArticle, IsoDate
+
+MIN_SENTENCES, MAX_SENTENCES = 5, 8
+MAX_CONFLICTS = 3
+DUPLICATE = 0.5  # cosine above which a candidate repeats a chosen sentence
+PARAPHRASE = 0.45  # cosine at or above which a sentence of another article states the same thing
+MMR_LAMBDA = 0.7
+
+Kind = Literal["extract", "conflict", "update"]
+
+
+@dataclass(frozen=True)
+class BriefSentence:
+    text: str
+    articles: tuple[str, ...]  # every article that states it
+    kind: Kind = "extract"
+    date: IsoDate | None = None  # date the sentence is placed at
+    spans: tuple[SentenceRef, ...] = field(default=())  # source sentences (extracts and paraphrases)
+
+
+@dataclass
+class _Candidate:
+    sentence: Sentence
+    date: IsoDate | None
+    support: set[str]
+    facts: int = 0
+    row: int = 0
+
+
+def build_brief(
+    story: Sequence[AnnotatedArticle], facts: Sequence[Fact], timeline: Sequence[TimelineEvent]
+) -> list[BriefSentence]:
+    """5 to 8 cited sentences when the story has that much to say, fewer otherwise."""
+    sentences = split_story(story)
+    sources = {item.id: (item.article.source or item.id) for item in story}
+    conflicts = [f for f in facts if f.status == "conflicting"]
+    conflicts.sort(key=lambda f: (-len(f.articles), f.attribute))
+    conflict_lines = [_conflict_sentence(f, sources) for f in conflicts[:MAX_CONFLICTS]]
+    if not sentences:
+        return conflict_lines
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, norm="l2")
+    try:
+        matrix = vectorizer.fit_transform(sentences)
+    except ValueError:  # no content words at all
+        return conflict_lines
+    candidates = _candidates(sentences, facts, timeline, conflicts)
+    if not candidates:
+        return conflict_lines
+    n_extract = max(MIN_SENTENCES - len(conflict_lines), 2)
+    n_extract = min(n_extract + 2, MAX_SENTENCES - len(conflict_lines), len(candidates))
+    chosen = _select(candidates, matrix, n_extract)
+    extracts = [_cite(c, sentences, matrix) for c in chosen]
+    extracts.sort(key=lambda b: (sort_key(b.date) if b.date else sort_key("9999"), b.text))
+    return extracts + conflict_lines
+
+
+def _candidates(
+    sentences: list[Sentence], facts: Sequence[Fact], timeline: Sequence[TimelineEvent], conflicts: list[Fact]
+) -> list[_Candidate]:
+    index = {(s.article_id, s.start): row for row, s in enumerate(sentences)}
+    conflict_spans = {
+        (span.article_id, span.sentence_start) for f in conflicts for v in f.values for span in v.spans
+    }
+    found: dict[int, _Candidate] = {}
+
+    def add(row: int, date: IsoDate | None, support: Sequence[str], fact: bool = False) -> None:
+        sentence = sentences[row]
+        if (sentence.article_id, sentence.start) in conflict_spans:
+            return
+        if not 5 <= len(sentence.text.split()) <= 60:
+            return
+        candidate = found.get(row)
+        if candidate is None:
+            candidate = found[row] = _Candidate(sentence, date, set(), row=row)
+        candidate.support.update(support)
+        candidate.date = candidate.date or date
+        candidate.facts += int(fact)
+
+    for event in timeline:
+        for ref in event.sentences:
+            row = index.get((ref.article_id, ref.start))
+            if row is not None and sentences[row].text == event.text:
+                add(row, event.date, event.articles)
+    for fact in facts:
+        if fact.status != "agreed":
+            continue
+        for value in fact.values:
+            for span in value.spans:
+                row = index.get((span.article_id, span.sentence_start))
+                if row is not None:
+                    add(row, _own_date(sentences[row]), fact.articles, fact=True)
+    for row, sentence in enumerate(sentences):
+        if sentence.index == 0:
+            add(row, _own_date(sentence), [sentence.article_id])
+    return list(found.values())
+
+
+def _own_date(sentence: Sentence) -> IsoDate | None:
+    for timex in sentence.timexes:
+        value = timex_date(timex)
+        if value:
+            return value
+    return sentence.published
+
+
+def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidate]:
+    rows = [c.row for c in candidates]
+    block = matrix[rows]
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    norm = float(np.linalg.norm(centroid)) or 1.0
+    relevance = np.asarray(block @ centroid).ravel() / norm
+    support = np.array([math.log1p(len(c.support)) for c in candidates])
+    fact_bonus = np.array([min(c.facts, 3) for c in candidates], dtype=float)
+    score = relevance / (relevance.max() or 1.0) + 0.5 * support / (support.max() or 1.0) + 0.2 * fact_bonus
+    sims = (block @ block.T).toarray()
+    chosen: list[int] = []
+    remaining = set(range(len(candidates)))
+    while remaining and len(chosen) < n:
+        best, best_value = -1, -math.inf
+        for i in remaining:
+            redundancy = max((sims[i, j] for j in chosen), default=0.0)
+            if redundancy > DUPLICATE:
+                continue
+            value = MMR_LAMBDA * score[i] - (1 - MMR_LAMBDA) * redundancy
+            if value > best_value or (value == best_value and i < best):
+                best, best_value = i, value
+        if best < 0:
+            break
+        chosen.append(best)
+        remaining.discard(best)
+    return [candidates[i] for i in chosen]
+
+
+def _cite(candidate: _Candidate, sentences: list[Sentence], matrix: Any) -> BriefSentence:
+    """The sentence with every article that states it: its own, its event's, and paraphrases."""
+    sims = np.asarray((matrix @ matrix[candidate.row].T).toarray()).ravel()
+    rows = [int(r) for r in np.nonzero(sims >= PARAPHRASE)[0]]
+    refs = [SentenceRef(sentences[r].article_id, sentences[r].start, sentences[r].end) for r in rows]
+    articles = [candidate.sentence.article_id]
+    articles += sorted(candidate.support - {candidate.sentence.article_id})
+    articles += [sentences[r].article_id for r in rows]
+    return BriefSentence(
+        text=candidate.sentence.text,
+        articles=tuple(dict.fromkeys(articles)),
+        kind="extract",
+        date=candidate.date,
+        spans=tuple(refs),
+    )
+
+
+def _value_phrase(value: FactValue, sources: dict[str, str]) -> str:
+    text = value.text
+    if value.approximate and not text.lower().startswith(("about", "around", "some", "nearly", "roughly", "~")):
+        text = "about " + text
+    outlets = ", ".join(dict.fromkeys(sources.get(a, a) for a in value.articles))
+    extra = "" if value.comparable else "; not converted: no exchange rate"
+    qualifier = f", {' / '.join(value.qualifiers)}" if value.qualifiers else ""
+    return f"{text} ({outlets}{qualifier}{extra})"
+
+
+def _conflict_sentence(fact: Fact, sources: dict[str, str]) -> BriefSentence:
+    if fact.subject == STORY_SUBJECT:
+        topic = f"the {fact.attribute}"
+    else:
+        topic = f"the {fact.attribute} of {fact.subject_name}"
+    if fact.qualifier:
+        topic += f" ({fact.qualifier})"
+    spans = tuple(SentenceRef(s.article_id, s.sentence_start, s.sentence_end) for v in fact.values for s in v.spans)
+    articles = tuple(dict.fromkeys(a for v in fact.values for a in v.articles))
+    if fact.is_update and fact.evolution:
+        steps = ", ".join(f"{text} ({sources.get(aid, aid)}, {day})" for day, text, aid in fact.evolution)
+        return BriefSentence(
+            text=f"Reports of {topic} changed over time: {steps}.",
+            articles=articles,
+            kind="update",
+            date=fact.evolution[-1][0] or None,
+            spans=spans,
+        )
+    phrases = ", ".join(_value_phrase(v, sources) for v in fact.values)
+    return BriefSentence(
+        text=f"Outlets disagree on {topic}: {phrases}.",
+        articles=articles,
+        kind="conflict",
+        date=None,
+        spans=spans,
+    )

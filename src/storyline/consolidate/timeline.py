@@ -1,0 +1,119 @@
+"""The dated events of one story, merged across outlets.
+
+Each event is a sentence dated by a resolved time expression inside it, at that expression's
+granularity (a month stays a month). Sentences of different articles that give the same date and say
+the same thing (TF-IDF cosine over content words, numbers and entity keys) are one event citing every
+article. Only sentences with the same date are ever compared, so the cost grows with the story.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from storyline.consolidate.dates import first_day, granularity, last_day, sort_key, timex_date
+from storyline.consolidate.sentences import Sentence, features, split_story
+from storyline.model import AnnotatedArticle, IsoDate
+
+MERGE_SIMILARITY = 0.3  # cosine at or above which two same-date sentences tell the same event
+BACKGROUND_DAYS = 365  # an event ending this long before the story's first report is background
+MIN_WORDS, MAX_WORDS = 4, 80
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: IsoDate  # "2024", "2024-05" or "2024-05-12"
+    text: str  # the sentence that best represents the event (verbatim)
+    articles: tuple[str, ...]  # every article that tells it, earliest report first
+    background: bool  # long before the story's own dates
+    granularity: str = "day"
+    sentences: tuple[SentenceRef, ...] = ()  # every sentence merged into the event
+    first_reported: IsoDate | None = None
+
+
+def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Sentence]]:
+    """Sentences with a resolved calendar date: (the first such date in the sentence, sentence)."""
+    out: list[tuple[IsoDate, Sentence]] = []
+    for sentence in split_story(story):
+        n_words = len(sentence.text.split())
+        if not MIN_WORDS <= n_words <= MAX_WORDS:
+            continue
+        for timex in sentence.timexes:
+            value = timex_date(timex)
+            if value is not None:
+                out.append((value, sentence))
+                break
+    return out
+
+
+def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEvent]:
+    """The story's events in chronological order, merged across outlets, background ones marked."""
+    dated = dated_sentences(story)
+    if not dated:
+        return []
+    published = sorted(item.article.published for item in story if item.article.published)
+    story_start = first_day(published[0][:10]) if published else None
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, norm="l2")
+    matrix = vectorizer.fit_transform([sentence for _, sentence in dated])
+    by_date: dict[IsoDate, list[int]] = defaultdict(list)
+    for index, (value, _) in enumerate(dated):
+        by_date[value].append(index)
+    events: list[TimelineEvent] = []
+    for value, indexes in by_date.items():
+        for cluster in _cluster(matrix, indexes):
+            events.append(_event(value, [dated[i][1] for i in cluster], matrix[cluster], story_start))
+    events.sort(key=lambda e: (sort_key(e.date), -len(e.articles), e.text))
+    return events
+
+
+def _cluster(matrix: object, indexes: list[int]) -> list[list[int]]:
+    """Greedy single pass: a sentence joins the cluster whose first sentence it is most similar to."""
+    block = matrix[indexes]  # type: ignore[index]
+    sims = (block @ block.T).toarray()
+    clusters: list[list[int]] = []  # positions within `indexes`
+    for position in range(len(indexes)):
+        best, best_sim = -1, MERGE_SIMILARITY
+        for c, members in enumerate(clusters):
+            sim = float(np.mean(sims[position, members]))
+            if sim >= best_sim:
+                best, best_sim = c, sim
+        if best >= 0:
+            clusters[best].append(position)
+        else:
+            clusters.append([position])
+    return [[indexes[p] for p in members] for members in clusters]
+
+
+def _event(value: IsoDate, sentences: list[Sentence], block: object, story_start: object) -> TimelineEvent:
+    sims = (block @ block.T).toarray()  # type: ignore[operator]
+    centrality = sims.mean(axis=1)
+    order = sorted(
+        range(len(sentences)), key=lambda i: (-round(float(centrality[i]), 6), sentences[i].published or "", i)
+    )
+    best = sentences[order[0]]
+    by_report = sorted(sentences, key=lambda s: (s.published or "9999", s.article_id))
+    articles = tuple(dict.fromkeys(s.article_id for s in by_report))
+    background = False
+    if story_start is not None:
+        background = last_day(value) < story_start - timedelta(days=BACKGROUND_DAYS)  # type: ignore[operator]
+    return TimelineEvent(
+        date=value,
+        text=best.text,
+        articles=articles,
+        background=background,
+        granularity=granularity(value),
+        sentences=tuple(SentenceRef(s.article_id, s.start, s.end) for s in sentences),
+        first_reported=by_report[0].published,
+    )

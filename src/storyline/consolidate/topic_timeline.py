@@ -1,0 +1,144 @@
+"""A timeline over a whole topic (many stories): pick the dates, then the sentences of each date.
+
+Date selection follows the date-wise approach of news timeline summarisation: a day matters when many
+articles refer to it, through a resolved day-level time expression in one of their sentences or
+through their publication date. Sentence selection then takes, for each chosen day, the sentences
+that mention that day (and the leads of the articles published that day), ranked by similarity to the
+centroid of those candidates, skipping any that repeat an already chosen sentence (MMR).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from storyline.consolidate.dates import timex_date
+from storyline.consolidate.sentences import Sentence, content_words, split_article, stem
+from storyline.model import AnnotatedArticle, IsoDate
+
+PUBLISHED_WEIGHT = 0.5  # an article published on a day counts this much towards the day
+LEAD_SENTENCES = 2  # sentences of an article published on a day that stand for that day
+MIN_TOKENS, MAX_TOKENS = 6, 45
+DUPLICATE = 0.5
+MMR_LAMBDA = 0.75
+
+
+@dataclass(frozen=True)
+class DatedSentence:
+    text: str
+    article_id: str
+    start: int
+    end: int
+
+
+def build_topic_timeline(
+    articles: Sequence[AnnotatedArticle],
+    max_dates: int,
+    sentences_per_date: int,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
+) -> list[tuple[IsoDate, list[DatedSentence]]]:
+    """Up to `max_dates` days, each with up to `sentences_per_date` sentences, in date order.
+
+    `start`/`end` (ISO days, inclusive) limit the days considered, as timeline benchmarks do with
+    the span of the reference timeline.
+    """
+    if max_dates <= 0 or sentences_per_date <= 0:
+        return []
+    mentions: dict[IsoDate, list[int]] = defaultdict(list)  # day -> rows of sentences referring to it
+    leads: dict[IsoDate, list[int]] = defaultdict(list)  # day -> rows of leads published that day
+    refs: dict[IsoDate, set[str]] = defaultdict(set)
+    published: Counter[IsoDate] = Counter()
+    sentences: list[Sentence] = []
+
+    def inside(day: IsoDate) -> bool:
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    for item in articles:
+        pub = (item.article.published or "")[:10]
+        if len(pub) == 10 and inside(pub):
+            published[pub] += 1
+        for sentence in split_article(item):
+            n_tokens = len(sentence.text.split())
+            days = {d for t in sentence.timexes if (d := timex_date(t)) and len(d) == 10 and inside(d)}
+            for day in days:
+                refs[day].add(item.id)
+            usable = MIN_TOKENS <= n_tokens <= MAX_TOKENS
+            if not usable:
+                continue
+            row = len(sentences)
+            if days:
+                sentences.append(sentence)
+                for day in days:
+                    mentions[day].append(row)
+            elif sentence.index < LEAD_SENTENCES and len(pub) == 10 and inside(pub):
+                sentences.append(sentence)
+                leads[pub].append(row)
+    scores = {day: len(ids) + PUBLISHED_WEIGHT * published[day] for day, ids in refs.items()}
+    for day, count in published.items():
+        scores.setdefault(day, PUBLISHED_WEIGHT * count)
+    ranked = sorted(scores, key=lambda d: (-scores[d], d))
+    if not sentences:
+        return []
+    vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True, norm="l2", min_df=1)
+    try:
+        matrix = vectorizer.fit_transform([s.text for s in sentences])
+    except ValueError:
+        return []
+    timeline: list[tuple[IsoDate, list[DatedSentence]]] = []
+    for day in ranked:
+        if len(timeline) >= max_dates:
+            break
+        rows = list(dict.fromkeys(mentions.get(day, []) + leads.get(day, [])))
+        chosen = _summarise(rows, matrix, sentences, sentences_per_date)
+        if chosen:
+            timeline.append((day, chosen))
+    timeline.sort(key=lambda entry: entry[0])
+    return timeline
+
+
+def _terms(text: str) -> list[str]:
+    return [stem(w) for w in content_words(text)]
+
+
+def _summarise(rows: list[int], matrix: Any, sentences: list[Sentence], n: int) -> list[DatedSentence]:
+    if not rows:
+        return []
+    block = matrix[rows]
+    centroid = np.asarray(block.mean(axis=0)).ravel()
+    norm = float(np.linalg.norm(centroid))
+    if norm == 0:
+        return []
+    relevance = np.asarray(block @ centroid).ravel() / norm
+    sims = (block @ block.T).toarray()
+    chosen: list[int] = []
+    seen_text: set[str] = set()
+    remaining = list(range(len(rows)))
+    while remaining and len(chosen) < n:
+        best, best_value = -1, -math.inf
+        for i in remaining:
+            redundancy = max((sims[i, j] for j in chosen), default=0.0)
+            if redundancy > DUPLICATE:
+                continue
+            value = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * redundancy
+            if value > best_value:
+                best, best_value = i, value
+        if best < 0:
+            break
+        remaining.remove(best)
+        key = " ".join(sentences[rows[best]].text.lower().split())
+        if key in seen_text:
+            continue
+        seen_text.add(key)
+        chosen.append(best)
+    out: list[DatedSentence] = []
+    for i in chosen:
+        s = sentences[rows[i]]
+        out.append(DatedSentence(s.text, s.article_id, s.start, s.end))
+    return out

@@ -1,0 +1,218 @@
+"""Name normalization and the keys used to compare entity names.
+
+Everything here is a pure function of strings: no model, no corpus. `resolve` builds on these.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.fuzz import ratio
+from unidecode import unidecode
+
+# Words that introduce a name but are not part of it ("President Putin", "Mr. Smith").
+TITLES = frozenset(
+    """mr mrs ms miss dr prof sir dame lord lady president vice prime minister premier chancellor
+    king queen prince princess pope rev reverend gen general col colonel maj major capt captain lt
+    sgt sergeant adm admiral gov governor sen senator rep representative judge justice mayor chairman
+    chairwoman ceo cfo secretary director leader chief commander officer coach saint st
+    ambassador minister foreign defence defense finance state supreme""".split()
+)
+# Titles that are never a person's first name: stripping them is safe in any position.
+_LEADING_ONLY_TITLES = TITLES - {"general", "major", "justice", "saint", "st", "king", "prince"}
+
+# Endings that name an organisation's legal form, not the organisation.
+ORG_SUFFIXES = frozenset(
+    """inc incorporated corp corporation co company ltd limited llc plc ag sa spa nv bv gmbh se
+    group holdings holding""".split()
+)
+# Words that describe an organisation's trade after its name ("Ford Motors", "AirTran Airways",
+# "Apple Computer"): dropped, with the legal forms, when comparing organisation names.
+ORG_DESCRIPTORS = frozenset(
+    """motor motors airlines airline airways computer computers automotive""".split()
+)
+
+_GENERIC_WORDS = frozenset(
+    "general united american national international british european first new great royal".split()
+)
+
+# Function words skipped when building an acronym ("Bank of England" -> "BE" and "BOE").
+CONNECTORS = frozenset("of the and for de du des la le von van der den al el y e di da & in on at to".split())
+
+_APOSTROPHES = "'\u2019\u2018`\u00b4"
+_POSSESSIVE = re.compile(r"(?:['\u2019]s|s['\u2019])$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_/]+")
+_DROP = re.compile(r"[^a-z0-9 &]+")
+_MULTI_SPACE = re.compile(r" +")
+_INITIALISM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+
+
+def fold(text: str) -> str:
+    """ASCII, case-folded form of `text` (accents and scripts transliterated)."""
+    return unidecode(unicodedata.normalize("NFKC", text)).casefold()
+
+
+def normalize_name(text: str) -> str:
+    """A comparable form of a name: ASCII, lower case, hyphens as spaces, dots and other
+    punctuation dropped, a leading "the" and a trailing possessive removed.
+
+    "Kim Jong-Un" -> "kim jong un", "the U.S.'s" -> "us", "Gazprom's" -> "gazprom".
+    Idempotent: normalize_name(normalize_name(x)) == normalize_name(x).
+    """
+    s = unidecode(unicodedata.normalize("NFKC", text)).strip()
+    s = _POSSESSIVE.sub("", s)
+    s = s.casefold()
+    s = _SEPARATORS.sub(" ", s)
+    s = s.replace(".", "")
+    s = _DROP.sub("", s)
+    s = _MULTI_SPACE.sub(" ", s).strip()
+    while s.startswith("the "):
+        s = s[4:]
+    if s == "the":
+        return ""
+    return s
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of the normalized name."""
+    norm = normalize_name(text)
+    return tuple(norm.split()) if norm else ()
+
+
+def strip_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Tokens without leading titles ("president vladimir putin" -> "vladimir putin").
+
+    The last token is always kept, so a title alone stays a name.
+    """
+    i = 0
+    while i < len(tokens) - 1 and tokens[i] in _LEADING_ONLY_TITLES:
+        i += 1
+    return tokens[i:]
+
+
+def strip_org_suffix(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Tokens without trailing legal forms ("general motors corporation" -> "general motors")."""
+    end = len(tokens)
+    while end > 1 and tokens[end - 1] in ORG_SUFFIXES:
+        end -= 1
+    return tokens[:end]
+
+
+def org_core(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Tokens without trailing legal forms and trade descriptors ("ford motor company" ->
+    "ford", "apple computer inc" -> "apple"); at least one token is kept."""
+    end = len(strip_org_suffix(tokens))
+    while end > 1 and tokens[end - 1] in ORG_DESCRIPTORS:
+        end -= 1
+    if end == 1 and tokens[0] in _GENERIC_WORDS:  # "General Motors" is not "General"
+        return strip_org_suffix(tokens)
+    return tokens[:end]
+
+
+def compact(text: str) -> str:
+    """Normalized name without spaces: "kim jong un" and "kim jongun" agree."""
+    return normalize_name(text).replace(" ", "")
+
+
+def looks_like_acronym(surface: str) -> bool:
+    """"KCNA", "U.S.", "GM": all capitals (dots allowed), two to seven letters."""
+    s = surface.strip()
+    if _INITIALISM.match(s):
+        return True
+    letters = s.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 7 and letters.isalpha() and letters.isupper()
+
+
+def acronyms_of(tokens: tuple[str, ...]) -> frozenset[str]:
+    """Acronyms a multi-word name can be written as: initials of every word, and of the
+    words other than connectors ("bank of england" -> {"boe", "be"})."""
+    if len(tokens) < 2:
+        return frozenset()
+    every = "".join(t[0] for t in tokens if t and t != "&")
+    content = "".join(t[0] for t in tokens if t and t not in CONNECTORS)
+    out = {every, content}
+    core = strip_org_suffix(tokens)
+    if core != tokens and len(core) >= 2:
+        out.add("".join(t[0] for t in core if t not in CONNECTORS))
+    return frozenset(a for a in out if len(a) >= 2)
+
+
+_VOWELS = set("aeiouy")
+_CONSONANT_CLASS = str.maketrans({"c": "k", "q": "k", "z": "s", "v": "f", "w": "", "h": "", "j": "j"})
+
+
+def phonetic_token(token: str) -> str:
+    """A coarse sound key of one token: a vowel start is "a", later vowels, h and w are
+    dropped, similar consonants share a letter, doubled letters collapse.
+
+    "aurus", "auras" and "orus" all give "ars"; "austria" gives "astr", "australia" "astrl".
+    """
+    t = "".join(ch for ch in fold(token) if ch.isalpha())
+    if not t:
+        return ""
+    t = t.replace("ph", "f").replace("ck", "k").replace("sch", "sh")
+    head = "a" if t[0] in _VOWELS else t[0].translate(_CONSONANT_CLASS) or t[0]
+    rest = "".join(ch for ch in t[1:] if ch not in _VOWELS).translate(_CONSONANT_CLASS)
+    out = head
+    for ch in rest:
+        if ch != out[-1]:
+            out += ch
+    # "ng" at the end of a token sounds like "n" in romanised names (jong / jun are close).
+    return out
+
+
+def phonetic_key(text: str) -> str:
+    """Sound key of a whole name: token keys joined by spaces."""
+    return " ".join(phonetic_token(t) for t in name_tokens(text))
+
+
+def spelling_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two normalized names, in order (not token-sorted, so
+    "kim jong un" and "kim yo jong" stay far apart)."""
+    if not a or not b:
+        return 0.0
+    return max(ratio(a, b), ratio(a.replace(" ", ""), b.replace(" ", ""))) / 100.0
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`."""
+    return int(OSA.distance(a, b))
+
+
+def close_spelling(a: str, b: str) -> bool:
+    """Whether two normalized names are plausibly one name spelt (or transliterated)
+    differently: few edits for their length, same number of words and either the same sound
+    key or a very close spelling. Identical names are close.
+
+    Close: "aurus"/"auras"/"orus", "kim jong un"/"kim jun un".
+    Not close: "austria"/"australia", "kim jong un"/"kim yo jong", "john smith"/"john brown".
+    """
+    if a == b:
+        return True
+    ta, tb = a.split(), b.split()
+    if not ta or not tb or len(ta) != len(tb):
+        return False
+    # Each word must be close to its counterpart; a first word (or single word) must keep its
+    # first sound so "Smith"/"Brown" or "Austria"/"Ostria"-like swaps of unrelated words fail.
+    for wa, wb in zip(ta, tb, strict=True):
+        if wa == wb:
+            continue
+        if any(ch.isdigit() for ch in wa + wb):  # "A350" is not "A380", "747" not "737"
+            return False
+        d = edit_distance(wa, wb)
+        longest = max(len(wa), len(wb))
+        if longest < 4 or d > 2 or d > longest // 2:
+            return False
+        pa, pb = phonetic_token(wa), phonetic_token(wb)
+        if pa != pb and not (d == 1 and longest >= 6):
+            # allow "jong"/"jun": same key once a final "g" after "n" is dropped
+            if pa.removesuffix("g") != pb.removesuffix("g"):
+                return False
+    return True
+
+
+def entity_key(label: str, name: str) -> str:
+    """Stable key of a canonical entity: "PERSON:kim jong un"."""
+    return f"{label}:{normalize_name(name)}"

@@ -1,0 +1,679 @@
+"""Quantities in news text: money, physical amounts, percentages and counts of things.
+
+`extract_quantities(text, published)` finds "$ 75m", "130,000 euros", "5,000 barrels a day",
+"3-4 tonnes", "more than 1,000 people", "tens of millions of artillery shells", "two-thirds" ...
+and returns `Quantity` records whose offsets index into `text`. Money is normalised to USD and EUR
+at the ECB rate of the publication day (`money.normalize_money`); physical amounts to their base
+unit (`units.to_base`). Rule based: a number (digits, words, or a vague multiple), then what follows
+it decides the unit (currency symbol or word, unit word, or a counted noun). Dates, years, times,
+ages, durations, phone numbers and ordinals are left alone.
+
+Also handles text tokenised the Penn Treebank way, as in Timeline17: "$ 75m", "# 50m" (its "£"),
+"60 ,000", "-LRB- 14km -RRB-".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from storyline.enrich.money import PREFIX_SYMBOLS, SUFFIX_WORDS, normalize_money
+from storyline.enrich.units import ALIASES, RATE_ALIASES, to_base
+from storyline.model import Quantity
+
+# ---------------------------------------------------------------- numbers
+
+UNITS_WORDS: dict[str, int] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS_WORDS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+SCALES: dict[str, float] = {
+    "hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12,
+    "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
+}  # fmt: skip
+VAGUE: dict[str, float] = {
+    "dozens": 12, "scores": 20, "hundreds": 1e2, "thousands": 1e3, "millions": 1e6, "billions": 1e9,
+}  # fmt: skip
+FRACTIONS: dict[str, float] = {
+    "half": 1 / 2,
+    "halves": 1 / 2,
+    "third": 1 / 3,
+    "thirds": 1 / 3,
+    "quarter": 1 / 4,
+    "quarters": 1 / 4,
+    "fifth": 1 / 5,
+    "fifths": 1 / 5,
+}
+
+_DIGIT_WORDS = [w for w, v in UNITS_WORDS.items() if 0 < v < 10]
+_WORD_NUM = (
+    r"(?:(?:" + "|".join(TENS_WORDS) + r")(?:[- ](?:" + "|".join(_DIGIT_WORDS) + r"))?"
+    r"|" + "|".join(sorted(UNITS_WORDS, key=len, reverse=True)) + r"|a dozen|dozen)"
+)  # fmt: skip
+# digits: "1,234.5", "60 ,000" and "1 .9" (tokenised), "3.1"
+_DIGITS = r"(?:\d{1,3}(?:\s?,\d{3})+(?:\s?\.\d+)?|\d+(?:\s?\.\d+)?|\.\d+)"
+_SCALE = r"(?:hundred|thousand|million|billion|trillion|lakhs?|crores?|mln|mn|bln|bn|tn|trn|m|k|b)"
+NUMBER_RE = re.compile(rf"(?:{_DIGITS}|{_WORD_NUM})(?:\s?{_SCALE}(?![\w]))?", re.IGNORECASE)
+
+
+def parse_number(text: str) -> float | None:
+    """Value of a written number: "1,234.5", "1.2 million", "£" excluded, "twenty-five", "1.2bn",
+    "a dozen", "60 ,000" (tokenised); None when it is not one."""
+    t = " ".join(text.strip().split()).lower()
+    if not t:
+        return None
+    m = re.fullmatch(rf"({_DIGITS}|{_WORD_NUM})(?:\s?({_SCALE}))?", t, re.IGNORECASE)
+    if not m:
+        return None
+    head, scale = m.group(1), m.group(2)
+    base = _word_value(head)
+    if base is None:
+        digits = re.sub(r"\s", "", head).replace(",", "")
+        try:
+            base = float(digits)
+        except ValueError:
+            return None
+    return base * (SCALES[scale] if scale else 1.0)
+
+
+def _word_value(word: str) -> float | None:
+    w = word.lower().replace("-", " ")
+    if w in ("a dozen", "dozen"):
+        return 12.0
+    parts = w.split()
+    if len(parts) == 1:
+        if parts[0] in UNITS_WORDS:
+            return float(UNITS_WORDS[parts[0]])
+        if parts[0] in TENS_WORDS:
+            return float(TENS_WORDS[parts[0]])
+        return None
+    if len(parts) == 2 and parts[0] in TENS_WORDS and parts[1] in UNITS_WORDS:
+        return float(TENS_WORDS[parts[0]] + UNITS_WORDS[parts[1]])
+    return None
+
+
+# ---------------------------------------------------------------- context words
+
+MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec",
+}  # fmt: skip
+TIME_NOUNS = {
+    "second", "seconds", "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day", "days",
+    "week", "weeks", "month", "months", "year", "years", "yr", "yrs", "decade", "decades", "century",
+    "centuries", "night", "nights", "weekend", "weekends", "am", "pm", "a.m.", "p.m.", "gmt", "bst",
+    "edt", "est", "utc", "o'clock", "year-old", "years-old", "year-olds", "morning", "mornings",
+    "evening", "evenings", "times",
+}  # fmt: skip
+STOP = {
+    "of", "the", "to", "in", "on", "at", "for", "from", "with", "by", "a", "an", "was", "were", "is",
+    "are", "has", "have", "had", "will", "would", "who", "which", "that", "and", "or", "but", "as",
+    "than", "be", "been", "it", "its", "their", "his", "her", "this", "these", "those", "per", "each",
+    "every", "more", "less", "into", "over", "under", "after", "before", "since", "said", "says", "not",
+    "no", "so", "up", "out", "about", "some", "all", "other", "such", "only", "also", "being", "could",
+    "can", "may", "might", "should", "do", "does", "did", "there", "they", "them", "he", "she", "we",
+    "you", "i", "if", "when", "where", "while",
+}  # fmt: skip
+IRREGULAR_PLURALS = {
+    "people", "men", "women", "children", "police", "personnel", "staff", "cattle", "sheep", "fish", "deer",
+    "geese", "mice", "crew", "troops", "livestock", "poultry", "aircraft", "folk", "youth", "clergy", "data",
+}  # fmt: skip
+NOT_PLURAL = {
+    "this",
+    "his",
+    "its",
+    "was",
+    "has",
+    "is",
+    "us",
+    "as",
+    "plus",
+    "thus",
+    "yes",
+    "less",
+    "news",
+    "across",
+    "various",
+    "previous",
+    "serious",
+    "famous",
+    "virus",
+    "bus",
+    "gas",
+    "status",
+    "campus",
+    "census",
+    "bonus",
+    "focus",
+    "crisis",
+    "basis",
+    "analysis",
+    "always",
+    "perhaps",
+}
+# nouns counted after "one" ("one person died"); other singulars after "one" are too often idioms
+COUNTED_SINGULAR = {
+    "person", "man", "woman", "child", "boy", "girl", "baby", "death", "case", "body", "worker", "victim",
+    "soldier", "officer", "patient", "passenger", "student", "resident", "survivor", "casualty", "fatality",
+    "infection", "bird", "animal", "count", "charge", "bill", "vessel", "ship", "plane", "vehicle", "car",
+    "house", "home", "building", "well", "company", "country", "state", "barrel", "ton", "tonne",
+}  # fmt: skip
+APPROX_RE = re.compile(
+    r"(?:\b(?:about|around|approximately|roughly|nearly|almost|some|an\s+estimated|estimated|more\s+than|"
+    r"over|up\s+to|at\s+least|at\s+most|as\s+many\s+as|as\s+much\s+as|as\s+few\s+as|less\s+than|fewer\s+than|"
+    r"close\s+to|upwards\s+of|just\s+over|just\s+under|well\s+over|in\s+excess\s+of|approx\.?|c\.|circa)|~)\s*$",
+    re.IGNORECASE,
+)
+RATE_RE = re.compile(
+    r"\s*(?:(?:a|an|per|each|every|a\s+single)\s+|/\s?|\\/\s?|p/)"
+    r"(day|d|24\s+hours|year|yr|annum|a|month|mo|m|week|wk|hour|hr|h)\b(?!\s*(?:-|of)\b)",
+    re.IGNORECASE,
+)
+DAILY_RE = re.compile(r"\s*(?:daily|a\s+day|per\s+day)\b", re.IGNORECASE)
+PERIOD_OF: dict[str, str] = {
+    "day": "d", "d": "d", "24 hours": "d", "year": "yr", "yr": "yr", "annum": "yr", "a": "yr", "month": "mo",
+    "mo": "mo", "m": "mo", "week": "wk", "wk": "wk", "hour": "h", "hr": "h", "h": "h",
+}  # fmt: skip
+
+# currency prefixes, longest first; alphabetic codes need a word boundary, "R" and "Rs" sit before digits
+_PREFIXES = sorted(PREFIX_SYMBOLS, key=len, reverse=True)
+PREFIX_RE = re.compile(
+    r"(?:"
+    + "|".join(
+        (r"(?<![\w])" + re.escape(p) + (r"(?=\s?\d)" if p in ("R", "Rs", "Rs.", "#") else r""))
+        if p[0].isalpha() or p == "#"
+        else re.escape(p)
+        for p in _PREFIXES
+    )
+    + r")\s?$"
+)
+_SUFFIX_WORDS = sorted(SUFFIX_WORDS, key=len, reverse=True)
+SUFFIX_RE = re.compile(r"\s?(" + "|".join(re.escape(w) for w in _SUFFIX_WORDS) + r")\b", re.IGNORECASE)
+_UNIT_WORDS = sorted([*ALIASES, *RATE_ALIASES], key=len, reverse=True)
+UNIT_RE = re.compile(
+    r"(?:\s?|-)("
+    + "|".join(re.escape(w) for w in _UNIT_WORDS)
+    + r")(?![\w])(?:-(?:long|high|tall|wide|deep))?",
+    re.IGNORECASE,
+)
+OF_RES = [re.compile(r"\s+of\s+((?:[a-z][\w-]*\s+){" + str(k) + r"}[a-z][\w-]*)") for k in range(3)]
+WORD_RE = re.compile(r"\s*([A-Za-z][A-Za-z.'-]*)")
+RANGE_RE = re.compile(
+    r"\s?(?:-|–|to)\s?("
+    + "|".join(re.escape(p) for p in sorted(PREFIX_SYMBOLS, key=len, reverse=True))
+    + r")?\s?(?=[\d.])"
+)
+PHONE_RE = re.compile(r"\+?\(?\d{2,4}\)?[\s.-]\d{2,4}[\s.-]\d{2,4}(?:[\s.-]\d{2,4})?")
+
+# units that are too often plain words to be taken after a bare number ("in", "m", "a")
+WEAK_UNITS = {"in", "m", "g", "t", "w", "l", "mi", "d", "h", "ha", "kn", "cf", "mm", "b/d"}
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    value: float
+    unit: str
+    kind: str
+    approximate: bool = False
+    measured: str | None = None
+    value_max: float | None = None
+    per: str | None = None  # period for money and counts given per time ("R129 p/m")
+
+
+# ---------------------------------------------------------------- main entry
+
+
+def extract_quantities(text: str, published: str | None = None) -> list[Quantity]:
+    """Money, physical quantities, percentages and counts in `text`, in order of position.
+
+    `published` ("YYYY-MM-DD") is the day whose ECB rate normalises money amounts.
+    """
+    found: list[_Found] = []
+    pos = 0
+    for m in _CANDIDATE_RE.finditer(text):
+        if m.start() < pos:
+            continue
+        hit = _read_at(text, m)
+        if hit is not None:
+            found.append(hit)
+            pos = hit.end
+    found = _merge_ranges(text, found)
+    return [_to_quantity(text, f, published) for f in found]
+
+
+_CANDIDATE_RE = re.compile(
+    r"(?:(?<![\w.,])(?:"
+    + _DIGITS
+    + r")|\b(?:"
+    + _WORD_NUM
+    + r"|"
+    + "|".join(VAGUE)
+    + r"|tens|a|an|one|two|three)\b"
+    r"|(?<![\w])(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r"))",
+    re.IGNORECASE,
+)
+
+
+def _read_at(text: str, m: re.Match[str]) -> _Found | None:
+    start = m.start()
+    # currency prefix right here?
+    cur: str | None = None
+    j = start
+    pm = re.match(r"(" + "|".join(re.escape(p) for p in _PREFIXES) + r")(?=\s?[\d.])", text[start:])
+    if pm:
+        symbol = pm.group(1)
+        if symbol[0].isalpha() and (start > 0 and text[start - 1].isalpha()):
+            return None
+        if symbol in ("R", "Rs") and not re.match(r"\d", text[pm.end() + start :]) and symbol == "R":
+            return None
+        cur = PREFIX_SYMBOLS[symbol]
+        j = start + pm.end()
+        while j < len(text) and text[j] == " ":
+            j += 1
+    elif not (text[start].isdigit() or text[start] == "."):
+        return _read_words(text, start)
+    nm = NUMBER_RE.match(text, j)
+    if not nm:
+        return None
+    value = parse_number(nm.group(0))
+    if value is None:
+        return None
+    end = nm.end()
+    scale = _scale_of(nm.group(0))
+    dm = re.match(_DIGITS, nm.group(0))
+    raw_digits = re.sub(r"\s", "", dm.group(0)) if dm else ""
+    if (
+        cur == "GBP"
+        and text[start] == "#"
+        and not (scale or "," in raw_digits or "." in raw_digits or value >= 100)
+    ):
+        return None
+    if cur is None and _is_excluded_number(text, j, end, raw_digits, scale):
+        return None
+    value_max: float | None = None
+    rg = RANGE_RE.match(text, end)
+    if rg:
+        nm2 = NUMBER_RE.match(text, rg.end())
+        top = parse_number(nm2.group(0)) if nm2 else None
+        scale2 = _scale_of(nm2.group(0)) if nm2 else None
+        if nm2 and top is not None and not (nm2.group(0)[0].isalpha()) and (rg.group(1) is None or cur):
+            if scale2 and not scale:
+                value *= SCALES[scale2]
+            if top >= value and not re.match(r"\s?(?::\d)", text[nm2.end() :]):
+                value_max, end, scale = top, nm2.end(), scale2 or scale
+    found: _Found | None
+    if cur is not None:
+        found = _money(text, start, end, value if value_max is None else value_max, cur)
+    else:
+        found = _after_number(text, start, end, value if value_max is None else value_max, scale)
+    if found is not None and value_max is not None:
+        if found.kind == "count" and found.measured is None:
+            return None
+        found = replace(found, value=value, value_max=value_max)
+    return found
+
+
+def _scale_of(num: str) -> str | None:
+    sm = re.search(rf"\s?({_SCALE})$", num, re.IGNORECASE)
+    if sm and not re.fullmatch(_DIGITS, num.strip()):
+        return sm.group(1).lower()
+    return None
+
+
+def _is_excluded_number(text: str, start: int, end: int, digits: str, scale: str | None) -> bool:
+    """Years, dates, times, phone numbers, ordinals, codes: numbers that are not quantities."""
+    before = text[max(0, start - 25) : start]
+    after = text[end : end + 12]
+    if digits.startswith("0") and not digits.startswith("0.") and len(digits) > 1:
+        return True  # "0370 ...", "09"
+    if re.match(r"\s?(?::\d|st\b|nd\b|rd\b|th\b|s\b|'s\b)", after):
+        return True  # 9:05, 1st, 1990s
+    if re.search(
+        r"(?::|\b(?:no\.?|number|nos?\.|page|p|chapter|flight|route|highway|radio|channel|"
+        r"category|phase|level|ftse|macondo|room|apollo|article|section|paragraph|version|"
+        r"psalm|volume|vol\.|issue)\s?)$",
+        before,
+        re.IGNORECASE,
+    ):
+        return True
+    if re.search(r"(?:\d/|\d\\/|\d\s?,)$", before):
+        return True  # "31\/2" (3 1/2), lists of figures
+    if re.search(r"[A-Za-z]$", before) and not re.search(r"\b(?:US|AU|HK|NZ|C|A)$", before):
+        return True  # "p23", "H1N1", "A380"
+    prev = re.search(r"([A-Za-z]+)\.?\s*$", before)
+    if prev and prev.group(1).lower() in MONTHS:
+        return True  # "May 5"
+    nxt = re.match(r"\s*([A-Za-z]+)", after)
+    if nxt and nxt.group(1).lower() in MONTHS:
+        return True  # "5 May"
+    if not scale and re.fullmatch(r"(?:1[5-9]|20)\d\d", digits):
+        return True  # a year
+    return bool(PHONE_RE.match(text, start) and len(PHONE_RE.match(text, start).group(0)) >= 10)  # type: ignore[union-attr]
+
+
+def _approx_before(text: str, start: int) -> int | None:
+    am = APPROX_RE.search(text[max(0, start - 25) : start])
+    return max(0, start - 25) + am.start() if am else None
+
+
+def _money(text: str, start: int, end: int, value: float, cur: str) -> _Found:
+    per = None
+    rm = RATE_RE.match(text, end)
+    if rm and (not rm.group(0).lstrip().lower().startswith("a") or len(rm.group(1)) > 1):
+        per, end = PERIOD_OF[rm.group(1).lower()], rm.end()
+    return _Found(start, end, value, cur, "money", measured=_money_object(text, end), per=per)
+
+
+def _money_object(text: str, end: int) -> str | None:
+    """The thing a money amount is the cost of, when it follows directly ("$ 20 billion escrow fund")."""
+    words: list[str] = []
+    pos = end
+    for _ in range(3):
+        wm = WORD_RE.match(text, pos)
+        if not wm:
+            break
+        w = wm.group(1)
+        if not w.islower() or w in STOP or w.endswith(("ed", "ing", "ly")) or w.lower() in MONTHS:
+            break
+        words.append(w)
+        pos = wm.end()
+    return words[-1] if words else None
+
+
+def _after_number(text: str, start: int, end: int, value: float, scale: str | None) -> _Found | None:
+    """What follows a number: a currency word, a unit, or a counted noun."""
+    tail = text[end:]
+    # "m" glued to digits without a currency: millions of things, or metres
+    if scale == "m" and not _next_is_countable(text, end):
+        suffix = re.match(r"-(?:long|high|tall|wide|deep)\b", text[end:])
+        return _unit(text, start, end + (suffix.end() if suffix else 0), value / 1e6, "m", "metres")
+    sm = SUFFIX_RE.match(tail)
+    if sm:
+        word = sm.group(1).lower()
+        return _money(text, start, end + sm.end(), value, SUFFIX_WORDS[word])
+    if re.match(r"\s?pounds\b(?!\s+of\b)", tail, re.IGNORECASE) and scale in (
+        "million",
+        "billion",
+        "m",
+        "bn",
+    ):
+        pe = re.match(r"\s?pounds", tail, re.IGNORECASE).end()  # type: ignore[union-attr]
+        return _money(text, start, end + pe, value, "GBP")
+    um = UNIT_RE.match(tail)
+    if um:
+        word = um.group(1)
+        symbol = ALIASES.get(word.lower()) or RATE_ALIASES.get(word.lower())
+        case_ok = word.lower() not in WEAK_UNITS or (
+            word in ("m", "km", "ha", "mm", "t", "g") and not tail.startswith(" ")
+        )
+        if symbol and case_ok and not (word == "m" and tail.startswith(" ")):
+            if word.lower() == "in" or (word.lower() == "a" and tail.startswith(" ")):
+                pass
+            else:
+                return _unit(text, start, end + um.end(), value, symbol, word.lower())
+    return _count(text, start, end, value)
+
+
+def _unit(text: str, start: int, end: int, value: float, symbol: str, word: str) -> _Found:
+    measured: str | None = word if word.isalpha() and len(word) > 3 else None
+    rm = RATE_RE.match(text, end) or DAILY_RE.match(text, end)
+    if rm is None:  # "21 million gallons of oil-fouled water a day"
+        for om in OF_RES:
+            m = om.match(text, end)
+            if m and m.group(1).split()[0] not in STOP:
+                rm = RATE_RE.match(text, m.end()) or DAILY_RE.match(text, m.end())
+                if rm:
+                    break
+    if symbol != "%" and "/" not in symbol and rm:
+        period = PERIOD_OF.get(rm.group(1).lower(), "d") if rm.groups() and rm.group(1) else "d"
+        if period in ("d", "yr", "mo", "wk", "h"):
+            symbol = f"{symbol}/{period}"
+            end = rm.end()
+    return _Found(start, end, value, symbol, "quantity", measured=measured)
+
+
+def _next_is_countable(text: str, end: int) -> bool:
+    um = UNIT_RE.match(text, end)
+    if um and um.group(1).lower() not in WEAK_UNITS:
+        return True
+    return _count_noun(text, end, 2.0) is not None or bool(SUFFIX_RE.match(text, end))
+
+
+def _count(text: str, start: int, end: int, value: float) -> _Found | None:
+    noun = _count_noun(text, end, value)
+    per = re.match(r"\s+per\s+(day|year|month|week|hour|annum)\b", text[end:], re.IGNORECASE)
+    if noun is None and per:  # "500 per year"
+        return _Found(start, end + per.end(), value, "count", "count", per=PERIOD_OF[per.group(1).lower()])
+    if noun is None:
+        # a large bare figure ("more than 11,000") is a count of something named nearby
+        digits = text[start:end]
+        big = re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits) or re.search(r"(thousand|million|billion)$", digits)
+        if big and not re.match(r"\s*(?:-(?!-)|\\/|/|:)", text[end:]):
+            return _Found(start, end, value, "count", "count")
+        return None
+    word, noun_end = noun
+    return _Found(start, noun_end, value, "count", "count", measured=word)
+
+
+def _count_noun(text: str, end: int, value: float) -> tuple[str, int] | None:
+    """The counted noun after a number: "11 workers", "two Texas beaches", "150 affordable homes"."""
+    if re.match(r"-(?!\d)", text[end:]):
+        return None  # "seven-member panel", "46-year-old"
+    pos = end
+    seen = 0
+    allow_of = value >= 2
+    while seen < 5:
+        wm = WORD_RE.match(text, pos)
+        if not wm:
+            return None
+        gap = text[pos : wm.start(1)]
+        if gap.strip():
+            return None  # punctuation between
+        w = wm.group(1).rstrip(".")
+        low = w.lower()
+        if low in TIME_NOUNS or low in MONTHS:
+            return None
+        if low == "of" and allow_of and seen == 0:
+            om = re.match(r"\s+of\s+the\s+", text[pos:])
+            if om:
+                pos += om.end() - 1
+                allow_of = False
+                continue
+            return None
+        if low == "and" and seen > 0:
+            pos = wm.end()
+            seen += 1
+            continue
+        if low in STOP or low in UNITS_WORDS or low in TENS_WORDS:
+            if low in ("other",) and seen == 0:
+                pos = wm.end()
+                seen += 1
+                continue
+            return None
+        if _is_plural(w):
+            return (w, wm.end())
+        if value == 1 and seen == 0 and low in COUNTED_SINGULAR:
+            return (w, wm.end())
+        if w.endswith(("ed", "ing")) and w.islower() and seen > 0:
+            return None
+        pos = wm.end()
+        seen += 1
+    return None
+
+
+def _is_plural(word: str) -> bool:
+    low = word.lower()
+    if word.isupper():
+        return False
+    if not word[0].islower():
+        # names ("Games", "Jones") are not counted nouns; nationalities are ("Americans", "Haitians")
+        return low.endswith(("ans", "ese")) and len(low) > 5
+    if low in IRREGULAR_PLURALS or (low.endswith("men") and len(low) > 4):
+        return True
+    if low in NOT_PLURAL or low in TIME_NOUNS:
+        return False
+    return low.endswith("s") and not low.endswith(("ss", "us", "is", "'s")) and len(low) > 3
+
+
+def _read_words(text: str, start: int) -> _Found | None:
+    """Numbers in words and vague multiples: "tens of millions of shells", "two-thirds", "a mile"."""
+    rest = text[start:]
+    # fractions: "two-thirds", "a third of"
+    fm = re.match(
+        r"(a|one|two|three|four)[- ](half|third|thirds|quarter|quarters|fifth|fifths)\b", rest, re.I
+    )
+    if fm:
+        num = 1.0 if fm.group(1).lower() in ("a", "one") else float(UNITS_WORDS[fm.group(1).lower()])
+        if fm.group(1).lower() == "a" and not re.match(r"\s+of\b", rest[fm.end() :]):
+            return None
+        if fm.group(2).lower() == "half":
+            return None  # "a half", "one-half": too often a duration or an idiom
+        return _Found(start, start + fm.end(), num * FRACTIONS[fm.group(2).lower()] * 100, "%", "quantity")
+    # vague multiples: "(tens|hundreds) of (thousands|millions)", "dozens of", "thousands of"
+    vm = re.match(
+        r"(?:(tens|hundreds)\s+of\s+)?(dozens|scores|hundreds|thousands|millions|billions)\b", rest, re.I
+    )
+    if vm and (vm.group(1) or vm.group(2).lower() != "scores"):
+        value = (10.0 if (vm.group(1) or "").lower() == "tens" else 100.0 if vm.group(1) else 1.0) * VAGUE[
+            vm.group(2).lower()
+        ]
+        end = start + vm.end()
+        of = re.match(r"\s+of\s+", text[end:])
+        if of:
+            after = end + of.end()
+            sm = re.match(r"(dollars|euros|pounds|yen|rubles|roubles|rupees)\b", text[after:], re.I)
+            if sm:
+                return _Found(
+                    start,
+                    after + sm.end(),
+                    value,
+                    SUFFIX_WORDS.get(sm.group(1).lower(), "GBP"),
+                    "money",
+                    approximate=True,
+                )
+            um = UNIT_RE.match(text, after)
+            if um and um.group(1).lower() not in WEAK_UNITS:
+                f = _unit(
+                    text,
+                    start,
+                    um.end(),
+                    value,
+                    ALIASES.get(um.group(1).lower(), "count"),
+                    um.group(1).lower(),
+                )
+                return replace(f, approximate=True)
+            noun = _count_noun(text, after, 2.0)
+            if noun:
+                return _Found(start, noun[1], value, "count", "count", approximate=True, measured=noun[0])
+            return None
+        if vm.group(1):
+            return _Found(start, end, value, "count", "count", approximate=True)
+        return None
+    # "a million dollars", "a dozen eggs", "a mile"
+    am = re.match(
+        r"(a|an)\s+(dozen|hundred|thousand|million|billion|mile|kilometre|kilometer|ton|tonne)\b", rest, re.I
+    )
+    if am:
+        word = am.group(2).lower()
+        if word in ("mile", "kilometre", "kilometer", "ton", "tonne"):
+            return _unit(text, start, start + am.end(), 1.0, ALIASES[word], word)
+        value = 12.0 if word == "dozen" else SCALES[word]
+        return _after_number(text, start, start + am.end(), value, None)
+    if rest[:1].lower() == "a" and rest[:3].lower() in ("a ", "an "):
+        return None
+    nm = NUMBER_RE.match(text, start)
+    if not nm or not re.match(r"[A-Za-z]", nm.group(0)):
+        return None
+    word_value = parse_number(nm.group(0))
+    if word_value is None:
+        return None
+    value = word_value
+    end = nm.end()
+    if re.match(
+        r"-(?:year|day|week|month|hour|minute|man|member|time|point|a-side|storey|story)", text[end:], re.I
+    ):
+        return None
+    scale = _scale_of(nm.group(0))
+    found = _after_number(text, start, end, value, scale)
+    if found is None or (found.kind == "count" and found.measured is None):
+        return None
+    return found
+
+
+def _merge_ranges(text: str, found: list[_Found]) -> list[_Found]:
+    """Ranges as one mention: "3-4 tonnes", "between 12,000 and 19,000 barrels"."""
+    out: list[_Found] = []
+    i = 0
+    while i < len(found):
+        f = found[i]
+        if i + 1 < len(found):
+            g = found[i + 1]
+            between = text[f.end : g.start]
+            between_word = re.search(r"\bbetween\s+$", text[max(0, f.start - 10) : f.start])
+            joiner = re.fullmatch(r"\s*(?:-|–|to|and)\s*", between)
+            same = g.unit == f.unit or (f.kind == "count" and f.measured is None)
+            if joiner and same and (between.strip() != "and" or between_word) and g.value >= f.value:
+                start = f.start - len(between_word.group(0)) if between_word else f.start
+                merged = replace(
+                    g,
+                    start=start,
+                    value=f.value,
+                    value_max=g.value,
+                    approximate=f.approximate or g.approximate,
+                )
+                out.append(merged)
+                i += 2
+                continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def _to_quantity(text: str, f: _Found, published: str | None) -> Quantity:
+    start, approximate = f.start, f.approximate
+    ab = _approx_before(text, start)
+    if ab is not None:
+        start, approximate = ab, True
+    normalized: dict[str, object] | None = None
+    if f.kind == "money":
+        normalized = dict(normalize_money(f.value, f.unit, published))
+        if f.value_max is not None and "USD" in normalized:
+            top = normalize_money(f.value_max, f.unit, published)
+            normalized["USD_max"], normalized["EUR_max"] = top.get("USD"), top.get("EUR")
+        if f.per:
+            normalized["per"] = f.per
+    elif f.kind == "quantity" and f.unit not in ("%", "pp", "magnitude"):
+        try:
+            base_value, base = to_base(f.value, f.unit)
+        except ValueError:
+            base_value, base = f.value, f.unit
+        normalized = {"value": base_value, "unit": base}
+        if f.value_max is not None:
+            normalized["value_max"] = to_base(f.value_max, f.unit)[0]
+    elif f.per:
+        normalized = {"per": f.per}
+    # "60 ,000" -> also fine; spans are trimmed of trailing spaces
+    end = f.end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Quantity(
+        start=start,
+        end=end,
+        text=text[start:end],
+        value=f.value,
+        unit=f.unit,
+        kind=f.kind,  # type: ignore[arg-type]
+        approximate=approximate,
+        measured=f.measured,
+        value_max=f.value_max,
+        normalized=normalized,
+    )

@@ -1,0 +1,399 @@
+"""Folding entity mentions of many documents into canonical entities.
+
+Mentions with the same normalized name form one *node*; nodes are joined (union-find) by
+evidence, strongest first:
+
+1. the same name once titles ("President"), legal forms ("Corporation") and trade words
+   ("Motors", "Airways") are dropped;
+2. an acronym and the one multi-word name it abbreviates ("KCNA", "U.S.");
+3. a close spelling variant (`names.close_spelling`) with the same label family, when the
+   two spellings never occur in the same document (one writer keeps one spelling) and
+   their contexts agree (a shared co-occurring entity or shared words around the mentions);
+4. a short person name ("Putin", "Kim") goes, mention by mention, to the one full name in
+   the same document that contains it; where the document has none, to the one full name it
+   went to elsewhere (or the only one in the whole collection). A surname the NER labelled
+   otherwise ("Mulally" as ORG) goes to the one person of its document with that surname.
+
+PERSON never merges with anything else; GPE/LOC/FAC are one family; ORG, PRODUCT, EVENT,
+WORK_OF_ART and LAW another; NORP is alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from storyline.enrich.names import (
+    acronyms_of,
+    close_spelling,
+    entity_key,
+    looks_like_acronym,
+    name_tokens,
+    phonetic_token,
+    org_core,
+    strip_titles,
+)
+from storyline.model import Entity, EntityMention
+
+Doc = tuple[str, str, Sequence[EntityMention]]
+MentionId = tuple[str, int, int]
+
+FAMILIES: dict[str, str] = {
+    "PERSON": "PER",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+    "ORG": "THING",
+    "PRODUCT": "THING",
+    "EVENT": "THING",
+    "WORK_OF_ART": "THING",
+    "LAW": "THING",
+    "NORP": "NORP",
+}
+
+
+def family(label: str) -> str:
+    return FAMILIES.get(label, label)
+
+
+@dataclass(frozen=True)
+class ResolvedEntities:
+    entities: tuple[Entity, ...]
+    mention_keys: dict[MentionId, str]  # (doc_id, start, end) -> Entity.key
+
+    def key_of(self, doc_id: str, mention: EntityMention) -> str | None:
+        return self.mention_keys.get((doc_id, mention.start, mention.end))
+
+    def by_key(self) -> dict[str, Entity]:
+        return {e.key: e for e in self.entities}
+
+
+@dataclass
+class _Mention:
+    doc: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    label: str
+    form: str  # normalized, titles dropped
+    node: int = -1
+
+
+@dataclass
+class _Node:
+    form: str
+    family: str
+    mentions: list[int]
+    docs: set[int]
+    acronym: bool = False
+
+
+_STOP = frozenset(
+    """the and for that with from this have has had was were will would said says about after
+    before their there they them been also into over than more most some such when where which
+    while what who whom whose other only very just then its his her our your out not but are""".split()
+)
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # the smaller index is the root: deterministic whatever the order of calls
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _form_of(text: str, label: str) -> str:
+    tokens = name_tokens(text)
+    if family(label) == "PER":
+        tokens = strip_titles(tokens)
+    return " ".join(tokens)
+
+
+def _build(docs: Sequence[Doc]) -> tuple[list[_Mention], list[_Node]]:
+    mentions: list[_Mention] = []
+    for d, (doc_id, _text, doc_mentions) in enumerate(docs):
+        for m in doc_mentions:
+            form = _form_of(m.text, m.label)
+            if form:
+                mentions.append(_Mention(d, doc_id, m.start, m.end, m.text, m.label, form))
+    # a form's family is its majority family; a strong minority of PERSON (or of non-PERSON)
+    # readings of the same form gets its own node
+    fam_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        fam_counts[m.form.replace(" ", "")][family(m.label)] += 1
+    nodes: list[_Node] = []
+    index: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(mentions):
+        compact = m.form.replace(" ", "")
+        counts = fam_counts[compact]
+        fam = family(m.label)
+        majority = max(sorted(counts), key=lambda f: counts[f])
+        per, total = counts["PER"], sum(counts.values())
+        split = 2 <= per <= total - 2 and min(per, total - per) / total >= 0.3
+        if not split or (fam == "PER") == (majority == "PER"):
+            fam = majority
+        else:
+            others = Counter({f: c for f, c in counts.items() if (f == "PER") == (fam == "PER")})
+            fam = max(sorted(others), key=lambda f: others[f])
+        key = (compact, fam)
+        if key not in index:
+            index[key] = len(nodes)
+            nodes.append(_Node(form=m.form, family=fam, mentions=[], docs=set()))
+        node = nodes[index[key]]
+        node.mentions.append(i)
+        node.docs.add(m.doc)
+        m.node = index[key]
+    for node in nodes:
+        texts = [mentions[i].text for i in node.mentions]
+        node.acronym = " " not in node.form and sum(looks_like_acronym(t) for t in texts) * 2 > len(texts)
+    return mentions, nodes
+
+
+def _contexts(
+    docs: Sequence[Doc], mentions: list[_Mention], nodes: list[_Node], window: int = 60
+) -> tuple[list[set[str]], list[set[str]]]:
+    """Per node: the other forms in its documents, and the content words around its mentions."""
+    forms_by_doc: dict[int, set[str]] = defaultdict(set)
+    for m in mentions:
+        forms_by_doc[m.doc].add(m.form)
+    entities: list[set[str]] = []
+    words: list[set[str]] = []
+    for node in nodes:
+        ents: set[str] = set()
+        for d in node.docs:
+            ents |= forms_by_doc[d]
+        ents.discard(node.form)
+        entities.append(ents)
+        ws: set[str] = set()
+        for i in node.mentions:
+            m = mentions[i]
+            text = docs[m.doc][1]
+            around = text[max(0, m.start - window) : m.start] + " " + text[m.end : m.end + window]
+            ws |= {w.lower() for w in _WORDS.findall(around) if w.lower() not in _STOP}
+        words.append(ws)
+    return entities, words
+
+
+def _contexts_agree(a: int, b: int, entities: list[set[str]], words: list[set[str]]) -> bool:
+    shared_entities = (entities[a] & entities[b]) - {""}
+    return bool(shared_entities) or len(words[a] & words[b]) >= 3
+
+
+def _merge_exactish(nodes: list[_Node], uf: _UnionFind) -> None:
+    """Same name without a legal form or trade word ("general motors corporation" ~ "general
+    motors", "ford motor company" ~ "ford")."""
+    by_core: dict[tuple[str, str], int] = {}
+    for i, node in enumerate(nodes):
+        if node.family == "PER":
+            continue
+        core = " ".join(org_core(tuple(node.form.split())))
+        key = (core.replace(" ", ""), node.family)
+        if key in by_core:
+            uf.union(by_core[key], i)
+        else:
+            by_core[key] = i
+
+
+def _merge_acronyms(nodes: list[_Node], uf: _UnionFind) -> set[int]:
+    """Join each acronym to the one multi-word name it abbreviates; returns acronym nodes joined."""
+    expansions: dict[str, list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        if node.family == "PER" or " " not in node.form:
+            continue
+        for acro in acronyms_of(tuple(node.form.split())):
+            expansions[acro.replace("&", "")].append(i)
+    joined: set[int] = set()
+    for i, node in enumerate(nodes):
+        if not node.acronym or node.family == "PER":
+            continue
+        letters = node.form.replace("&", "")
+        cands = [j for j in expansions.get(letters, []) if nodes[j].family == node.family]
+        if not cands:
+            cands = [j for j in expansions.get(letters, []) if nodes[j].family != "NORP"]
+        roots = sorted({uf.find(j) for j in cands})
+        if len(roots) > 1:
+            # prefer the expansion that shares documents with the acronym
+            shared = {r: sum(len(nodes[j].docs & node.docs) for j in cands if uf.find(j) == r) for r in roots}
+            best = max(shared.values())
+            roots = [r for r in roots if shared[r] == best] if best > 0 else roots
+        if len(roots) == 1:
+            uf.union(roots[0], i)
+            joined.add(i)
+    return joined
+
+
+def _merge_spelling(
+    nodes: list[_Node], uf: _UnionFind, entities: list[set[str]], words: list[set[str]]
+) -> None:
+    blocks: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        toks = node.form.split()
+        if node.acronym:
+            continue
+        head = phonetic_token(toks[0])[:1]
+        blocks[(node.family, len(toks), head)].append(i)
+    for members in blocks.values():
+        for x in range(len(members)):
+            a = members[x]
+            for b in members[x + 1 :]:
+                if uf.find(a) == uf.find(b):
+                    continue
+                na, nb = nodes[a], nodes[b]
+                if na.docs & nb.docs:
+                    continue
+                if not close_spelling(na.form, nb.form):
+                    continue
+                if _contexts_agree(a, b, entities, words):
+                    uf.union(a, b)
+
+
+def _is_short_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Person names: every short token in the full name, in order ("putin" of "vladimir
+    putin", "jong un" of "kim jong un")."""
+    if len(short) >= len(full):
+        return False
+    it = iter(full)
+    return all(tok in it for tok in short)
+
+
+def _fold_short_names(
+    mentions: list[_Mention], nodes: list[_Node], uf: _UnionFind, acronym_nodes: set[int]
+) -> dict[int, int]:
+    """Mention index -> cluster root, for short person names that go to a full name.
+
+    A PERSON form of one or two words goes to the one longer PERSON name of its document that
+    contains it; where its document has none, to the one full name it went to elsewhere, or
+    the only one of the collection. A one-word name the NER labelled otherwise ("Mulally" as
+    ORG) goes to the one person with that surname when every document it occurs in names
+    that person (a form also used on its own is left alone).
+    """
+    per_doc: dict[int, set[int]] = defaultdict(set)
+    for i, node in enumerate(nodes):
+        if node.family == "PER":
+            for d in node.docs:
+                per_doc[d].add(i)
+    assigned: dict[int, int] = {}
+    for s, node in enumerate(nodes):
+        if node.acronym or s in acronym_nodes:
+            continue
+        short = tuple(node.form.split())
+        is_person = node.family == "PER"
+        if (is_person and len(short) > 2) or (not is_person and len(short) != 1):
+            continue
+
+        def candidates(pool: set[int], short: tuple[str, ...] = short, is_person: bool = is_person) -> set[int]:
+            out = set()
+            for j in pool:
+                if uf.find(j) == uf.find(s):
+                    continue
+                full = tuple(nodes[j].form.split())
+                if is_person and _is_short_of(short, full) or not is_person and len(full) > 1 and full[-1] == short[0]:
+                    out.add(uf.find(j))
+            return out
+
+        votes: Counter[int] = Counter()
+        undecided: list[int] = []
+        found: dict[int, int] = {}
+        for d in sorted(node.docs):
+            roots = candidates(per_doc[d])
+            doc_mentions = [k for k in node.mentions if mentions[k].doc == d]
+            if len(roots) == 1:
+                root = next(iter(roots))
+                votes[root] += 1
+                for k in doc_mentions:
+                    found[k] = root
+            elif not roots:
+                undecided.extend(doc_mentions)
+        if not is_person:
+            # a mislabelled surname only when every document of the form names that person
+            if len(votes) == 1 and votes.total() == len(node.docs):
+                assigned.update(found)
+            continue
+        assigned.update(found)
+        if not undecided:
+            continue
+        target: int | None = None
+        if len(votes) == 1:
+            target = next(iter(votes))
+        elif not votes and is_person:
+            everywhere = candidates(set(range(len(nodes))))
+            if len(everywhere) == 1:
+                target = next(iter(everywhere))
+        if target is not None:
+            for k in undecided:
+                assigned[k] = target
+    return assigned
+
+
+def _canonical(texts: list[str], short: list[bool]) -> str:
+    """Most frequent full form (not a short name or acronym), then the longest, then A-Z."""
+    pool = [t for t, s in zip(texts, short, strict=True) if not s] or texts
+    counts = Counter(pool)
+    return min(counts, key=lambda t: (-counts[t], -len(t), t))
+
+
+def resolve(docs: Sequence[Doc]) -> ResolvedEntities:
+    """Canonical entities of the mentions of `docs` ((doc_id, text, mentions) each) and the
+    entity key of every mention ((doc_id, start, end) -> key). Deterministic."""
+    mentions, nodes = _build(docs)
+    if not mentions:
+        return ResolvedEntities(entities=(), mention_keys={})
+    uf = _UnionFind(len(nodes))
+    _merge_exactish(nodes, uf)
+    acronym_nodes = _merge_acronyms(nodes, uf)
+    entities_ctx, words_ctx = _contexts(docs, mentions, nodes)
+    _merge_spelling(nodes, uf, entities_ctx, words_ctx)
+    overrides = _fold_short_names(mentions, nodes, uf, acronym_nodes)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for k, m in enumerate(mentions):
+        root = overrides.get(k, uf.find(m.node))
+        clusters[uf.find(root)].append(k)
+
+    built: list[tuple[str, str, tuple[str, ...], list[int]]] = []
+    for members in clusters.values():
+        labels = Counter(mentions[k].label for k in members)
+        label = min(labels, key=lambda lab: (-labels[lab], lab))
+        texts = [mentions[k].text.strip() for k in members]
+        lengths = [len(mentions[k].form.split()) for k in members]
+        longest = max(lengths)
+        short = [nodes[mentions[k].node].acronym or n < longest for k, n in zip(members, lengths, strict=True)]
+        name = _canonical(texts, short)
+        aliases = tuple(sorted(set(texts), key=lambda t: (t.casefold(), t)))
+        built.append((label, name, aliases, members))
+    built.sort(key=lambda b: (entity_key(b[0], b[1]), min((mentions[k].doc_id, mentions[k].start) for k in b[3])))
+
+    entities: list[Entity] = []
+    keys: dict[MentionId, str] = {}
+    used: Counter[str] = Counter()
+    for label, name, aliases, members in built:
+        key = entity_key(label, name)
+        used[key] += 1
+        if used[key] > 1:
+            key = f"{key}#{used[key]}"
+        entities.append(Entity(key=key, name=name, label=label, aliases=aliases))
+        for k in members:
+            m = mentions[k]
+            keys[(m.doc_id, m.start, m.end)] = key
+    return ResolvedEntities(entities=tuple(entities), mention_keys=keys)
+
+
+def with_keys(doc_id: str, mentions: Sequence[EntityMention], resolved: ResolvedEntities) -> list[EntityMention]:
+    """The mentions of one document with their `entity_key` filled in from `resolved`."""
+    return [replace(m, entity_key=resolved.key_of(doc_id, m)) for m in mentions]

@@ -1,0 +1,86 @@
+"""Lexical tense of the clause around a position: past, future or present.
+
+Sentences are split on end punctuation; within the sentence, the tense cue nearest to the
+expression decides (future cues such as "will", "'ll", "going to", "expected to", "plans";
+past cues such as "was", "had", "said", "ago" and -ed verb forms).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z])|\n\s*\n")
+
+_FUTURE = (
+    r"(?:was|were|is|are)\s+(?:planning|expected|scheduled|due|going)|will|won't|wo\s+n't|shall|'ll|’ll|going\s+to|gonna|expects?\s+to|expected\s+to|plans?\s+to|"
+    r"planned\s+to|plans|intends?\s+to|aims?\s+to|scheduled|due\s+to\s+(?:be|start|begin|open|meet|"
+    r"arrive|visit|take|hold|announce|report|vote|resume|return)|is\s+to|are\s+to|next|upcoming|"
+    r"forthcoming|would|hopes?\s+to|promised\s+to|set\s+to|to\s+be\s+held"
+)
+_IRREGULAR_PAST = (
+    "was|were|had|did|said|told|ago|went|came|took|made|got|gave|saw|met|left|won|lost|began|fell|"
+    "rose|paid|sold|bought|held|led|found|thought|brought|became|ran|struck|knew|felt|kept|sent|spent|"
+    "built|wrote|spoke|broke|chose|drove|flew|grew|threw|wore|fought|caught|taught|sought|stood|"
+    "understood|heard|meant|shot|fled|slid|sank|swore|stole|hid|bit|shook|forbade|overtook|quit|"
+    "earlier|previously|yesterday|last|recently|former"
+)
+_PAST_EXCEPTIONS = frozenset(
+    "need needed compared united based red bed shed feed seed speed weed bleed breed proceed exceed succeed "
+    "hundred indeed embed wed tired detailed limited related expected scheduled so-called "
+    "supposed interested concerned advanced continued estimated increased reduced proposed "
+    "unexpected unprecedented".split()
+)
+_CUE = re.compile(
+    rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TenseIndex:
+    """Sentence starts and tense cues of one text, for lookups by position."""
+
+    sentence_starts: tuple[int, ...]
+    cue_positions: tuple[int, ...]
+    cue_tenses: tuple[str, ...]
+
+    def sentence_bounds(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self.sentence_starts, pos) - 1
+        start = self.sentence_starts[i]
+        end = self.sentence_starts[i + 1] if i + 1 < len(self.sentence_starts) else 1 << 60
+        return start, end
+
+    def previous_sentence_start(self, pos: int) -> int:
+        i = bisect_right(self.sentence_starts, pos) - 1
+        return self.sentence_starts[max(0, i - 1)]
+
+    def tense_at(self, start: int, end: int) -> str:
+        """"past", "future" or "present" for an expression spanning start..end."""
+        lo, hi = self.sentence_bounds(start)
+        first = bisect_right(self.cue_positions, lo - 1)
+        last = bisect_right(self.cue_positions, hi - 1)
+        best: tuple[int, int, str] | None = None
+        for k in range(first, last):
+            pos = self.cue_positions[k]
+            if start <= pos < end:
+                continue
+            dist = start - pos if pos < start else pos - end
+            tense = self.cue_tenses[k]
+            key = (dist, 0 if tense == "future" else 1, tense)
+            if best is None or key < best:
+                best = key
+        return best[2] if best else "present"
+
+
+def index_tense(text: str) -> TenseIndex:
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    positions: list[int] = []
+    tenses: list[str] = []
+    for m in _CUE.finditer(text):
+        if m.group("past") and m.group("past").lower() in _PAST_EXCEPTIONS:
+            continue
+        positions.append(m.start())
+        tenses.append("future" if m.group("future") else "past")
+    return TenseIndex(tuple(starts), tuple(positions), tuple(tenses))

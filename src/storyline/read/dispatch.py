@@ -1,0 +1,85 @@
+"""From bytes to articles: checks that apply to every format, then the reader for the format."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+
+from storyline.model import Article, ReadError
+from storyline.read._common import DEFAULT_MAX_BYTES, error
+from storyline.read._encoding import binary_kind
+from storyline.read.detect import GZIP_MAGIC, detect_format, gunzip_head
+from storyline.read.feed import read_feed
+from storyline.read.html import read_html
+from storyline.read.jsonl import read_jsonl
+from storyline.read.text import read_text
+from storyline.read.warc import read_warc
+
+
+class _GzipProblem(Exception):
+    pass
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Contents of a gzip stream, refusing to inflate past max_bytes."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise _GzipProblem(f"corrupt gzip data: {exc}") from exc
+    if len(out) > max_bytes:
+        raise _GzipProblem(f"gzip content larger than {max_bytes} bytes once decompressed")
+    if not inflater.eof:
+        raise _GzipProblem("truncated gzip data")
+    return out
+
+
+def _read(
+    data: bytes, path: str, fetched: str | None, max_bytes: int, depth: int
+) -> Iterator[Article | ReadError]:
+    if not data.strip():
+        yield error(path, "empty file")
+        return
+    if data.startswith(GZIP_MAGIC):
+        if gunzip_head(data).lstrip(b"\r\n").startswith(b"WARC/"):
+            yield from read_warc(io.BytesIO(data), path, max_bytes=max_bytes)
+            return
+        if depth > 0:
+            yield error(path, "nested gzip is not supported")
+            return
+        try:
+            inner = gunzip(data, max_bytes)
+        except _GzipProblem as exc:
+            yield error(path, str(exc))
+            return
+        yield from _read(inner, path, fetched, max_bytes, depth + 1)
+        return
+    kind = binary_kind(data)
+    if kind:
+        yield error(path, f"binary content ({kind}), not a news article")
+        return
+    if len(data) > max_bytes and not data.lstrip(b"\r\n").startswith(b"WARC/"):
+        yield error(path, f"too large: {len(data)} bytes (limit {max_bytes} bytes)")
+        return
+    fmt = detect_format(data, path)
+    if fmt == "warc":
+        yield from read_warc(io.BytesIO(data), path, max_bytes=max_bytes)
+    elif fmt == "html":
+        yield from read_html(data, path, fetched=fetched)
+    elif fmt == "jsonl":
+        yield from read_jsonl(data, path, fetched=fetched)
+    elif fmt == "feed":
+        yield from read_feed(data, path, fetched=fetched)
+    else:
+        yield from read_text(data, path, fetched=fetched)
+
+
+def read_bytes(
+    data: bytes, path: str, *, fetched: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article | ReadError]:
+    """Articles in `data` (read from `path`), whatever its format; never raises (but KeyboardInterrupt)."""
+    try:
+        yield from _read(data, path, fetched, max_bytes, 0)
+    except Exception as exc:  # a reader bug on odd input becomes a ReadError, not a crash
+        yield error(path, f"unexpected error: {type(exc).__name__}: {exc}")

@@ -1,0 +1,204 @@
+"""Unit tests of the temporal tagger: one case per expression kind, tense-driven anchoring,
+unknown creation times, and properties of offsets on arbitrary text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyline.enrich.timex import tag
+from storyline.model import TimeExpression
+
+DCT = "2024-02-20"  # a Tuesday
+
+
+def one(text: str, dct: str | None = DCT) -> TimeExpression:
+    found = tag(text, dct)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def values(text: str, dct: str | None = DCT) -> list[tuple[str, str, str | None]]:
+    return [(t.text, t.type, t.value) for t in tag(text, dct)]
+
+
+def test_weekday_follows_the_tense_of_the_sentence() -> None:
+    assert values("On Sunday he said the deal was done.") == [("Sunday", "DATE", "2024-02-18")]
+    assert values("On Sunday she will travel to Paris.") == [("Sunday", "DATE", "2024-02-25")]
+    assert values("Talks are going to resume Friday.") == [("Friday", "DATE", "2024-02-23")]
+    assert values("Talks collapsed Friday.") == [("Friday", "DATE", "2024-02-16")]
+
+
+def test_bare_weekday_without_tense_takes_the_nearest() -> None:
+    assert one("Tuesday").value == "2024-02-20"
+    assert one("The market opens Wednesday").value == "2024-02-21"
+
+
+def test_month_alone_follows_tense() -> None:
+    assert values("Prices rose in May.") == [("May", "DATE", "2023-05")]
+    assert values("Prices will rise in May.") == [("May", "DATE", "2024-05")]
+    assert values("It happened last September.") == [("last September", "DATE", "2023-09")]
+    assert values("It opens next January.") == [("next January", "DATE", "2025-01")]
+
+
+def test_may_as_a_modal_verb_is_not_a_month() -> None:
+    assert tag("Officials May be reluctant, and prices may rise.", DCT) == []
+
+
+def test_absolute_dates() -> None:
+    assert one("It ended on February 18, 2019.").value == "2019-02-18"
+    assert values("He spoke February 18.") == [("February 18", "DATE", "2024-02-18")]
+    assert one("The law passed in March 1998.").value == "1998-03"
+    assert one("It was signed on 3 March 2001.").value == "2001-03-03"
+    assert one("The file is dated 2021-06-30.").value == "2021-06-30"
+    assert values("It grew in 2021.") == [("2021", "DATE", "2021")]
+    assert values("They have lived there since 2018.") == [("2018", "DATE", "2018")]
+
+
+def test_years_decades_centuries() -> None:
+    assert values("the 1940s") == [("the 1940s", "DATE", "194")]
+    assert values("the class of '19") == [("'19", "DATE", "2019")]
+    assert values("the class of '98", "2000-01-01") == [("'98", "DATE", "1998")]
+    assert values("in the 20th century") == [("the 20th century", "DATE", "19")]
+    assert values("in fiscal 1998") == [("fiscal 1998", "DATE", "1998")]
+    assert one("nineteen ninety-six").value == "1996"
+
+
+def test_numbers_that_are_not_years() -> None:
+    assert tag("It sold 1,990 cars for $2000 and 1999 percent.", DCT) == []
+
+
+def test_deictic_words() -> None:
+    assert one("He left yesterday.").value == "2024-02-19"
+    assert one("She arrives tomorrow.").value == "2024-02-21"
+    assert one("Today is busy.").value == "2024-02-20"
+    assert values("Prices are now high.") == [("now", "DATE", "PRESENT_REF")]
+    assert values("It is currently closed.") == [("currently", "DATE", "PRESENT_REF")]
+    assert values("It rose in recent years.") == [("recent years", "DATE", "PAST_REF")]
+    assert values("It will grow in the future.") == [("the future", "DATE", "FUTURE_REF")]
+
+
+def test_relative_calendar_units() -> None:
+    assert values("Sales rose this week.") == [("this week", "DATE", "2024-W08")]
+    assert values("Sales fell last week.") == [("last week", "DATE", "2024-W07")]
+    assert values("It closed last month.") == [("last month", "DATE", "2024-01")]
+    assert values("It closed last year.") == [("last year", "DATE", "2023")]
+    assert values("It opens next year.") == [("next year", "DATE", "2025")]
+    assert values("It opened earlier this year.") == [("earlier this year", "DATE", "2024")]
+    assert values("Profit fell in the previous year.") == [("the previous year", "DATE", "2023")]
+
+
+def test_previous_year_is_anchored_on_the_mentioned_date() -> None:
+    found = values("In March 2010 sales rose, up from the previous year.")
+    assert found == [("March 2010", "DATE", "2010-03"), ("the previous year", "DATE", "2009")]
+
+
+def test_later_and_earlier_use_the_last_mentioned_date() -> None:
+    found = values("The storm hit on March 3, 2010. Two days later the power came back.")
+    assert found == [("March 3, 2010", "DATE", "2010-03-03"), ("Two days later", "DATE", "2010-03-05")]
+    assert values("A year earlier it was cheaper.") == [("A year earlier", "DATE", "2023")]
+
+
+def test_ago_is_anchored_on_the_creation_time() -> None:
+    assert values("He left three years ago.") == [("three years ago", "DATE", "2021")]
+    assert values("He left two days ago.") == [("two days ago", "DATE", "2024-02-18")]
+
+
+def test_durations() -> None:
+    assert values("for the past three years") == [("the past three years", "DURATION", "P3Y")]
+    assert values("It lasted a decade.") == [("a decade", "DURATION", "P10Y")]
+    assert values("a two-year contract") == [("two-year", "DURATION", "P2Y")]
+    assert values("in the first nine months") == [("the first nine months", "DURATION", "P9M")]
+    assert values("It took 90 minutes.") == [("90 minutes", "DURATION", "PT90M")]
+    assert values("for several weeks") == [("several weeks", "DURATION", "PXW")]
+
+
+def test_ages_are_not_durations() -> None:
+    assert tag("A 6-year-old boy", DCT) == []
+
+
+def test_sets() -> None:
+    assert values("He runs every week.") == [("every week", "SET", "P1W")]
+    assert values("It is updated daily.") == [("daily", "SET", "P1D")]
+    assert values("She calls twice a month.") == [("twice a month", "SET", "P1M")]
+    assert values("Shops close on Sundays.") == [("Sundays", "SET", "XXXX-WXX-7")]
+
+
+def test_fiscal_periods() -> None:
+    assert values("Profit rose in the third quarter.") == [("the third quarter", "DATE", "2023-Q3")]
+    assert values("Profit will rise in the third quarter.") == [("the third quarter", "DATE", "2024-Q3")]
+    assert values("third-quarter profit of 1998", "1998-11-02") == [
+        ("third-quarter", "DATE", "1998-Q3"),
+        ("1998", "DATE", "1998"),
+    ]
+    found = values("Profit rose in the third quarter, up from $5 a year earlier.", "1989-10-27")
+    assert found == [("the third quarter", "DATE", "1989-Q3"), ("a year earlier", "DATE", "1988-Q3")]
+    assert values("the first half of 1990") == [("the first half of 1990", "DATE", "1990-H1")]
+
+
+def test_seasons() -> None:
+    assert values("It will open this spring.") == [("this spring", "DATE", "2024-SP")]
+    assert values("It opened last fall.") == [("last fall", "DATE", "2023-FA")]
+    assert tag("Prices fall when rates rise.", DCT) == []
+
+
+def test_times_of_day() -> None:
+    assert values("It began at 12:30 p.m.") == [("12:30 p.m.", "TIME", "2024-02-20T12:30")]
+    assert values("It began at 9 a.m. yesterday.") == [("9 a.m. yesterday", "TIME", "2024-02-19T09:00")]
+    assert values("They met Friday morning.") == [("Friday morning", "DATE", "2024-02-16")]
+    assert values("He spoke this morning.") == [("this morning", "TIME", "2024-02-20TMO")]
+    assert values("It rained last night.") == [("last night", "TIME", "2024-02-19TNI")]
+
+
+def test_holidays() -> None:
+    assert one("They met at Christmas.", "1998-12-30").value == "1998-12-25"
+    assert one("They will meet at Thanksgiving.", "1999-10-01").value == "1999-11-25"
+
+
+def test_unknown_dct_keeps_absolute_and_leaves_relative_unresolved() -> None:
+    absolute = one("It ended on February 18, 2019.", None)
+    assert (absolute.value, absolute.anchored) == ("2019-02-18", True)
+    for text in ("on Sunday he said", "last September", "in May", "yesterday", "this week", "two days ago"):
+        found = one(text, None)
+        assert found.value is None and found.anchored is False, found
+    found = values("The storm hit on March 3, 2010. Two days later the power came back.", None)
+    assert found[1] == ("Two days later", "DATE", "2010-03-05")
+
+
+def test_extents_follow_timeml() -> None:
+    text = "On Sunday, since 2018, last September and in the 1940s"
+    assert [t.text for t in tag(text, DCT)] == ["Sunday", "2018", "last September", "the 1940s"]
+
+
+def test_invalid_dates_are_skipped() -> None:
+    assert tag("It is due February 31.", DCT) == [] or one("It is due February 31.").value is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200), st.sampled_from([DCT, None, "1998-12-31"]))
+def test_offsets_always_slice_the_text(text: str, dct: str | None) -> None:
+    found = tag(text, dct)
+    previous_end = 0
+    for t in found:
+        assert text[t.start : t.end] == t.text
+        assert t.start >= previous_end and t.end > t.start
+        previous_end = t.end
+        assert t.anchored == (t.value is not None)
+
+
+_PIECES = st.sampled_from(
+    ["on Sunday", "last September", "in May", "2 days later", "'19", "the 1990s", "12:30 p.m.", "every week",
+     "the third quarter", "fiscal 1998", "he said", "will", "yesterday", " ", ", ", ". ", "It", "Friday morning",
+     "3 March 2001", "the past three years", "quarterly", "nineteen ninety"]  # fmt: skip
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=12), st.sampled_from([DCT, None]))
+def test_sentences_made_of_time_words_never_break(pieces: list[str], dct: str | None) -> None:
+    text = " ".join(pieces)
+    for t in tag(text, dct):
+        assert text[t.start : t.end] == t.text
+        assert t.type in ("DATE", "TIME", "DURATION", "SET")
+        if dct is not None and t.value is None:
+            raise AssertionError(f"unresolved with a creation time: {t}")
