@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     articles = labelled_set()
-    for name in ("tune", "heldout"):
+    for name in ("tune", "heldout", "samples"):
         part = [a for a in articles if a.split == name]
         s = score(part)
         print(_report(name, s))

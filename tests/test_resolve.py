@@ -23,7 +23,9 @@ def doc(doc_id: str, text: str, names: Sequence[tuple[str, str]]) -> tuple[str, 
     return doc_id, text, mentions(text, names)
 
 
-def key_of(resolved: ResolvedEntities, docs: Sequence[tuple[str, str, list[EntityMention]]], surface: str) -> set[str]:
+def key_of(
+    resolved: ResolvedEntities, docs: Sequence[tuple[str, str, list[EntityMention]]], surface: str
+) -> set[str]:
     """Keys given to every mention with this surface form."""
     out = set()
     for doc_id, _, ms in docs:
@@ -52,7 +54,8 @@ KOREA = [
     ),
     doc(
         "b",
-        "Kim Jong-un met Putin in Pyongyang, KCNA reported. Putin gave him an Aurus limousine made in Moscow.",
+        "Kim Jong-un met Putin in Pyongyang, KCNA reported. "
+        "Putin gave him an Aurus limousine made in Moscow.",
         [
             ("Kim Jong-un", "PERSON"),
             ("Putin", "PERSON"),
@@ -65,7 +68,8 @@ KOREA = [
     ),
     doc(
         "c",
-        "Kim Jun Un drove the Auras car given by Putin around Pyongyang, KCNA said. His sister Kim Yo Jong watched.",
+        "Kim Jun Un drove the Auras car given by Putin around Pyongyang, KCNA said. "
+        "His sister Kim Yo Jong watched.",
         [
             ("Kim Jun Un", "PERSON"),
             ("Auras", "PRODUCT"),
@@ -119,22 +123,31 @@ def test_putin_variants_fold_and_the_full_name_is_canonical() -> None:
 
 def test_brand_spelt_three_ways_folds() -> None:
     resolved = resolve(KOREA)
-    keys = key_of(resolved, KOREA, "Aurus") | key_of(resolved, KOREA, "Auras") | key_of(resolved, KOREA, "Orus")
+    keys = (
+        key_of(resolved, KOREA, "Aurus") | key_of(resolved, KOREA, "Auras") | key_of(resolved, KOREA, "Orus")
+    )
     assert len(keys) == 1
 
 
 def test_acronyms_fold_into_their_expansion() -> None:
     resolved = resolve(KOREA)
     assert key_of(resolved, KOREA, "KCNA") == key_of(resolved, KOREA, "Korean Central News Agency")
-    us = key_of(resolved, KOREA, "U.S.") | key_of(resolved, KOREA, "United States") | key_of(resolved, KOREA, "US")
+    us = (
+        key_of(resolved, KOREA, "U.S.")
+        | key_of(resolved, KOREA, "United States")
+        | key_of(resolved, KOREA, "US")
+    )
     assert len(us) == 1
     assert resolved.by_key()[next(iter(us))].name == "United States"
 
 
 def test_spelling_variants_need_agreeing_context() -> None:
     docs = [
-        doc("a", "The Aurus limousine was built in Moscow for Putin.",
-            [("Aurus", "PRODUCT"), ("Moscow", "GPE"), ("Putin", "PERSON")]),
+        doc(
+            "a",
+            "The Aurus limousine was built in Moscow for Putin.",
+            [("Aurus", "PRODUCT"), ("Moscow", "GPE"), ("Putin", "PERSON")],
+        ),
         doc("b", "Farmers in Kenya bought an Auras tractor.", [("Kenya", "GPE"), ("Auras", "PRODUCT")]),
     ]
     resolved = resolve(docs)
@@ -143,14 +156,26 @@ def test_spelling_variants_need_agreeing_context() -> None:
 
 def test_different_names_stay_apart() -> None:
     docs = [
-        doc("a", "Austria and Germany signed the treaty in Vienna. John Smith spoke.",
-            [("Austria", "GPE"), ("Germany", "GPE"), ("Vienna", "GPE"), ("John Smith", "PERSON")]),
-        doc("b", "Australia and Germany signed the treaty in Vienna. John Brown spoke.",
-            [("Australia", "GPE"), ("Germany", "GPE"), ("Vienna", "GPE"), ("John Brown", "PERSON")]),
-        doc("c", "Georgia sent troops. George Walker met the Georgia delegation.",
-            [("Georgia", "GPE"), ("George Walker", "PERSON"), ("Georgia", "GPE")]),
-        doc("d", "George gave a speech in Vienna about Germany.",
-            [("George", "PERSON"), ("Vienna", "GPE"), ("Germany", "GPE")]),
+        doc(
+            "a",
+            "Austria and Germany signed the treaty in Vienna. John Smith spoke.",
+            [("Austria", "GPE"), ("Germany", "GPE"), ("Vienna", "GPE"), ("John Smith", "PERSON")],
+        ),
+        doc(
+            "b",
+            "Australia and Germany signed the treaty in Vienna. John Brown spoke.",
+            [("Australia", "GPE"), ("Germany", "GPE"), ("Vienna", "GPE"), ("John Brown", "PERSON")],
+        ),
+        doc(
+            "c",
+            "Georgia sent troops. George Walker met the Georgia delegation.",
+            [("Georgia", "GPE"), ("George Walker", "PERSON"), ("Georgia", "GPE")],
+        ),
+        doc(
+            "d",
+            "George gave a speech in Vienna about Germany.",
+            [("George", "PERSON"), ("Vienna", "GPE"), ("Germany", "GPE")],
+        ),
     ]
     resolved = resolve(docs)
     assert key_of(resolved, docs, "Austria").isdisjoint(key_of(resolved, docs, "Australia"))
@@ -162,10 +187,16 @@ def test_different_names_stay_apart() -> None:
 
 def test_person_and_organisation_never_merge() -> None:
     docs = [
-        doc("a", "Harrison Ford said Ford would not buy a car from Ford.",
-            [("Harrison Ford", "PERSON"), ("Ford", "PERSON"), ("Ford", "ORG")]),
-        doc("b", "Ford cut jobs; Ford Motor Company and Ford shares fell. Ford, the actor, smiled.",
-            [("Ford", "ORG"), ("Ford Motor Company", "ORG"), ("Ford", "ORG"), ("Ford", "PERSON")]),
+        doc(
+            "a",
+            "Harrison Ford said Ford would not buy a car from Ford.",
+            [("Harrison Ford", "PERSON"), ("Ford", "PERSON"), ("Ford", "ORG")],
+        ),
+        doc(
+            "b",
+            "Ford cut jobs; Ford Motor Company and Ford shares fell. Ford, the actor, smiled.",
+            [("Ford", "ORG"), ("Ford Motor Company", "ORG"), ("Ford", "ORG"), ("Ford", "PERSON")],
+        ),
     ]
     resolved = resolve(docs)
     labels: dict[str, set[str]] = {}
@@ -180,8 +211,11 @@ def test_person_and_organisation_never_merge() -> None:
 
 def test_ambiguous_surname_is_not_folded() -> None:
     docs = [
-        doc("a", "John Smith and Jane Smith arrived. Smith spoke first.",
-            [("John Smith", "PERSON"), ("Jane Smith", "PERSON"), ("Smith", "PERSON")]),
+        doc(
+            "a",
+            "John Smith and Jane Smith arrived. Smith spoke first.",
+            [("John Smith", "PERSON"), ("Jane Smith", "PERSON"), ("Smith", "PERSON")],
+        ),
     ]
     resolved = resolve(docs)
     smith = key_of(resolved, docs, "Smith")
@@ -191,8 +225,11 @@ def test_ambiguous_surname_is_not_folded() -> None:
 
 def test_legal_form_and_trade_words_fold() -> None:
     docs = [
-        doc("a", "General Motors Corporation (GM) and Ford Motor Company reported.",
-            [("General Motors Corporation", "ORG"), ("GM", "ORG"), ("Ford Motor Company", "ORG")]),
+        doc(
+            "a",
+            "General Motors Corporation (GM) and Ford Motor Company reported.",
+            [("General Motors Corporation", "ORG"), ("GM", "ORG"), ("Ford Motor Company", "ORG")],
+        ),
         doc("b", "General Motors and Ford cut jobs.", [("General Motors", "ORG"), ("Ford", "ORG")]),
     ]
     resolved = resolve(docs)

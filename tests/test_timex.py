@@ -171,11 +171,13 @@ def test_extents_follow_timeml() -> None:
 
 
 def test_invalid_dates_are_skipped() -> None:
-    assert tag("It is due February 31.", DCT) == [] or one("It is due February 31.").value is None
+    assert tag("It is due February 31.", DCT) == []
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200), st.sampled_from([DCT, None, "1998-12-31"]))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=200), st.sampled_from([DCT, None, "1998-12-31"])
+)
 def test_offsets_always_slice_the_text(text: str, dct: str | None) -> None:
     found = tag(text, dct)
     previous_end = 0
@@ -187,9 +189,30 @@ def test_offsets_always_slice_the_text(text: str, dct: str | None) -> None:
 
 
 _PIECES = st.sampled_from(
-    ["on Sunday", "last September", "in May", "2 days later", "'19", "the 1990s", "12:30 p.m.", "every week",
-     "the third quarter", "fiscal 1998", "he said", "will", "yesterday", " ", ", ", ". ", "It", "Friday morning",
-     "3 March 2001", "the past three years", "quarterly", "nineteen ninety"]  # fmt: skip
+    [
+        "on Sunday",
+        "last September",
+        "in May",
+        "2 days later",
+        "'19",
+        "the 1990s",
+        "12:30 p.m.",
+        "every week",
+        "the third quarter",
+        "fiscal 1998",
+        "he said",
+        "will",
+        "yesterday",
+        " ",
+        ", ",
+        ". ",
+        "It",
+        "Friday morning",
+        "3 March 2001",
+        "the past three years",
+        "quarterly",
+        "nineteen ninety",
+    ]
 )
 
 

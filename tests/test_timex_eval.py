@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from storyline.eval.timex import evaluate_corpus, format_report, parse_timeml
 from conftest import require_shared
+from storyline.eval.timex import evaluate_corpus, format_report, parse_timeml
 
 # value F1 reached on every 2nd file (sorted by name), minus a margin of 0.02
 GATES = {"TimeBank": 0.74, "AQUAINT": 0.74}
@@ -33,7 +33,7 @@ def test_value_f1_on_fixed_subset(corpus: str) -> None:
 def test_parse_timeml_offsets_point_at_gold_text() -> None:
     source = (
         '<TimeML><DCT><TIMEX3 tid="t0" type="DATE" value="1998-02-06" functionInDocument="CREATION_TIME">'
-        "19980206</TIMEX3></DCT><TEXT>Prices &amp; rates fell <TIMEX3 tid=\"t1\" type=\"DATE\" "
+        '19980206</TIMEX3></DCT><TEXT>Prices &amp; rates fell <TIMEX3 tid="t1" type="DATE" '
         'value="1998-02-05">yesterday</TIMEX3>, <EVENT eid="e1">traders</EVENT> said.</TEXT></TimeML>'
     )
     doc = parse_timeml(source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -363,6 +364,93 @@ def timeline(
         out.print(f"[bold]{row['date']}[/bold]", highlight=False)
         for sent in row["sentences"]:
             out.print(f"  {_escape(sent['text'])}  [dim]({sent['article']})[/dim]", highlight=False)
+
+
+def _data_path(path: str | None, default: str) -> Path:
+    chosen = Path(path) if path else Path("..") / "shared" / "data" / default
+    if not chosen.exists():
+        _fail(f"{chosen}: no such evaluation data", 2)
+    return chosen
+
+
+PathArg = Annotated[str | None, typer.Argument(help="the corpus folder (default: under ../shared/data)")]
+
+
+@eval_app.command("timex")
+def eval_timex(path: PathArg = None) -> None:
+    """Temporal tagging on TimeML (TBAQ): extent, type and value F1 per corpus."""
+    from storyline.eval.timex import evaluate, format_report
+
+    out.print(format_report(evaluate(_data_path(path, "timeml/tbaq"))), highlight=False, markup=False)
+
+
+@eval_app.command("entities")
+def eval_entities(
+    path: PathArg = None,
+    ecbplus: Annotated[str | None, typer.Option(help="ECB+ folder (default: ../shared/data/ecbplus)")] = None,
+) -> None:
+    """Entity mentions and cross-document chains on MEANTIME names and ECB+ named entities."""
+    from storyline.eval.entities import evaluate_ecbplus, evaluate_meantime, format_report
+
+    meantime = evaluate_meantime(_data_path(path, "meantime"))
+    out.print(format_report(meantime, "MEANTIME names"), highlight=False, markup=False)
+    ecb = evaluate_ecbplus(_data_path(ecbplus, "ecbplus"))
+    out.print(format_report(ecb, "ECB+ named entities"), highlight=False, markup=False)
+
+
+@eval_app.command("clustering")
+def eval_clustering(
+    path: PathArg = None,
+    wikiref: Annotated[str | None, typer.Option(help="WikiRef folder (default: ../shared/data/wikiref)")] = None,
+    seeds: Annotated[int, typer.Option(help="number of shuffled orders")] = 5,
+) -> None:
+    """Online story clustering on ECB+ (subtopic and topic) and WikiRef (topic): B-cubed and pairwise F1."""
+    from storyline.eval.clustering import evaluate_ecbplus, evaluate_wikiref, format_report
+
+    order = tuple(range(seeds))
+    out.print(format_report(evaluate_ecbplus(_data_path(path, "ecbplus"), seeds=order)),
+              highlight=False, markup=False)
+    out.print(format_report(evaluate_wikiref(_data_path(wikiref, "wikiref"), seeds=order)),
+              highlight=False, markup=False)
+
+
+@eval_app.command("quantities")
+def eval_quantities(path: PathArg = None) -> None:
+    """Quantities and money against the hand-labelled Timeline17 mentions: value+unit P/R/F1."""
+    from storyline.eval.quantities import evaluate, format_report
+
+    labelled = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "quantities_labelled.jsonl"
+    root = _data_path(path, "")
+    out.print(format_report(evaluate(labelled, root)), highlight=False, markup=False)
+
+
+@eval_app.command("timeline")
+def eval_timeline(path: PathArg = None) -> None:
+    """Topic timelines on Timeline17, scored with tilse (ROUGE-1/2 concat, agreement, alignment; date F1)."""
+    from storyline.eval.timeline import evaluate_timeline17, format_report
+
+    out.print(format_report(evaluate_timeline17(_data_path(path, "timeline17"))), highlight=False, markup=False)
+
+
+@eval_app.command("facts")
+def eval_facts(path: PathArg = None) -> None:
+    """Cross-checked facts against the labelled cross-outlet pairs: P/R of agreed and conflicting."""
+    from storyline.eval.facts import evaluate, format_report
+
+    labelled = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "fact_pairs.jsonl"
+    out.print(format_report(evaluate(labelled, _data_path(path, ""))), highlight=False, markup=False)
+
+
+@eval_app.command("all")
+def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../shared/data") -> None:
+    """Every evaluation, in full."""
+    root = Path(path)
+    eval_timex(str(root / "timeml" / "tbaq"))
+    eval_quantities(str(root))
+    eval_entities(str(root / "meantime"), str(root / "ecbplus"))
+    eval_clustering(str(root / "ecbplus"), str(root / "wikiref"))
+    eval_facts(str(root))
+    eval_timeline(str(root / "timeline17"))
 
 
 class _open:

@@ -77,7 +77,8 @@ class ClusterConfig:
     max_candidates: int = 30  # candidates scored in full (by number of shared index keys)
     index_terms: int = 12  # top body terms of each article posted for its story
     max_posting: int = 2_000  # keys with more active stories than this are not used for look-up
-    centroid_terms: int = 300  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
+    centroid_terms: int = 300
+    numbers: bool = True  # numbers of the text join the entity vocabulary  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -133,6 +134,18 @@ def entity_proxy(text: str) -> list[str]:
             out.append(" ".join(words))
         out.extend(w for w in words if len(w) >= 3 and w not in STOPWORDS)
     return out
+
+
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)(?![\w])")
+
+
+def number_features(text: str) -> list[str]:
+    """Numbers of the text as entity-vocabulary features ("#2008", "#6.1"): years, magnitudes and
+    counts tell apart two events of the same kind."""
+    return ["#" + n.replace(",", "") for n in _NUMBER.findall(text) if NUMBERS_MODE == "all" or len(n) == 4]
+
+
+NUMBERS_MODE = "all"
 
 
 def _ordinal(day: str | None) -> int | None:
@@ -216,9 +229,10 @@ class OnlineClusterer:
 
     # -- vectors -------------------------------------------------------------------------
     def _vectors(self, doc: ClusterInput) -> list[Counter[str]]:
-        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(
-            doc.title + "\n" + doc.text
-        )
+        full = doc.title + "\n" + doc.text
+        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full)
+        if self.config.numbers:
+            entities += number_features(full)
         return [Counter(tokenize(doc.title)), Counter(tokenize(doc.text)), Counter(entities)]
 
     def _weigh(self, counts: list[Counter[str]]) -> list[Vec]:

@@ -50,7 +50,7 @@ def resolve_story_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[Anno
 
     docs = [(a.id, a.article.text, a.mentions) for a in items]
     resolved = resolve(docs)
-    links = resolved.links
+    links = resolved.mention_keys
     out = []
     for a in items:
         mentions = tuple(

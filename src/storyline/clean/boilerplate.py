@@ -27,7 +27,9 @@ _SOCIAL = (
     r"x|twitter|facebook|instagram|telegram|google news|linkedin|youtube|tiktok|threads|whatsapp|bluesky"
     r"|mastodon|snapchat|pinterest|our (?:social media|channels?|app|page)"
 )
-_CAPTION_WORD = r"photo|photograph|picture|pic|image|foto|photo credit|image credit|image source|credit|credits"
+_CAPTION_WORD = (
+    r"photo|photograph|picture|pic|image|foto|photo credit|image credit|image source|credit|credits"
+)
 
 RULES: tuple[Rule, ...] = (
     _rule(
@@ -41,8 +43,9 @@ RULES: tuple[Rule, ...] = (
         r"^unlock (?:this|the|all|unlimited|full|more)\b",
         r"^to (?:continue|keep) reading\b",
         r"^continue reading (?:with|for|by)\b",
-        r"^(?:this|the) (?:article|story|content|page) is (?:only |exclusively )?(?:for|available (?:only )?to|"
-        r"reserved for|accessible to) (?:our )?(?:paying )?(?:subscribers|members)\b",
+        r"^(?:this|the) (?:article|story|content|page) is (?:only |exclusively )?"
+        r"(?:for|available (?:only )?to|reserved for|accessible to) (?:our )?(?:paying )?"
+        r"(?:subscribers|members)\b",
         r"^you(?:'ve| have) (?:reached|used) (?:your|all|the)\b.*\b(?:articles?|limit)\b",
         r"^(?:please )?(?:log ?in|sign in|register)(?: now)? to (?:continue|read|access|keep)\b",
         r"\b(?:support|supporting) (?:our|independent|quality|local) journalism\b",
@@ -59,20 +62,23 @@ RULES: tuple[Rule, ...] = (
         r"^(?:\d+|one|two|three|four|five) ?-?(?:min|mins|minutes?)(?: read| reading time| listen)?$",
         r"^(?:reading time|estimated reading time|lesezeit|temps de lecture)\b\s*:?\s*\d+",
         r"^(?:audio|listen)(?: version| to audio)?$",
-        r"^(?:artikel|beitrag) (?:anhören|vorlesen lassen)$|^écouter (?:cet|l')\s*article$|^ascolta l'articolo$|"
-        r"^escuchar (?:este |el )?artículo$",
+        r"^(?:artikel|beitrag) (?:anhören|vorlesen lassen)$|^écouter (?:cet|l')\s*article$|"
+        r"^ascolta l'articolo$|^escuchar (?:este |el )?artículo$",
     ),
     _rule(
         "comments",
         30,
         r"^(?:\d+ )?(?:comments?|kommentare?|commentaires?|commenti|comentarios|комментарии)"
         r"(?:\s*\(\d+\)|\s*:\s*\d+)?(?:\s*[|–—:-].{0,60})?$",
-        r"\b(?:logged in|log in|signed in|sign in|registered|register)\b.{0,20}\bto (?:post|leave|add|write) a comment\b",
-        r"^(?:leave|post|add|write|view|show|read|see|hide|load|open) (?:a |the |all |your )?(?:\d+ )?comments?"
+        r"\b(?:logged in|log in|signed in|sign in|registered|register)\b.{0,20}"
+        r"\bto (?:post|leave|add|write) a comment\b",
+        r"^(?:leave|post|add|write|view|show|read|see|hide|load|open) (?:a |the |all |your )?"
+        r"(?:\d+ )?comments?"
         r"(?:\W*$|\s+(?:on|here|below|to|using|about)\b(?:\W+\w+){0,8}\W*$)",
         r"^be the first to comment\b",
         r"^join the (?:conversation|discussion|debate)\b",
-        r"^comments? (?:are|is|have been) (?:now )?(?:closed|moderated|disabled|open|subject|reviewed)\b",
+        r"^comments? (?:(?:on|to|under|for) this (?:story|article|post|page) )?(?:are|is|have been|will be) "
+        r"(?:now )?(?:closed|(?:pre-?)?moderated|disabled|open|subject|reviewed)\b",
         r"^(?:this|the) (?:discussion|comment section|comment thread) (?:is|has been) (?:now )?closed\b",
         r"\b(?:comment|commenting|moderation) polic(?:y|ies)\b",
         r"\bcommunity (?:guidelines|standards|rules)\b",
@@ -86,11 +92,13 @@ RULES: tuple[Rule, ...] = (
         r"^(?:(?:share|tweet|email|e-mail|print|pin|save|copy link|copy|bookmark|whatsapp|facebook|twitter|"
         r"linkedin|reddit|telegram|flipboard|messenger)\s*[|/·•]?\s*)+$",
         r"^share (?:this|the) (?:article|story|page|post|video)\b",
-        r"^(?:share|teilen|artikel teilen|partager|condividi|compartir)\b[^:]{0,20}:\s*(?:(?:facebook|x|twitter|"
-        r"e-?mail|whatsapp|linkedin|telegram|reddit|print|drucken|imprimer|copy link|link kopieren)\s*[|/,·•]?\s*)+$",
+        r"^(?:share|teilen|artikel teilen|partager|condividi|compartir)\b[^:]{0,20}:\s*"
+        r"(?:(?:facebook|x|twitter|e-?mail|whatsapp|linkedin|telegram|reddit|print|drucken|imprimer|"
+        r"copy link|link kopieren)\s*[|/,·•]?\s*)+$",
         r"^share (?:on|via|with) \w+",
         r"^(?:print|email|e-mail|save) (?:this|the) (?:article|story|page)\b",
-        rf"^(?:click here to )?(?:follow|like|join|find) (?:us|me|[\w.'-]+(?: [\w.'-]+){{0,3}}) on (?:{_SOCIAL})\b",
+        rf"^(?:click here to )?(?:follow|like|join|find) (?:us|me|[\w.'-]+(?: [\w.'-]+){{0,3}}) "
+        rf"on (?:{_SOCIAL})\b",
         rf"^(?:stay|keep) (?:updated|connected|informed|up to date)\b.*\b(?:{_SOCIAL}|follow)\b",
         r"^(?:partager|partagez|compartir|compartilhe|teilen|condividi|поделиться)(?: (?:cet|cette|ce|este|"
         r"esta|diesen|questo|l')\s*\w+)?$",
@@ -134,10 +142,12 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "teaser",
         20,
-        r"^(?:read more|read also|also read|see also|more on this(?: story)?|more on|related|related (?:articles?|"
-        r"stories|news|content|coverage|topics)|recommended(?: for you| stories| reading| articles)?|"
+        r"^(?:read more|read also|also read|see also|more on this(?: story)?|more on|related|"
+        r"related (?:articles?|stories|news|content|coverage|topics)|"
+        r"recommended(?: for you| stories| reading| articles)?|"
         r"you (?:may|might) also (?:like|be interested in|enjoy)|more from [\w ]{1,30}|"
-        r"most (?:read|popular|viewed|shared|watched)|trending(?: now| stories)?|top stories|latest (?:news|stories)|"
+        r"most (?:read|popular|viewed|shared|watched)|trending(?: now| stories)?|top stories|"
+        r"latest (?:news|stories)|"
         r"don't miss|must read|also watch|watch|watch now|more news|further reading|in other news|"
         r"lire aussi|à lire aussi|a lire aussi|voir aussi|lesen sie auch|lesen sie mehr|auch interessant|"
         r"mehr zum thema|leggi anche|leggi pure|lee también|lea también|más información|ver también|"
@@ -175,8 +185,8 @@ RULES: tuple[Rule, ...] = (
         45,
         r"\b(?:we|this (?:site|website|page)|our (?:site|website|partners)) (?:use|uses|are using) cookies\b",
         r"\bcookies? (?:policy|settings|preferences|consent|notice|banner)\b",
-        r"^(?:accept|reject|allow|manage|decline|refuse)(?: all)?(?: cookies?| preferences| cookie preferences| "
-        r"settings)?$",
+        r"^(?:accept|reject|allow|manage|decline|refuse)(?: all)?"
+        r"(?: cookies?| preferences| cookie preferences| settings)?$",
         r"\bby (?:continuing to (?:browse|use|visit)|using this (?:site|website))\b",
         r"^(?:privacy policy|terms (?:of use|of service|and conditions)|cookie policy|privacy settings)$",
     ),
@@ -204,7 +214,8 @@ _AGENCY_CREDIT = (
 # "Photograph: Jim Young/Reuters What does this mean ...": the credit goes, the sentence stays
 _CREDIT_THEN_TEXT = re.compile(
     rf"^(?P<credit>(?:photo|photograph|picture|pic|image|credit|photo credit)s?\s*:\s*"
-    rf"(?:[^\s/]+(?: [^\s/]+){{0,5}}/)*{_AGENCY_CREDIT}(?:/[\w.]+)*)\s+(?P<rest>[A-Z\"“‘'].*\S.*)$",
+    rf"(?:[^\s/]+(?: [^\s/]+){{0,5}}/)*{_AGENCY_CREDIT}(?:/[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)*)"
+    r"\s+(?P<rest>[A-Z\"“‘'].*\S.*)$",
     re.IGNORECASE,
 )
 

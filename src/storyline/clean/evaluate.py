@@ -64,9 +64,9 @@ def parse_labelled(text: str, split: str = "") -> list[LabelledArticle]:
 
 
 def load_labelled(directory: Path) -> list[LabelledArticle]:
-    """Every labelled article under `directory`: tune.txt, heldout.txt and html/*.txt."""
+    """Every labelled article under `directory`: tune.txt, heldout.txt, samples.txt and html/*.txt."""
     articles: list[LabelledArticle] = []
-    for name in ("tune", "heldout"):
+    for name in ("tune", "heldout", "samples"):
         path = directory / f"{name}.txt"
         if path.exists():
             articles.extend(parse_labelled(path.read_text(encoding="utf-8"), name))
@@ -117,8 +117,10 @@ def score(articles: Iterable[LabelledArticle], languages: Sequence[str] | None =
     result = Scores()
     for article in articles:
         result.articles += 1
-        cleaned = clean_article(Article(text=article.text)) if languages is None else clean_article(
-            Article(text=article.text), languages=languages
+        cleaned = (
+            clean_article(Article(text=article.text))
+            if languages is None
+            else clean_article(Article(text=article.text), languages=languages)
         )
         kept = Counter(line for line in cleaned.text.split("\n") if line)
         for label, line in article.lines:

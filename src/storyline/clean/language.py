@@ -25,7 +25,12 @@ def detector_for(languages: tuple[str, ...]) -> LanguageDetector:
 def _unspaced_script(ch: str) -> bool:
     """Scripts written without spaces between words (CJK, kana, Thai)."""
     code = ord(ch)
-    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x0E00 <= code <= 0x0E7F
+    return (
+        0x3040 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x0E00 <= code <= 0x0E7F
+    )
 
 
 def too_short(text: str) -> bool:

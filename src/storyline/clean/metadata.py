@@ -133,11 +133,15 @@ _AGENCY_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _INPUTS_FROM = re.compile(
-    r"^[\s(\[–—-]*(?:with )?(?:inputs?|additional inputs?) from\s+(?P<who>[^()]{2,60}?)[\s)\].]*$", re.IGNORECASE
+    r"^[\s(\[–—-]*(?:with )?(?:inputs?|additional inputs?) from\s+(?P<who>[^()]{2,60}?)[\s)\].]*$",
+    re.IGNORECASE,
 )
 _DATELINE = re.compile(rf"\((?P<agency>{_AGENCY})\)\s*[-–—:]", re.IGNORECASE)
 # "JOHANNESBURG, Feb 19 (MPA) -": a wire dateline naming an agency not in the list
-_WIRE_DATELINE = re.compile(r"^(?-i:[A-Z][A-Z .'-]{2,40})(?:,[^()]{1,40})?\s*\((?P<agency>(?-i:[A-Z][\w&.-]*)(?: (?-i:[A-Z][\w&.-]*)){0,3})\)\s*[-–—]\s")
+_WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'-]{2,40}(?:,[^()]{1,40})?\s*"
+    r"\((?P<agency>[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*[-–—]\s"
+)
 _CONTRIBUTED = re.compile(
     r"^(?:(?:staff )?(?:writers?|correspondents?|reporters?)\s+)?(?P<who>.{2,120}?)\s+contributed"
     r"(?: reporting)? to this (?:report|story|article)(?: from [^.]+)?[.\s\"”']*$",
@@ -175,7 +179,10 @@ _BYLINE_TAIL = re.compile(
     r"|\s*,\s*(?-i:[A-Z][\w'-]+)(?:\s(?-i:[A-Z][\w'-]+)){0,2})\.?$",
     re.IGNORECASE,
 )
-_ROLES = r"(?:photography|photographs|photos?|pictures|reporting|writing|words|text|video|graphics|illustrations?)"
+_ROLES = (
+    r"(?:photography|photographs|photos?|pictures|reporting|writing|words|text|video|graphics|"
+    r"illustrations?)"
+)
 _ROLE_LIST = re.compile(
     rf"^{_ROLES}(?:\s*(?:,|and|&)\s*(?:and\s+)?{_ROLES})*\s*:\s*(?P<names>{_NAMES})\.?$", re.IGNORECASE
 )
@@ -244,9 +251,9 @@ def parse_byline(line: str) -> tuple[tuple[str, ...], str | None] | None:
     return None
 
 
-def parse_agency_credit(line: str) -> str | None | bool:
-    """Agency of a credit line ("- AFP", "(With inputs from PTI)"): the name, None for a credit
-    naming no known agency ("with inputs from agencies"), False when the line is not a credit."""
+def parse_agency_credit(line: str) -> str | None:
+    """Agency of a credit line ("- AFP", "(With inputs from PTI)"): the name, "" for a credit
+    naming no agency ("with inputs from agencies"), None when the line is not a credit."""
     stripped = line.strip()
     m = _AGENCY_CREDIT.match(stripped)
     if m:
@@ -257,8 +264,8 @@ def parse_agency_credit(line: str) -> str | None | bool:
         agencies = _agencies_in(who)
         if agencies:
             return agencies[0]
-        return None if who.lower() in ("agencies", "agency", "wires", "news agencies") else who.strip()
-    return False
+        return "" if who.lower() in ("agencies", "agency", "wires", "news agencies") else who.strip()
+    return None
 
 
 def dateline_agency(text: str) -> str | None:
@@ -297,13 +304,16 @@ def extract_metadata(text: str) -> tuple[str, Metadata]:
             continue
         if pos in tail:
             credit = parse_agency_credit(line)
-            if credit is not False:
+            if credit is not None:
                 remove.add(pos)
                 agency = agency or credit or None
     opening = [pos for pos in positions if pos not in remove][:1]
     if agency is None and opening:
         agency = dateline_agency(paragraphs[opening[0][0]][opening[0][1]])
     removed = tuple(paragraphs[i][j].strip() for i, j in positions if (i, j) in remove)
-    kept = ["\n".join(line for j, line in enumerate(para) if (i, j) not in remove) for i, para in enumerate(paragraphs)]
+    kept = [
+        "\n".join(line for j, line in enumerate(para) if (i, j) not in remove)
+        for i, para in enumerate(paragraphs)
+    ]
     clean = "\n\n".join(p for p in kept if p.strip())
     return clean, Metadata(published, published_time, tuple(authors), agency, removed)

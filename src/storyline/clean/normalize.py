@@ -72,8 +72,12 @@ _DETOKENISE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\\/"), "/"),
     (re.compile(r"(?:^|(?<= ))``(?: |$)", re.MULTILINE), '"'),
     (re.compile(r"(?:^| )''(?= |$)", re.MULTILINE), '"'),
-    (re.compile(r"\b(ca|wo|do|does|did|is|are|was|were|has|have|had|could|would|should|must|need) n't\b", re.I),
-     r"\1n't"),
+    (
+        re.compile(
+            r"\b(ca|wo|do|does|did|is|are|was|were|has|have|had|could|would|should|must|need|ai) n't\b", re.I
+        ),
+        r"\1n't",
+    ),
     (re.compile(r"(?<=\w) ('s|'re|'ve|'ll|'d|'m|')(?=\s|$)", re.I), r"\1"),
     (re.compile(r"([(\[{]) +"), r"\1"),
     (re.compile(r" +([)\]}])"), r"\1"),

@@ -13,6 +13,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,11 @@ from storyline.consolidate.dates import timex_date
 from storyline.consolidate.sentences import Sentence, content_words, split_article, stem
 from storyline.model import AnnotatedArticle, IsoDate
 
-PUBLISHED_WEIGHT = 0.5  # an article published on a day counts this much towards the day
-LEAD_SENTENCES = 2  # sentences of an article published on a day that stand for that day
-MIN_TOKENS, MAX_TOKENS = 6, 45
+PUBLISHED_WEIGHT = 1.0  # an article published on a day counts this much towards the day
+LEAD_SENTENCES = 3  # sentences of an article published on a day that stand for that day
+MIN_TOKENS, MAX_TOKENS = 6, 60
+TOPIC_WEIGHT = 0.5  # weight of the similarity to the whole topic's centroid in a sentence's relevance
+NEAR_DAYS, NEAR_BONUS = 3, 0.1  # sentences reported within NEAR_DAYS after the day get this bonus
 DUPLICATE = 0.5
 MMR_LAMBDA = 0.75
 
@@ -91,12 +94,14 @@ def build_topic_timeline(
         matrix = vectorizer.fit_transform([s.text for s in sentences])
     except ValueError:
         return []
+    topic = np.asarray(matrix.mean(axis=0)).ravel()
+    topic /= float(np.linalg.norm(topic)) or 1.0
     timeline: list[tuple[IsoDate, list[DatedSentence]]] = []
     for day in ranked:
         if len(timeline) >= max_dates:
             break
         rows = list(dict.fromkeys(mentions.get(day, []) + leads.get(day, [])))
-        chosen = _summarise(rows, matrix, sentences, sentences_per_date)
+        chosen = _summarise(day, rows, matrix, sentences, sentences_per_date, topic)
         if chosen:
             timeline.append((day, chosen))
     timeline.sort(key=lambda entry: entry[0])
@@ -107,7 +112,9 @@ def _terms(text: str) -> list[str]:
     return [stem(w) for w in content_words(text)]
 
 
-def _summarise(rows: list[int], matrix: Any, sentences: list[Sentence], n: int) -> list[DatedSentence]:
+def _summarise(
+    day: IsoDate, rows: list[int], matrix: Any, sentences: list[Sentence], n: int, topic: Any
+) -> list[DatedSentence]:
     if not rows:
         return []
     block = matrix[rows]
@@ -116,6 +123,14 @@ def _summarise(rows: list[int], matrix: Any, sentences: list[Sentence], n: int) 
     if norm == 0:
         return []
     relevance = np.asarray(block @ centroid).ravel() / norm
+    if TOPIC_WEIGHT:
+        relevance = relevance + TOPIC_WEIGHT * np.asarray(block @ topic).ravel()
+    if NEAR_BONUS:
+        target = date.fromisoformat(day)
+        for i, row in enumerate(rows):
+            pub = sentences[row].published
+            if pub and len(pub) >= 10 and 0 <= (date.fromisoformat(pub[:10]) - target).days <= NEAR_DAYS:
+                relevance[i] += NEAR_BONUS
     sims = (block @ block.T).toarray()
     chosen: list[int] = []
     seen_text: set[str] = set()

@@ -111,18 +111,30 @@ def _mentions_from_doc(text: str, doc: Any) -> list[EntityMention]:
     for ent in doc.ents:
         if ent.label_ not in KEPT_LABELS:
             continue
-        edges = clean_span(text, ent.start_char, ent.end_char)
-        if edges is None:
-            continue
-        start, end = edges
-        surface = text[start:end]
-        if not any(ch.isupper() for ch in surface):
-            continue  # "the country", lower-case nationality words
-        if (start, end) in seen:
-            continue
-        seen.add((start, end))
-        out.append(EntityMention(start=start, end=end, text=surface, label=ent.label_))
+        for piece_start, piece_end in _line_pieces(text, ent.start_char, ent.end_char):
+            edges = clean_span(text, piece_start, piece_end)
+            if edges is None:
+                continue
+            start, end = edges
+            surface = text[start:end]
+            if not any(ch.isupper() for ch in surface):
+                continue  # "the country", lower-case nationality words
+            if (start, end) in seen:
+                continue
+            seen.add((start, end))
+            out.append(EntityMention(start=start, end=end, text=surface, label=ent.label_))
     return out
+
+
+def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span cut at line breaks: a name never runs from a headline into the next line."""
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    for m in re.finditer(r"\s*\n\s*", text[start:end]):
+        pieces.append((pos, start + m.start()))
+        pos = start + m.end()
+    pieces.append((pos, end))
+    return [(s, e) for s, e in pieces if e > s]
 
 
 def extract_mentions(text: str, language: str | None = "en") -> list[EntityMention]:
@@ -227,7 +239,7 @@ def find_missed_mentions(
             if any(start < e and s < end for s, e in taken):
                 continue
             norm = normalize_name(text[start:end])
-            label = by_norm.get(norm)
+            label: str | None = by_norm.get(norm)
             if label is None and fuzzy:
                 n_words = len(norm.split())
                 for cand in by_len.get(n_words, []):

@@ -31,8 +31,8 @@ from storyline.enrich.names import (
     entity_key,
     looks_like_acronym,
     name_tokens,
-    phonetic_token,
     org_core,
+    phonetic_token,
     strip_titles,
 )
 from storyline.model import Entity, EntityMention
@@ -92,9 +92,62 @@ class _Node:
 
 
 _STOP = frozenset(
-    """the and for that with from this have has had was were will would said says about after
-    before their there they them been also into over than more most some such when where which
-    while what who whom whose other only very just then its his her our your out not but are""".split()
+    [
+        "the",
+        "and",
+        "for",
+        "that",
+        "with",
+        "from",
+        "this",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "will",
+        "would",
+        "said",
+        "says",
+        "about",
+        "after",
+        "before",
+        "their",
+        "there",
+        "they",
+        "them",
+        "been",
+        "also",
+        "into",
+        "over",
+        "than",
+        "more",
+        "most",
+        "some",
+        "such",
+        "when",
+        "where",
+        "which",
+        "while",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "other",
+        "only",
+        "very",
+        "just",
+        "then",
+        "its",
+        "his",
+        "her",
+        "our",
+        "your",
+        "out",
+        "not",
+        "but",
+        "are",
+    ]
 )
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
 
@@ -128,10 +181,10 @@ def _form_of(text: str, label: str) -> str:
 def _build(docs: Sequence[Doc]) -> tuple[list[_Mention], list[_Node]]:
     mentions: list[_Mention] = []
     for d, (doc_id, _text, doc_mentions) in enumerate(docs):
-        for m in doc_mentions:
-            form = _form_of(m.text, m.label)
+        for given in doc_mentions:
+            form = _form_of(given.text, given.label)
             if form:
-                mentions.append(_Mention(d, doc_id, m.start, m.end, m.text, m.label, form))
+                mentions.append(_Mention(d, doc_id, given.start, given.end, given.text, given.label, form))
     # a form's family is its majority family; a strong minority of PERSON (or of non-PERSON)
     # readings of the same form gets its own node
     fam_counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -297,13 +350,17 @@ def _fold_short_names(
         if (is_person and len(short) > 2) or (not is_person and len(short) != 1):
             continue
 
-        def candidates(pool: set[int], short: tuple[str, ...] = short, is_person: bool = is_person) -> set[int]:
+        def candidates(
+            pool: set[int], s: int = s, short: tuple[str, ...] = short, is_person: bool = is_person
+        ) -> set[int]:
             out = set()
             for j in pool:
                 if uf.find(j) == uf.find(s):
                     continue
                 full = tuple(nodes[j].form.split())
-                if is_person and _is_short_of(short, full) or not is_person and len(full) > 1 and full[-1] == short[0]:
+                if (is_person and _is_short_of(short, full)) or (
+                    not is_person and len(full) > 1 and full[-1] == short[0]
+                ):
                     out.add(uf.find(j))
             return out
 
@@ -373,11 +430,15 @@ def resolve(docs: Sequence[Doc]) -> ResolvedEntities:
         texts = [mentions[k].text.strip() for k in members]
         lengths = [len(mentions[k].form.split()) for k in members]
         longest = max(lengths)
-        short = [nodes[mentions[k].node].acronym or n < longest for k, n in zip(members, lengths, strict=True)]
+        short = [
+            nodes[mentions[k].node].acronym or n < longest for k, n in zip(members, lengths, strict=True)
+        ]
         name = _canonical(texts, short)
         aliases = tuple(sorted(set(texts), key=lambda t: (t.casefold(), t)))
         built.append((label, name, aliases, members))
-    built.sort(key=lambda b: (entity_key(b[0], b[1]), min((mentions[k].doc_id, mentions[k].start) for k in b[3])))
+    built.sort(
+        key=lambda b: (entity_key(b[0], b[1]), min((mentions[k].doc_id, mentions[k].start) for k in b[3]))
+    )
 
     entities: list[Entity] = []
     keys: dict[MentionId, str] = {}
@@ -394,6 +455,8 @@ def resolve(docs: Sequence[Doc]) -> ResolvedEntities:
     return ResolvedEntities(entities=tuple(entities), mention_keys=keys)
 
 
-def with_keys(doc_id: str, mentions: Sequence[EntityMention], resolved: ResolvedEntities) -> list[EntityMention]:
+def with_keys(
+    doc_id: str, mentions: Sequence[EntityMention], resolved: ResolvedEntities
+) -> list[EntityMention]:
     """The mentions of one document with their `entity_key` filled in from `resolved`."""
     return [replace(m, entity_key=resolved.key_of(doc_id, m)) for m in mentions]

@@ -47,12 +47,64 @@ from storyline.model import EntityMention
 
 _ECB_ENTITY_PREFIXES = ("HUMAN_PART", "LOC_", "NON_HUMAN_PART")
 _PRONOUNS = frozenset(
-    "i me my he him his she her hers it its we us our they them their you your this that these those "
-    "who whom which what here there".split()
+    [
+        "i",
+        "me",
+        "my",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "hers",
+        "it",
+        "its",
+        "we",
+        "us",
+        "our",
+        "they",
+        "them",
+        "their",
+        "you",
+        "your",
+        "this",
+        "that",
+        "these",
+        "those",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "here",
+        "there",
+    ]
 )
 # MEANTIME annotates the title, the date line and the first sentences of each article only.
 MEANTIME_SCORED = frozenset(range(6))
-_NAME_CONNECTORS = frozenset("of and de du la le von van der al bin the for & 's ' - . on in".split())
+_NAME_CONNECTORS = frozenset(
+    [
+        "of",
+        "and",
+        "de",
+        "du",
+        "la",
+        "le",
+        "von",
+        "van",
+        "der",
+        "al",
+        "bin",
+        "the",
+        "for",
+        "&",
+        "'s",
+        "'",
+        "-",
+        ".",
+        "on",
+        "in",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -173,7 +225,9 @@ def read_meantime(root: Path) -> dict[str, list[GoldDocument]]:
     return topics
 
 
-def _is_name(toks: Sequence[int], words: Sequence[str], sentences: Sequence[int], capitalised_mid: set[str]) -> bool:
+def _is_name(
+    toks: Sequence[int], words: Sequence[str], sentences: Sequence[int], capitalised_mid: set[str]
+) -> bool:
     ws = [words[t] for t in toks]
     while ws and ws[0].lower() == "the":
         ws = ws[1:]
@@ -248,7 +302,9 @@ def read_ecbplus_document(path: Path, topic: str, scored: frozenset[int] | None)
         # a leading "the" is not part of the name span
         while toks and words[toks[0]].lower() == "the":
             toks = toks[1:]
-        mentions.append(GoldMention(toks, chain_of.get(m_id, f"{doc_id}#single{m_id}"), " ".join(words[t] for t in toks)))
+        mentions.append(
+            GoldMention(toks, chain_of.get(m_id, f"{doc_id}#single{m_id}"), " ".join(words[t] for t in toks))
+        )
     return GoldDocument(doc_id, topic, tuple(words), tuple(sentences), tuple(mentions), scored)
 
 
@@ -256,7 +312,9 @@ def read_ecbplus(root: Path, topics: Iterable[int | str] | None = None) -> dict[
     scored = _scored_sentences(root)
     wanted = {str(t) for t in topics} if topics is not None else None
     out: dict[str, list[GoldDocument]] = {}
-    folders = sorted((p for p in root.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+    folders = sorted(
+        (p for p in root.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name)
+    )
     for folder in folders:
         if wanted is not None and folder.name not in wanted:
             continue
@@ -305,7 +363,9 @@ def run_system(
     if second_pass:
         known = known_names(m for ms in mentions for m in ms if m.label != "NORP")
         extra = find_missed_mentions(texts, known, mentions)
-        mentions = [sorted([*a, *b], key=lambda m: (m.start, m.end)) for a, b in zip(mentions, extra, strict=True)]
+        mentions = [
+            sorted([*a, *b], key=lambda m: (m.start, m.end)) for a, b in zip(mentions, extra, strict=True)
+        ]
     resolved = resolve([(d.doc_id, t, ms) for d, t, ms in zip(docs, texts, mentions, strict=True)])
     out: list[list[tuple[tuple[int, ...], str, str]]] = []
     for d, (_, offsets), ms in zip(docs, rendered, mentions, strict=True):
@@ -321,7 +381,9 @@ def run_system(
     return out, elapsed, sum(len(t) for t in texts)
 
 
-def _score_topic(docs: Sequence[GoldDocument], system: list[list[tuple[tuple[int, ...], str, str]]], scores: EntityScores) -> None:
+def _score_topic(
+    docs: Sequence[GoldDocument], system: list[list[tuple[tuple[int, ...], str, str]]], scores: EntityScores
+) -> None:
     matched: list[tuple[str, str, str]] = []  # (gold chain, system key, system surface) of detected gold
     for doc, triples in zip(docs, system, strict=True):
         if doc.scored_sentences is not None:
@@ -367,11 +429,11 @@ def _score_topic(docs: Sequence[GoldDocument], system: list[list[tuple[tuple[int
         sys_members[key].append(i)
     p_sum = r_sum = 0.0
     for chain, key, _ in matched:
-        g = set(gold_members[chain])
-        s = set(sys_members[key])
-        inter = len(g & s)
-        p_sum += inter / len(s)
-        r_sum += inter / len(g)
+        in_gold = set(gold_members[chain])
+        in_system = set(sys_members[key])
+        inter = len(in_gold & in_system)
+        p_sum += inter / len(in_system)
+        r_sum += inter / len(in_gold)
     scores.b3_precision += p_sum
     scores.b3_recall += r_sum
     scores.b3_mentions += len(matched)
@@ -402,7 +464,9 @@ def evaluate_topics(topics: dict[str, list[GoldDocument]], second_pass: bool = T
     return scores
 
 
-def evaluate_meantime(root: Path, topics: Iterable[str] | None = None, second_pass: bool = True) -> EntityScores:
+def evaluate_meantime(
+    root: Path, topics: Iterable[str] | None = None, second_pass: bool = True
+) -> EntityScores:
     """Scores on MEANTIME (`root` holds corpus_* folders); `topics` picks folders by name."""
     data = read_meantime(root)
     if topics is not None:
@@ -426,7 +490,8 @@ def format_report(scores: EntityScores, title: str = "entities") -> str:
         f"{title}: {scores.documents} documents, {scores.gold} gold names, {scores.system} system mentions",
         f"  mention detection exact   P {ep:.3f}  R {er:.3f}  F1 {ef:.3f}",
         f"  mention detection overlap P {op:.3f}  R {orr:.3f}  F1 {of:.3f}",
-        f"  cross-document B-cubed    P {bp:.3f}  R {br:.3f}  F1 {bf:.3f}  (over {scores.b3_mentions} detected gold names)",
+        f"  cross-document B-cubed    P {bp:.3f}  R {br:.3f}  F1 {bf:.3f}  "
+        f"(over {scores.b3_mentions} detected gold names)",
         f"  merges of distinct forms  precision {scores.merge_precision:.3f}  "
         f"({scores.merge_correct}/{scores.merge_pairs} form pairs)",
         f"  NER speed                 {scores.docs_per_second:.1f} docs/s "

@@ -163,7 +163,12 @@ def score_document(doc: TimemlDocument, system: Sequence[TimeExpression]) -> Tim
             scores.value_correct += 1
         else:
             scores.errors.append(
-                (doc.name, "value", f"{sys_t.text!r}/{g.text!r}", f"{sys_t.type} {sys_t.value} gold {g.type} {g.value}")
+                (
+                    doc.name,
+                    "value",
+                    f"{sys_t.text!r}/{g.text!r}",
+                    f"{sys_t.type} {sys_t.value} gold {g.type} {g.value}",
+                )
             )
     for i in free:
         g = doc.timexes[i]

@@ -47,7 +47,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
-_CHAOS_TIE = 0.031
+_CHAOS_TIE = 0.05
+_BALTIC = frozenset(("cp1257", "iso8859_13", "iso8859_4", "iso8859_10", "cp775", "mac_latin2"))
 _COHERENCE_TIE = 0.01
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 # Labels that mean "a single-byte Western encoding": browsers read them as windows-1252.
@@ -158,19 +159,23 @@ def decode(data: bytes, *, kind: Kind = "text", declared: str | None = None) -> 
 
 
 def _guess(data: bytes) -> str | None:
-    """charset-normalizer's best match, but windows-1252 (the commonest legacy web encoding) among
-    near-ties: for Western text it often ranks a Baltic or Central European code page first."""
+    """charset-normalizer's best match, with one correction: it often ranks a Baltic code page
+    first for Western European text in windows-1252 (French "à" read as "ą"); when windows-1252
+    fits about as well, the far commoner windows-1252 is taken."""
     matches = charset_normalizer.from_bytes(data)
     best = matches.best()
     if best is None:
         return None
-    for match in matches:
-        if (
-            "cp1252" in match.could_be_from_charset
-            and match.chaos <= best.chaos + _CHAOS_TIE
-            and match.coherence >= best.coherence - _COHERENCE_TIE
-        ):
-            return "cp1252"
+    if "cp1252" in best.could_be_from_charset:
+        return "cp1252"  # same text either way: name the usual one
+    if best.encoding in _BALTIC:
+        for match in matches:
+            if (
+                "cp1252" in match.could_be_from_charset
+                and match.chaos <= best.chaos + _CHAOS_TIE
+                and match.coherence >= best.coherence - _COHERENCE_TIE
+            ):
+                return "cp1252"
     return best.encoding
 
 

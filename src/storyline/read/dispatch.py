@@ -55,11 +55,14 @@ def _read(
             return
         yield from _read(inner, path, fetched, max_bytes, depth + 1)
         return
+    if data.lstrip(b"\r\n").startswith(b"WARC/"):  # before the binary check: payloads may be binary
+        yield from read_warc(io.BytesIO(data), path, max_bytes=max_bytes)
+        return
     kind = binary_kind(data)
     if kind:
         yield error(path, f"binary content ({kind}), not a news article")
         return
-    if len(data) > max_bytes and not data.lstrip(b"\r\n").startswith(b"WARC/"):
+    if len(data) > max_bytes:
         yield error(path, f"too large: {len(data)} bytes (limit {max_bytes} bytes)")
         return
     fmt = detect_format(data, path)

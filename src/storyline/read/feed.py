@@ -20,6 +20,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # the parser would do with them.
 _EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+%?\s*[^\s>]+\s+(?:SYSTEM|PUBLIC)\b[^>]*>", re.IGNORECASE)
 _CLOSING_ROOT = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>\s*$", re.IGNORECASE)
+_ENTRY_OPEN = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>]", re.IGNORECASE)
+_ENTRY_CLOSE = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
 _FIRST_ELEMENT = re.compile(r"<[A-Za-z]")
 _MARKUP = re.compile(r"<[A-Za-z/!]")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
@@ -148,12 +150,15 @@ def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator
     if not entries:
         yield error(path, "feed has no entries")
         return
+    truncated = not _CLOSING_ROOT.search(text[-4096:])
+    if truncated and len(_ENTRY_OPEN.findall(text)) > len(_ENTRY_CLOSE.findall(text)):
+        entries = entries[:-1]  # the entry the cut went through is incomplete: not an article
     for index, entry in enumerate(entries, start=1):
         try:
             yield _entry_to_article(entry, index, path, fetched, source, language)
         except Exception as exc:  # one broken entry must not stop the feed
             yield error(path, f"entry {index}: {type(exc).__name__}: {exc}")
-    if not _CLOSING_ROOT.search(text[-4096:]):
+    if truncated:
         yield error(
             path,
             "truncated feed: the document does not end with its closing tag"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from datetime import date
+from functools import partial
 
 from storyline.enrich.timex.rules import RULES, Context
 from storyline.enrich.timex.tense import index_tense
@@ -38,7 +39,10 @@ def parse_dct(dct: str | None) -> date | None:
 
 def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str]]]:
     found: list[tuple[int, int, int, re.Match[str]]] = []
+    lowered = text.lower()
     for index, rule in enumerate(RULES):
+        if rule.triggers and not any(t in lowered for t in rule.triggers):
+            continue
         has_x = "x" in rule.pattern.groupindex
         for m in rule.pattern.finditer(text):
             if has_x and m.group("x") is not None:
@@ -86,13 +90,19 @@ def tag(text: str, dct: str | None) -> list[TimeExpression]:
     for start, end, index, m in chosen:
         sentence = tenses.sentence_bounds(start)[0]
         recent_period = period[1] if period and period[0] >= tenses.previous_sentence_start(start) else None
-        ctx = Context(anchor, ref, tenses.tense_at(start, end), recent_period)
+        ctx = Context(anchor, ref, partial(tenses.tense_at, start, end), recent_period)
         result = RULES[index].normalize(m, ctx)
         if result is None:
             continue
         kind, value = result
         out.append(TimeExpression(start, end, text[start:end], kind, value, anchored=value is not None))  # type: ignore[arg-type]
-        if RULES[index].name not in _ANAPHORIC and kind in ("DATE", "TIME") and value and _CALENDAR_VALUE.match(value) and "X" not in value:
+        if (
+            RULES[index].name not in _ANAPHORIC
+            and kind in ("DATE", "TIME")
+            and value
+            and _CALENDAR_VALUE.match(value)
+            and "X" not in value
+        ):
             ref = value
         if RULES[index].name not in _ANAPHORIC and kind == "DATE" and value and _PERIOD_VALUE.match(value):
             period = (sentence, value)

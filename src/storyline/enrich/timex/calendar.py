@@ -176,7 +176,9 @@ def season_year(anchor: date, season: str, direction: str) -> int:
     """The year of a season seen from `anchor` in a direction (as in `year_for`)."""
     y, current = season_of(anchor)
     here, now = SEASON_ORDER.index(season), SEASON_ORDER.index(current)
-    if direction in ("past", "near"):
+    if direction == "near":
+        return anchor.year
+    if direction == "past":
         return y if here <= now else y - 1
     if direction == "before":
         return y if here < now else y - 1

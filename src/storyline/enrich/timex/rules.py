@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- regex pieces and lexical tables read best unbroken
 """Extraction patterns of the temporal tagger and their normalizers.
 
 Each rule is a precompiled pattern and a normalizer from the match and a `Context` (document
@@ -33,8 +34,12 @@ Result = tuple[str, str | None]
 class Context:
     dct: date | None
     ref: str | None  # last resolved calendar value in the text
-    tense: str  # "past", "future" or "present"
+    tense_of: Callable[[], str]  # "past", "future" or "present", computed only when asked
     period: str | None = None  # quarter or half mentioned in this or the previous sentence
+
+    @property
+    def tense(self) -> str:
+        return self.tense_of()
 
     @property
     def direction(self) -> str:
@@ -51,6 +56,7 @@ class Rule:
     pattern: re.Pattern[str]
     normalize: Callable[[re.Match[str], Context], Result | None]
     check: Callable[[re.Match[str]], bool] | None = None
+    triggers: tuple[str, ...] = ()  # lower-case substrings one of which a match must contain
 
 
 RULES: list[Rule] = []
@@ -58,7 +64,9 @@ RULES: list[Rule] = []
 
 def rule(
     pattern: str, check: Callable[[re.Match[str]], bool] | None = None
-) -> Callable[[Callable[[re.Match[str], Context], Result | None]], Callable[[re.Match[str], Context], Result | None]]:
+) -> Callable[
+    [Callable[[re.Match[str], Context], Result | None]], Callable[[re.Match[str], Context], Result | None]
+]:
     compiled = re.compile(pattern, re.IGNORECASE)
 
     def register(
@@ -127,7 +135,10 @@ def _year(m: re.Match[str], *groups: str) -> int | None:
 # --- absolute and calendar dates ----------------------------------------------------------
 
 
-@rule(rf"{_B}{MOD}(?:{WEEKDAY},?\s+)?{MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s*{YEAR})?", _capitalized("mon"))
+@rule(
+    rf"{_B}{MOD}(?:{WEEKDAY},?\s+)?{MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s*{YEAR})?",
+    _capitalized("mon"),
+)
 def month_day(m: re.Match[str], ctx: Context) -> Result | None:
     mon, d = _month_number(m), int(m.group("day"))
     if not 1 <= d <= 31:
@@ -140,6 +151,8 @@ def month_day(m: re.Match[str], ctx: Context) -> Result | None:
         same_year = cal.safe_date(ctx.dct.year, mon, d)
         if same_year and 0 < (same_year - ctx.dct).days <= _PAST_SLACK_DAYS and ctx.direction == "past":
             year = ctx.dct.year  # a date just ahead in a past-tense report is the coming one
+    if cal.safe_date(year, mon, d) is None:
+        return None
     return "DATE", f"{year:04d}-{mon:02d}-{d:02d}"
 
 
@@ -170,7 +183,22 @@ def month_alone(m: re.Match[str], ctx: Context) -> Result | None:
     if not rel and not m.group("mod") and mon == 5:
         # "May" alone is a month only after a preposition ("in May", "since May")
         before = m.string[max(0, m.start() - 12) : m.start()].lower().split()
-        if not before or before[-1] not in ("in", "since", "until", "by", "of", "from", "to", "through", "before", "after", "during", "early", "late", "mid-"):
+        if not before or before[-1] not in (
+            "in",
+            "since",
+            "until",
+            "by",
+            "of",
+            "from",
+            "to",
+            "through",
+            "before",
+            "after",
+            "during",
+            "early",
+            "late",
+            "mid-",
+        ):
             return None
     direction = {"last": "before", "past": "before", "previous": "before", "the previous": "before",
                  "next": "after", "coming": "after", "following": "after", "the following": "after",
@@ -278,7 +306,16 @@ def quarter_anaphora(m: re.Match[str], ctx: Context) -> Result | None:
             return "DATE", cal.shift_value(ctx.period, -1, "Y")
         return ("DATE", str(ctx.dct.year - 1)) if ctx.dct else ("DATE", None)
     kind = m.group("kind").lower()
-    if kind == "period" and adj not in ("latest", "most recent", "year-earlier", "year-ago", "comparable", "same", "latest fiscal", "just-ended"):
+    if kind == "period" and adj not in (
+        "latest",
+        "most recent",
+        "year-earlier",
+        "year-ago",
+        "comparable",
+        "same",
+        "latest fiscal",
+        "just-ended",
+    ):
         return None
     if adj in ("year-earlier", "year-ago", "comparable"):
         base = ref or ctx.ref
@@ -337,30 +374,47 @@ _REL = (
 def relative_unit(m: re.Match[str], ctx: Context) -> Result | None:
     rel = " ".join(m.group("rel").lower().split())
     unit = m.group("unit").lower()
-    anaphoric = rel in ("the previous", "the following", "the next", "the same", "that", "previous", "following", "the prior", "prior")
+    anaphoric = rel in (
+        "the previous",
+        "the following",
+        "the next",
+        "the same",
+        "that",
+        "previous",
+        "following",
+        "the prior",
+        "prior",
+    )
     if unit in ("day", *DAY_PARTS):
         if rel in ("this", "current", "the current") and unit == "day":
             return None
+        base: date | None
         offset = {"last": -1, "past": -1, "previous": -1, "the previous": -1, "the prior": -1, "prior": -1,
                   "next": 1, "following": 1, "the following": 1, "the next": 1, "coming": 1}.get(rel, 0)  # fmt: skip
         if rel in ("the past", "the last", "the coming"):
             return "DURATION", "P1D" if unit == "day" else None
-        if unit == "night" and rel == "last":
-            base = ctx.dct
-        else:
-            base = ctx.ref_day if anaphoric else ctx.dct
+        base = ctx.dct if (unit == "night" and rel == "last") or not anaphoric else ctx.ref_day
         if base is None:
             return ("TIME" if unit != "day" else "DATE"), None
-        d = base + timedelta(days=offset)
+        when = base + timedelta(days=offset)
         if unit == "day":
-            return "DATE", d.isoformat()
-        return "TIME", f"{d.isoformat()}T{DAY_PARTS[unit]}"
+            return "DATE", when.isoformat()
+        return "TIME", f"{when.isoformat()}T{DAY_PARTS[unit]}"
     if rel in ("the past", "the last", "the coming") or (rel == "the next" and not anaphoric):
         return "DURATION", _duration(1, unit)
-    letter = {"week": "W", "weekend": "W", "month": "M", "year": "Y", "quarter": "Q", "decade": "Y", "century": "Y"}[unit]
+    letter = {
+        "week": "W",
+        "weekend": "W",
+        "month": "M",
+        "year": "Y",
+        "quarter": "Q",
+        "decade": "Y",
+        "century": "Y",
+    }[unit]
     step = {"decade": 10, "century": 100}.get(unit, 1)
     offset = {"last": -1, "past": -1, "previous": -1, "the previous": -1, "the prior": -1, "prior": -1,
               "next": 1, "coming": 1, "following": 1, "the following": 1, "the next": 1}.get(rel, 0)  # fmt: skip
+    d: date | None
     if anaphoric and ctx.ref and ctx.ref[0].isdigit():
         base_value = ctx.ref
         d = cal.parse_day(base_value)
@@ -431,12 +485,12 @@ def amount(m: re.Match[str], ctx: Context) -> Result | None:
         if letter == "Y" and mult >= 10:
             shifted = cal.shift_value(base, sign * amount_n, "Y")
             return "DATE", shifted[:4] if shifted else None
-        shifted = cal.shift_value(base, sign * amount_n, letter)
-        if shifted is None:
-            d = cal.parse_day(base)
-            moved = cal.shift_day(d, sign * amount_n, letter) if d else None
-            shifted = cal.granular(moved, letter) if moved else None
-        return "DATE", shifted
+        bases = [base] + ([ctx.dct.isoformat()] if ctx.dct and base != ctx.dct.isoformat() else [])
+        for candidate in bases:  # a reference too coarse for the unit falls back to the creation time
+            shifted = cal.shift_value(candidate, sign * amount_n, letter)
+            if shifted is not None:
+                return "DATE", shifted
+        return "DATE", None
     mods = " ".join((m.group("mod") or "").lower().split())
     if mods in ("the", "the same") and n == 1 and num_word in ("a", "an"):
         return None
@@ -469,7 +523,9 @@ def words(m: re.Match[str], ctx: Context) -> Result | None:
     if m.group("once"):
         return None
     key = " ".join((m.group("x") or m.group("past")).lower().split())
-    if key == "current" and re.match(r"\s*(?:account|events|affairs|price|prices|dollars|law|rules|system)", m.string[m.end():]):
+    if key == "current" and re.match(
+        r"\s*(?:account|events|affairs|price|prices|dollars|law|rules|system)", m.string[m.end() :]
+    ):
         return None
     return _WORDS[key]
 
@@ -658,7 +714,17 @@ _TEEN_CENTURIES = {"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18
 _SPELLED_TENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
                  "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
                  "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
-_SPELLED_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_SPELLED_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
 
 
 @rule(
@@ -672,7 +738,9 @@ def spelled_year(m: re.Match[str], ctx: Context) -> Result | None:
     if m.group("twok"):
         if not m.group(0).lower().startswith("the year") and not m.group("k"):
             return None
-        extra = _SPELLED_UNITS.get((m.group("k") or "").lower(), 10 if (m.group("k") or "").lower() == "ten" else 0)
+        extra = _SPELLED_UNITS.get(
+            (m.group("k") or "").lower(), 10 if (m.group("k") or "").lower() == "ten" else 0
+        )
         return "DATE", f"{2000 + extra:04d}"
     century = _TEEN_CENTURIES[m.group("c").lower()]
     if m.group("oh"):
@@ -688,10 +756,50 @@ def spelled_year(m: re.Match[str], ctx: Context) -> Result | None:
 )
 def the_year(m: re.Match[str], ctx: Context) -> Result | None:
     prep = (m.group("prep") or "").lower()
-    if prep in ("for", "through", "throughout") or (m.group("adj") or "").strip().lower() in ("whole", "entire"):
+    if prep in ("for", "through", "throughout") or (m.group("adj") or "").strip().lower() in (
+        "whole",
+        "entire",
+    ):
         return "DURATION", "P1Y"
     if not prep:
         return None
     if ctx.ref and ctx.ref[:4].isdigit():
         return "DATE", ctx.ref[:4]
     return ("DATE", str(ctx.dct.year)) if ctx.dct else ("DATE", None)
+
+
+_UNIT_WORDS = (
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "night",
+    "week",
+    "fortnight",
+    "month",
+    "quarter",
+    "year",
+    "decade",
+    "centur",
+)
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DIGITS = tuple("0123456789")
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "month_day": _MONTH_STEMS, "day_month": _MONTH_STEMS, "month_year": _MONTH_STEMS, "month_alone": _MONTH_STEMS,
+    "iso_date": ("-",), "slash_date": ("/",), "year": _DIGITS, "decade": ("0s", "0's", "0’s"),
+    "short_year": ("'", "’"), "century": ("centur",), "quarter": ("quarter", "half"),
+    "quarter_anaphora": ("quarter", "period", "year-"), "season": tuple(SEASONS),
+    "relative_unit": (*_UNIT_WORDS, "morning", "afternoon", "evening"), "amount": _UNIT_WORDS,
+    "words": ("now", "current", "present", "recent", "lately", "past", "future", "moment", "to date", "these days",
+              "coming", "later date", "once"),
+    "deictic_day": ("today", "tonight", "yesterday", "tomorrow"), "weekday": ("day",),
+    "clock": ("m.", "am", "pm", "noon", "midnight", "midday", "o'clock", ":"),
+    "recurrence": ("every", "each", "per", "once", "twice", "times", *SET_ADVERBS),
+    "holiday": ("christmas", "new year", "thanksgiving", "easter", "independence", "fourth of july", "halloween",
+                "labor day", "memorial day", "valentine", "boxing day"),
+    "vague_span": ("years", "decades", "months", "weeks", "days", "centuries", "hours", "minutes"),
+    "part_of_current": (" of th",), "the_weekend": ("weekend",),
+    "spelled_year": ("fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "two thousand"),
+    "the_year": ("year",),
+}  # fmt: skip
+RULES[:] = [Rule(r.name, r.pattern, r.normalize, r.check, _TRIGGERS[r.name]) for r in RULES]

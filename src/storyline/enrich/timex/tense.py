@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z])|\n\s*\n")
 
@@ -27,10 +26,47 @@ _IRREGULAR_PAST = (
     "earlier|previously|yesterday|last|recently|former"
 )
 _PAST_EXCEPTIONS = frozenset(
-    "need needed compared united based red bed shed feed seed speed weed bleed breed proceed exceed succeed "
-    "hundred indeed embed wed tired detailed limited related expected scheduled so-called "
-    "supposed interested concerned advanced continued estimated increased reduced proposed "
-    "unexpected unprecedented".split()
+    [
+        "need",
+        "needed",
+        "compared",
+        "united",
+        "based",
+        "red",
+        "bed",
+        "shed",
+        "feed",
+        "seed",
+        "speed",
+        "weed",
+        "bleed",
+        "breed",
+        "proceed",
+        "exceed",
+        "succeed",
+        "hundred",
+        "indeed",
+        "embed",
+        "wed",
+        "tired",
+        "detailed",
+        "limited",
+        "related",
+        "expected",
+        "scheduled",
+        "so-called",
+        "supposed",
+        "interested",
+        "concerned",
+        "advanced",
+        "continued",
+        "estimated",
+        "increased",
+        "reduced",
+        "proposed",
+        "unexpected",
+        "unprecedented",
+    ]
 )
 _CUE = re.compile(
     rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)",
@@ -38,36 +74,45 @@ _CUE = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class TenseIndex:
-    """Sentence starts and tense cues of one text, for lookups by position."""
+    """Sentence starts of one text; tense cues are scanned per sentence on first use."""
 
-    sentence_starts: tuple[int, ...]
-    cue_positions: tuple[int, ...]
-    cue_tenses: tuple[str, ...]
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        self._cues: dict[int, list[tuple[int, str]]] = {}
+
+    def _index(self, pos: int) -> int:
+        return bisect_right(self.sentence_starts, pos) - 1
 
     def sentence_bounds(self, pos: int) -> tuple[int, int]:
-        i = bisect_right(self.sentence_starts, pos) - 1
-        start = self.sentence_starts[i]
-        end = self.sentence_starts[i + 1] if i + 1 < len(self.sentence_starts) else 1 << 60
-        return start, end
+        i = self._index(pos)
+        end = self.sentence_starts[i + 1] if i + 1 < len(self.sentence_starts) else len(self.text)
+        return self.sentence_starts[i], end
 
     def previous_sentence_start(self, pos: int) -> int:
-        i = bisect_right(self.sentence_starts, pos) - 1
-        return self.sentence_starts[max(0, i - 1)]
+        return self.sentence_starts[max(0, self._index(pos) - 1)]
+
+    def cues(self, pos: int) -> list[tuple[int, str]]:
+        """(position, tense) of the cues in the sentence holding `pos`."""
+        lo, hi = self.sentence_bounds(pos)
+        if lo not in self._cues:
+            found: list[tuple[int, str]] = []
+            for m in _CUE.finditer(self.text, lo, hi):
+                if m.group("past") and m.group("past").lower() in _PAST_EXCEPTIONS:
+                    continue
+                found.append((m.start(), "future" if m.group("future") else "past"))
+            self._cues[lo] = found
+        return self._cues[lo]
 
     def tense_at(self, start: int, end: int) -> str:
-        """"past", "future" or "present" for an expression spanning start..end."""
-        lo, hi = self.sentence_bounds(start)
-        first = bisect_right(self.cue_positions, lo - 1)
-        last = bisect_right(self.cue_positions, hi - 1)
+        """ "past", "future" or "present" for an expression spanning start..end: the nearest cue
+        in its sentence decides (future on ties)."""
         best: tuple[int, int, str] | None = None
-        for k in range(first, last):
-            pos = self.cue_positions[k]
+        for pos, tense in self.cues(start):
             if start <= pos < end:
                 continue
             dist = start - pos if pos < start else pos - end
-            tense = self.cue_tenses[k]
             key = (dist, 0 if tense == "future" else 1, tense)
             if best is None or key < best:
                 best = key
@@ -75,12 +120,4 @@ class TenseIndex:
 
 
 def index_tense(text: str) -> TenseIndex:
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
-    positions: list[int] = []
-    tenses: list[str] = []
-    for m in _CUE.finditer(text):
-        if m.group("past") and m.group("past").lower() in _PAST_EXCEPTIONS:
-            continue
-        positions.append(m.start())
-        tenses.append("future" if m.group("future") else "past")
-    return TenseIndex(tuple(starts), tuple(positions), tuple(tenses))
+    return TenseIndex(text)

@@ -1,0 +1,233 @@
+"""The server: the JSON API under /api/v1 and the server-rendered pages, on one shared store.
+
+    create_app("storyline.db")                  # localhost: writes allowed without a token
+    create_app("storyline.db", public=True)     # beyond localhost: POST needs STORYLINE_TOKEN
+    serve("storyline.db", "127.0.0.1", 8000)    # runs uvicorn
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from storyline.serve.data import Catalog
+from storyline.store import AmbiguousId, NotFound, QuerySyntaxError, StoreError, open_store
+
+log = logging.getLogger("storyline.serve")
+
+HERE = Path(__file__).resolve().parent
+MAX_BODY = 5 * 1024 * 1024  # bytes accepted in a request body (413 beyond)
+API_PREFIX = "/api/v1"
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """The one error shape of the API."""
+    return {"error": {"status": status, "message": message}}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class GuardMiddleware:
+    """Security headers on every response; request bodies over `max_body` bytes are a 413, whether
+    announced by Content-Length or streamed."""
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_body
+            except ValueError:
+                too_big = False
+            if too_big:
+                await self._reject(send_with_headers)
+                return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send_with_headers)
+        except _TooLarge:
+            if started:
+                raise
+            await self._reject(send_with_headers)
+
+    async def _reject(self, send: Send) -> None:
+        response = JSONResponse(error_body(413, f"request body larger than {self.max_body} bytes"), 413)
+        await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:  # pragma: no cover - a JSONResponse never reads
+    return {"type": "http.disconnect"}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_html(request):
+        from storyline.serve.web import render_error
+
+        return render_error(request, status, message)
+    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts)
+
+
+def create_app(store_url: str, *, token: str | None = None, public: bool = False) -> FastAPI:
+    """The server on the database at `store_url` (opened once, at startup, and shared).
+
+    `public`: the server listens beyond localhost; writes (POST) then need the bearer token
+    (`token`, else env STORYLINE_TOKEN) and are refused when none is configured. A configured
+    token is required on localhost too."""
+    from storyline.serve.api import router as api_router
+    from storyline.serve.web import router as web_router
+
+    token = token if token is not None else (os.environ.get("STORYLINE_TOKEN") or None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        catalog = Catalog(open_store(store_url))
+        app.state.catalog = catalog
+        try:
+            yield
+        finally:
+            catalog.close()
+
+    app = FastAPI(
+        title="storyline",
+        version="1",
+        summary="Stories built from news articles: cited briefs, timelines, cross-checked facts.",
+        lifespan=lifespan,
+        docs_url=None,  # the Swagger page loads scripts from a CDN: not under this CSP
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.token = token
+    app.state.public = public
+    app.state.store_url = store_url
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return _error(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 422, _validation_message(exc))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(AmbiguousId)
+    async def ambiguous(request: Request, exc: AmbiguousId) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(QuerySyntaxError)
+    async def bad_query(request: Request, exc: QuerySyntaxError) -> Response:
+        return _error(request, 400, f"bad search query: {exc}")
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(request, 500, "internal server error")
+
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(web_router)
+    app.add_middleware(GuardMiddleware, max_body=MAX_BODY)  # type: ignore[arg-type]
+    return app
+
+
+def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None) -> None:
+    """Run the server with uvicorn (blocking). Beyond localhost, writes need STORYLINE_TOKEN."""
+    import uvicorn
+
+    from storyline.store import default_db_url
+
+    public = not is_loopback(host)
+    app = create_app(db or default_db_url(), token=token, public=public)
+    if public and not app.state.token:
+        log.warning("listening on %s without STORYLINE_TOKEN: POST /api/v1/articles is disabled", host)
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)

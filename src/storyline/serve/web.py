@@ -1,0 +1,436 @@
+"""The pages: server-rendered with Jinja2 (autoescape on), readable without JavaScript.
+
+Everything that comes from an article (titles, text, outlet names, quotes) reaches the HTML through
+Jinja2's escaping only; highlighted text is built as (text, kind, link) segments that the template
+escapes, never as pre-built HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from storyline.serve.api import MAX_PAGE
+from storyline.serve.data import Catalog, EntityInfo, StorySummary, entity_id, filter_stories
+from storyline.store import QuerySyntaxError
+
+HERE = Path(__file__).resolve().parent
+PAGE = 30
+
+_env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+router = APIRouter(include_in_schema=False)
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _catalog(request: Request) -> Catalog:
+    return request.app.state.catalog  # type: ignore[no-any-return]
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def _date(value: str | None) -> str | None:
+    return value if value and _DATE.match(value.strip()) else None
+
+
+# -- drawings ------------------------------------------------------------------------------------
+
+
+def sparkline(per_day: Sequence[tuple[str, int]], width: int = 120, height: int = 24) -> dict[str, Any]:
+    """Bars of articles per day, as numbers for an inline SVG."""
+    if not per_day:
+        return {"width": width, "height": height, "bars": [], "label": "no dated articles"}
+    peak = max(n for _, n in per_day) or 1
+    step = width / len(per_day)
+    bars = []
+    for i, (day, n) in enumerate(per_day):
+        h = 0.0 if n == 0 else max(2.0, (height - 2) * n / peak)
+        bars.append({"x": round(i * step, 2), "y": round(height - h, 2), "w": round(max(step - 1, 1), 2),
+                     "h": round(h, 2), "title": f"{day}: {n} article{'s' if n != 1 else ''}"})
+    total = sum(n for _, n in per_day)
+    label = f"{total} articles over {len(per_day)} days, {per_day[0][0]} to {per_day[-1][0]}, at most {peak} a day"
+    return {"width": width, "height": height, "bars": bars, "label": label}
+
+
+def _day_span(value: str) -> tuple[dt.date, dt.date]:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        d = dt.date(*parts)
+        return d, d
+    if len(parts) == 2:
+        start = dt.date(parts[0], parts[1], 1)
+        nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return start, nxt - dt.timedelta(days=1)
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict[str, Any] | None:
+    """Dated events on a linear time axis: a dot for a day, a bar for a month or a year; stacked in
+    rows where they would overlap. Background events are drawn faded."""
+    dated = []
+    for n, ev in enumerate(events):
+        d = _date(ev.get("date"))
+        if d:
+            try:
+                dated.append((n, ev, *_day_span(d)))
+            except ValueError:
+                continue
+    if not dated:
+        return None
+    lo = min(s for _, _, s, _ in dated)
+    hi = max(e for _, _, _, e in dated)
+    span = max((hi - lo).days, 1)
+    left, right = 16, width - 16
+
+    def x(d: dt.date) -> float:
+        return round(left + (right - left) * (d - lo).days / span, 1)
+
+    rows: list[float] = []
+    marks = []
+    for n, ev, start, end in sorted(dated, key=lambda t: (t[2], t[0])):
+        x0, x1 = x(start), x(end)
+        row = next((i for i, last in enumerate(rows) if last < x0 - 12), None)
+        if row is None:
+            rows.append(x1)
+            row = len(rows) - 1
+        else:
+            rows[row] = x1
+        marks.append({"n": n + 1, "x": x0, "x1": x1, "bar": start != end, "y": 18 + row * 16,
+                      "background": bool(ev.get("background")), "title": f"{ev.get('date')}: {ev.get('text', '')}"})
+    axis_y = 18 + len(rows) * 16 + 4
+    ticks = []
+    days = (hi - lo).days
+    if days > 3 * 365:
+        years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
+        stride = max(1, len(years) // 8)
+        ticks = [(dt.date(y, 1, 1), str(y)) for y in years[::stride]]
+    elif days > 62:
+        d = dt.date(lo.year, lo.month, 1)
+        months = []
+        while d <= hi:
+            if d >= lo:
+                months.append((d, d.strftime("%b %Y")))
+            d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        stride = max(1, len(months) // 8)
+        ticks = months[::stride]
+    else:
+        stride = max(1, days // 8)
+        ticks = [(lo + dt.timedelta(days=i), (lo + dt.timedelta(days=i)).strftime("%d %b"))
+                 for i in range(0, days + 1, stride)]
+    return {
+        "width": width, "height": axis_y + 22, "axis_y": axis_y, "left": left, "right": right,
+        "marks": marks, "ticks": [{"x": x(d), "label": label} for d, label in ticks],
+        "first": lo.isoformat(), "last": hi.isoformat(),
+    }
+
+
+# -- highlighted text ----------------------------------------------------------------------------
+
+
+def segments(text: str, spans: Sequence[dict[str, Any]], hl: tuple[int, int] | None) -> list[dict[str, Any]]:
+    """The text cut into segments: plain, or one annotation (entity/date/quantity), each marked as inside
+    the highlighted range or not. Overlapping annotations: the earliest (then longest) wins."""
+    chosen: list[dict[str, Any]] = []
+    last_end = 0
+    for s in sorted(spans, key=lambda s: (s["start"], -(s["end"] - s["start"]))):
+        if s["start"] >= last_end and 0 <= s["start"] < s["end"] <= len(text):
+            chosen.append(s)
+            last_end = s["end"]
+    cuts = {0, len(text)}
+    for s in chosen:
+        cuts |= {s["start"], s["end"]}
+    if hl:
+        cuts |= {max(0, min(hl[0], len(text))), max(0, min(hl[1], len(text)))}
+    points = sorted(cuts)
+    out = []
+    ci = 0
+    first_hl = True
+    for a, b in zip(points, points[1:], strict=False):
+        if a == b:
+            continue
+        while ci < len(chosen) and chosen[ci]["end"] <= a:
+            ci += 1
+        ann = chosen[ci] if ci < len(chosen) and chosen[ci]["start"] <= a < chosen[ci]["end"] else None
+        in_hl = bool(hl and hl[0] <= a < hl[1])
+        seg = {"text": text[a:b], "ann": ann, "hl": in_hl, "anchor": in_hl and first_hl}
+        if in_hl:
+            first_hl = False
+        out.append(seg)
+    return out
+
+
+def _parse_hl(hl: str | None) -> tuple[int, int] | None:
+    if not hl:
+        return None
+    m = re.fullmatch(r"(\d{1,9})-(\d{1,9})", hl.strip())
+    if not m or int(m.group(1)) >= int(m.group(2)):
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def article_link(article_id: str, span: dict[str, Any] | None = None) -> str:
+    if span and isinstance(span.get("start"), int) and isinstance(span.get("end"), int) \
+            and span["end"] > span["start"]:
+        return f"/articles/{article_id}?hl={span['start']}-{span['end']}#hl"
+    return f"/articles/{article_id}"
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+def _query(**params: Any) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@router.get("/", response_class=HTMLResponse)
+def front_page(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+    entity: Annotated[str | None, Query(max_length=500)] = None,
+    outlet: Annotated[str | None, Query(max_length=500)] = None,
+    language: Annotated[str | None, Query(max_length=20)] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    sort: Annotated[str, Query(max_length=10)] = "updated",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    cat = _catalog(request)
+    index = cat.index()
+    error = None
+    q, entity, outlet, language = (v.strip() if v else None for v in (q, entity, outlet, language))
+    try:
+        stories = filter_stories(
+            cat, q=q or None, entity=entity or None, outlet=outlet or None, language=language or None,
+            date_from=_date(date_from), date_to=_date(date_to), sort="size" if sort == "size" else "updated",
+        )
+    except QuerySyntaxError as exc:
+        stories, error = [], f"Search query not understood: {exc}"
+    total = len(stories)
+    shown = stories[(page - 1) * PAGE : page * PAGE]
+    entity_info = index.find_entity(entity) if entity else None
+    filters = {"q": q, "entity": entity, "outlet": outlet, "language": language, "from": _date(date_from),
+               "to": _date(date_to), "sort": sort if sort == "size" else None}
+    top_entities = sorted(index.entities.values(), key=lambda e: (-len(e.story_ids), -len(e.article_ids),
+                                                                  e.name))[:300]
+    return render(
+        request, "index.html", status=400 if error else 200,
+        stories=[{"s": s, "spark": sparkline(s.per_day)} for s in shown], total=total, page=page,
+        pages=max(1, (total + PAGE - 1) // PAGE), filters=filters, error=error, entity_info=entity_info,
+        outlets=index.outlets, languages=index.languages, entities=top_entities,
+        active=any(v for v in filters.values()),
+        page_url=lambda n: "/?" + _query(**filters, page=n if n > 1 else None),
+    )
+
+
+def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo]) -> dict[str, Any]:
+    articles = story["articles"]
+    by_id = {a["id"]: a for a in articles}
+    numbers = {a["id"]: n for n, a in enumerate(articles, 1)}
+
+    def cites(ids: Sequence[str], spans: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        out = []
+        for aid in ids:
+            if aid not in by_id:
+                continue
+            span = next((s for s in spans if s.get("article") == aid), None)
+            a = by_id[aid]
+            out.append({"n": numbers[aid], "href": article_link(aid, span),
+                        "label": f"{a.get('source') or 'unknown outlet'}, {a.get('published') or 'undated'}: "
+                                 f"{a.get('title') or '(untitled)'}"})
+        return out
+
+    brief = [{"text": b["text"], "cites": cites(b["articles"], b.get("spans") or ())} for b in story["brief"]]
+    timeline = []
+    for ev in story["timeline"]:
+        spans = [{"article": s.get("article"), "start": s.get("start"), "end": s.get("end")}
+                 for s in ev.get("sentences") or ()]
+        timeline.append({**ev, "cites": cites(ev["articles"], spans)})
+    drawing = timeline_drawing(story["timeline"])
+
+    facts = []
+    said: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in story["facts"]:
+        values = []
+        for v in f["values"]:
+            quotes = []
+            for aid in v["articles"]:
+                a = by_id.get(aid)
+                if not a:
+                    continue
+                span = next((s for s in v.get("spans") or () if s.get("article") == aid), None)
+                quote = (span or {}).get("text") or v["text"]
+                if span and isinstance(span.get("sentence_start"), int) and isinstance(span.get("sentence_end"), int):
+                    link_span = {"start": span["sentence_start"], "end": span["sentence_end"]}
+                else:
+                    link_span = span
+                quotes.append({"quote": quote, "source": a.get("source") or "unknown outlet",
+                               "published": a.get("published"), "href": article_link(aid, link_span),
+                               "n": numbers[aid]})
+                said[a.get("source") or "unknown outlet"].append(
+                    {"subject": f["subject"], "attribute": f["attribute"], "value": v["text"],
+                     "conflict": f["status"] == "conflicting", "href": article_link(aid, link_span)})
+            title = " | ".join(f"“{q['quote']}” ({q['source']})" for q in quotes[:4])
+            values.append({**v, "quotes": quotes, "title": title})
+        facts.append({**f, "values": values})
+
+    # Outlets: their articles, with near-copies folded under their original.
+    originals = [a for a in articles if not a.get("duplicate_of") or a["duplicate_of"] not in by_id]
+    copies: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in articles:
+        if a.get("duplicate_of") and a["duplicate_of"] in by_id:
+            copies[a["duplicate_of"]].append(a)
+    outlets: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in articles:
+        outlets[a.get("source") or "unknown outlet"].append(a)
+    who = [{"outlet": name, "articles": len(arts), "languages": sorted({a["language"] for a in arts
+                                                                      if a.get("language")}),
+            "said": said.get(name, [])}
+           for name, arts in sorted(outlets.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))]
+
+    entities = []
+    for e in story["entities"]:
+        key = e.get("key")
+        eid = entity_id(key) if key and entity_id(key) in index_entities else None
+        entities.append({**e, "href": f"/entities/{eid}" if eid else "/entities/" + _quote_path(e["name"]),
+                         "others": [a for a in e["aliases"] if a != e["name"]]})
+    return {
+        "story": story, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
+        "conflicts": sum(1 for f in facts if f["status"] == "conflicting"), "who": who, "entities": entities,
+        "originals": [{"a": a, "n": numbers[a["id"]], "copies": [(c, numbers[c["id"]]) for c in copies[a["id"]]]}
+                      for a in originals],
+    }
+
+
+def _quote_path(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str) -> Response:
+    cat = _catalog(request)
+    story = cat.story(story_id)
+    index = cat.index()
+    summary = index.stories.get(story["id"])
+    return render(request, "story.html", **_story_context(story, index.entities),
+                  spark=sparkline(summary.per_day) if summary else None)
+
+
+_KIND = {"mention": "ent", "timex": "date", "quantity": "qty"}
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(
+    request: Request, article_id: str, hl: Annotated[str | None, Query(max_length=40)] = None
+) -> Response:
+    cat = _catalog(request)
+    stored, ann = cat.article(article_id)
+    index = cat.index()
+    spans: list[dict[str, Any]] = []
+    for m in ann.mentions:
+        key = index.mention_keys.get((stored.id, m.start, m.end)) or m.entity_key
+        eid = entity_id(key) if key else None
+        spans.append({"start": m.start, "end": m.end, "kind": "ent", "label": m.label,
+                      "href": f"/entities/{eid}" if eid and eid in index.entities else None,
+                      "title": f"{m.label}" + (f": {index.entities[eid].name}" if eid in index.entities else "")})
+    for t in ann.timexes:
+        spans.append({"start": t.start, "end": t.end, "kind": "date", "label": t.type, "href": None,
+                      "title": f"{t.type}: {t.value}" if t.value else f"{t.type} (unresolved)"})
+    for q in ann.quantities:
+        unit = f" {q.unit}" if q.unit else ""
+        value = "" if q.value is None else f"{q.value:g}{unit}"
+        spans.append({"start": q.start, "end": q.end, "kind": "qty", "label": q.kind, "href": None,
+                      "title": f"{q.kind}: {value}".rstrip(": ")})
+    highlight = _parse_hl(hl)
+    story = index.stories.get(stored.story_id) if stored.story_id else None
+    entities: dict[str, EntityInfo] = {}
+    for m in ann.mentions:
+        key = index.mention_keys.get((stored.id, m.start, m.end)) or m.entity_key
+        if key and entity_id(key) in index.entities:
+            entities[key] = index.entities[entity_id(key)]
+    duplicate = index.articles.get(stored.duplicate_of) if stored.duplicate_of else None
+    return render(
+        request, "article.html", a=stored, art=stored.article, segments=segments(stored.article.text, spans,
+                                                                               highlight),
+        hl=highlight, story=story, entities=sorted(entities.values(), key=lambda e: e.name.casefold()),
+        duplicate=duplicate, counts={"ent": len(ann.mentions), "date": len(ann.timexes), "qty": len(ann.quantities)},
+    )
+
+
+@router.get("/entities/{entity_ref}", response_class=HTMLResponse)
+def entity_page(request: Request, entity_ref: str) -> Response:
+    index = _catalog(request).index()
+    found = index.find_entity(entity_ref)
+    if found is None:
+        return render_error(request, 404, f"no entity with id {entity_ref!r}")
+    stories: list[StorySummary] = sorted((index.stories[s] for s in found.story_ids),
+                                         key=lambda s: (s.first_date or "9999", s.id))
+    per_story = {s.id: sum(1 for a in s.article_ids if a in found.article_ids) for s in stories}
+    dated = [s for s in stories if s.first_date]
+    return render(request, "entity.html", e=found, stories=stories, per_story=per_story,
+                  drawing=timeline_drawing([{"date": s.first_date, "text": s.title} for s in dated]),
+                  dated=dated, others=[a for a in found.aliases if a != found.name])
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=1000)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    cat = _catalog(request)
+    hits: list[Any] = []
+    stories: list[dict[str, Any]] = []
+    error = None
+    if q and q.strip():
+        try:
+            hits = cat.search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
+        except QuerySyntaxError as exc:
+            error = f"Search query not understood: {exc}"
+        index = cat.index()
+        seen: dict[str, dict[str, Any]] = {}
+        for h in hits[:PAGE]:
+            info = index.articles.get(h.article_id)
+            sid = (info.story_id if info else None) or h.story_id
+            if sid and sid in index.stories:
+                seen.setdefault(sid, {"s": index.stories[sid], "hits": 0})["hits"] += 1
+        stories = list(seen.values())
+    more = len(hits) > PAGE
+    return render(request, "search.html", status=400 if error else 200, q=q or "", error=error,
+                  hits=[{"h": h, "snippet": _snippet(h.snippet)} for h in hits[:PAGE]], stories=stories, page=page,
+                  more=more, limit=MAX_PAGE, next_url="/search?" + _query(q=q, page=page + 1),
+                  prev_url="/search?" + _query(q=q, page=page - 1 if page > 2 else None))
+
+
+def _snippet(snippet: str) -> list[tuple[str, bool]]:
+    """The store marks matched terms with [ ]: split into (text, matched) parts for <mark>."""
+    parts: list[tuple[str, bool]] = []
+    for m in re.finditer(r"\[([^\[\]]*)\]|([^\[]+|\[)", snippet):
+        if m.group(1) is not None:
+            parts.append((m.group(1), True))
+        else:
+            parts.append((m.group(2), False))
+    return parts
