@@ -225,3 +225,32 @@ def test_sentences_made_of_time_words_never_break(pieces: list[str], dct: str | 
         assert t.type in ("DATE", "TIME", "DURATION", "SET")
         if dct is not None and t.value is None:
             raise AssertionError(f"unresolved with a creation time: {t}")
+
+
+def test_tense_cues_ignore_passive_participles_and_spatial_next() -> None:
+    # "will be named": the participle after "be" is not a past cue, "will" decides
+    assert values("Collins will be named commander for a mission in December.") == [
+        ("December", "DATE", "2024-12")
+    ]
+    # "next to" is spatial, "plans" alone is a noun: neither points to the future
+    assert values("Bombs exploded next to the embassy on Friday.") == [("Friday", "DATE", "2024-02-16")]
+    assert values("On Friday, when she set aside vacation plans, she flew home.") == [
+        ("Friday", "DATE", "2024-02-16")
+    ]
+
+
+def test_tense_cue_of_the_same_clause_wins() -> None:
+    assert values("They could leave as soon as Thursday, Castro said.") == [("Thursday", "DATE", "2024-02-22")]
+
+
+def test_deadline_words_point_ahead() -> None:
+    assert values("They said they expect the deal to be completed by March 15.") == [
+        ("March 15", "DATE", "2024-03-15")
+    ]
+    assert values("The dividend was declared, payable March 1.") == [("March 1", "DATE", "2024-03-01")]
+    # in a past-tense clause the nearest occurrence: "until Monday, they had not..."
+    assert values("Until Monday, they had not called him a suspect.") == [("Monday", "DATE", "2024-02-19")]
+    # a date a few days behind in a future-tense clause is the recent one
+    assert values("They would appeal to repatriate the child by Feb. 17.") == [
+        ("Feb. 17", "DATE", "2024-02-17")
+    ]

@@ -1,6 +1,6 @@
 """Build samples/sample_crawl.warc.gz from the HTML pages in tools/sample_warc_src/.
 
-The pages are invented (see samples/README.md). The output is deterministic: record ids are
+The pages are invented (see docs/samples.md). The output is deterministic: record ids are
 UUID5s of the record type and URL, dates are fixed per page, and the gzip members carry no
 timestamp, so re-running the script gives the same bytes with the same zlib.
 

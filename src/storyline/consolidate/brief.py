@@ -27,6 +27,8 @@ MAX_CONFLICTS = 3
 DUPLICATE = 0.5  # cosine above which a candidate repeats a chosen sentence
 PARAPHRASE = 0.45  # cosine at or above which a sentence of another article states the same thing
 MMR_LAMBDA = 0.7
+LEAD_SENTENCES = 3  # the first sentences of each article are candidates too
+POOL = 80  # best-scored candidates that MMR chooses among (keeps the cost linear in the story)
 
 Kind = Literal["extract", "conflict", "update"]
 
@@ -45,7 +47,7 @@ class _Candidate:
     sentence: Sentence
     date: IsoDate | None
     support: set[str]
-    facts: int = 0
+    facts: set[int] = field(default_factory=set)  # agreed facts the sentence states
     row: int = 0
 
 
@@ -85,7 +87,7 @@ def _candidates(
     }
     found: dict[int, _Candidate] = {}
 
-    def add(row: int, date: IsoDate | None, support: Sequence[str], fact: bool = False) -> None:
+    def add(row: int, date: IsoDate | None, support: Sequence[str], fact: int | None = None) -> None:
         sentence = sentences[row]
         if (sentence.article_id, sentence.start) in conflict_spans:
             return
@@ -96,23 +98,24 @@ def _candidates(
             candidate = found[row] = _Candidate(sentence, date, set(), row=row)
         candidate.support.update(support)
         candidate.date = candidate.date or date
-        candidate.facts += int(fact)
+        if fact is not None:
+            candidate.facts.add(fact)
 
     for event in timeline:
         for ref in event.sentences:
             row = index.get((ref.article_id, ref.start))
             if row is not None and sentences[row].text == event.text:
                 add(row, event.date, event.articles)
-    for fact in facts:
+    for number, fact in enumerate(facts):
         if fact.status != "agreed":
             continue
         for value in fact.values:
             for span in value.spans:
                 row = index.get((span.article_id, span.sentence_start))
                 if row is not None:
-                    add(row, _own_date(sentences[row]), fact.articles, fact=True)
+                    add(row, _own_date(sentences[row]), fact.articles, fact=number)
     for row, sentence in enumerate(sentences):
-        if sentence.index == 0:
+        if sentence.index < LEAD_SENTENCES:
             add(row, _own_date(sentence), [sentence.article_id])
     return list(found.values())
 
@@ -132,8 +135,12 @@ def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidat
     norm = float(np.linalg.norm(centroid)) or 1.0
     relevance = np.asarray(block @ centroid).ravel() / norm
     support = np.array([math.log1p(len(c.support)) for c in candidates])
-    fact_bonus = np.array([min(c.facts, 3) for c in candidates], dtype=float)
+    fact_bonus = np.array([min(len(c.facts), 3) for c in candidates], dtype=float)
     score = relevance / (relevance.max() or 1.0) + 0.5 * support / (support.max() or 1.0) + 0.2 * fact_bonus
+    pool = sorted(range(len(candidates)), key=lambda i: (-score[i], i))[:POOL]
+    candidates = [candidates[i] for i in pool]
+    score = score[pool]
+    block = block[pool]
     sims = (block @ block.T).toarray()
     chosen: list[int] = []
     remaining = set(range(len(candidates)))
@@ -141,8 +148,8 @@ def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidat
         best, best_value = -1, -math.inf
         for i in remaining:
             redundancy = max((sims[i, j] for j in chosen), default=0.0)
-            if redundancy > DUPLICATE:
-                continue
+            if redundancy > DUPLICATE or any(candidates[i].facts & candidates[j].facts for j in chosen):
+                continue  # a near-duplicate, or a second sentence for a fact already stated
             value = MMR_LAMBDA * score[i] - (1 - MMR_LAMBDA) * redundancy
             if value > best_value or (value == best_value and i < best):
                 best, best_value = i, value

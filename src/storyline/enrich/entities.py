@@ -219,10 +219,10 @@ def find_missed_mentions(
     Returns only the new mentions; longest matches win and never overlap existing ones.
     """
     by_norm: dict[str, str] = {}
-    for surface, label in sorted(known.items()):
+    for surface, known_label in sorted(known.items()):
         norm = normalize_name(surface)
         if len(norm) >= 3 and norm not in by_norm:
-            by_norm[norm] = label
+            by_norm[norm] = known_label
     by_len: dict[int, list[str]] = {}
     for norm in by_norm:
         by_len.setdefault(len(norm.split()), []).append(norm)

@@ -40,7 +40,8 @@ router = APIRouter(responses=ERRORS)
 
 
 def catalog(request: Request) -> Catalog:
-    return request.app.state.catalog  # type: ignore[no-any-return]
+    cat: Catalog = request.app.state.catalog
+    return cat
 
 
 CatalogDep = Annotated[Catalog, Depends(catalog)]
@@ -58,7 +59,7 @@ class StorySummaryOut(BaseModel):
     languages: list[str]
     first_date: str | None
     last_date: str | None
-    last_update: str
+    last_update: str | None
     per_day: list[tuple[str, int]] = Field(description="articles per publication day (at most 60 days)")
     url: str
 
@@ -111,8 +112,9 @@ class ArticleIn(BaseModel):
         published, published_time = self.published, None
         if published and (m := _DATETIME.match(published)):
             published, published_time = m.group(1), m.group(2) + (m.group(3) or "")
-        return Article(text=self.text, title=self.title, url=self.url, source=self.source, published=published,
-                       published_time=published_time, language=self.language, format="api")
+        return Article(text=self.text, title=self.title, url=self.url, source=self.source,
+                       published=published, published_time=published_time, language=self.language,
+                       format="api")
 
 
 class IngestedOut(BaseModel):
@@ -189,7 +191,8 @@ def list_stories(
         outlet=outlet, entity=entity, q=q, sort=sort,
     )
     page = stories[offset : offset + limit]
-    return {"total": len(stories), "limit": limit, "offset": offset, "stories": [summary_json(s) for s in page]}
+    return {"total": len(stories), "limit": limit, "offset": offset,
+            "stories": [summary_json(s) for s in page]}
 
 
 @router.get("/stories/{story_id}", summary="One story: the export contract's story object")
@@ -222,8 +225,8 @@ def article_json(cat: Catalog, article_id: str) -> dict[str, Any]:
         "id": stored.id, "version": stored.version, "story_id": stored.story_id,
         "duplicate_of": stored.duplicate_of, "title": art.title, "source": art.source, "url": art.url,
         "published": art.published, "published_time": art.published_time, "language": art.language,
-        "authors": list(art.authors), "agency": art.agency, "path": art.path, "ingested_at": stored.ingested_at,
-        "updated_at": stored.updated_at, "text": art.text,
+        "authors": list(art.authors), "agency": art.agency, "path": art.path,
+        "ingested_at": stored.ingested_at, "updated_at": stored.updated_at, "text": art.text,
         "annotations": {
             "mentions": mentions,
             "timexes": [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value,

@@ -216,7 +216,7 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     app.include_router(api_router, prefix=API_PREFIX)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(web_router)
-    app.add_middleware(GuardMiddleware, max_body=MAX_BODY)  # type: ignore[arg-type]
+    app.add_middleware(GuardMiddleware, max_body=MAX_BODY)
     return app
 
 

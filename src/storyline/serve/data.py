@@ -64,8 +64,9 @@ class StorySummary:
     entity_keys: set[str] = field(default_factory=set)
 
     @property
-    def last_update(self) -> str:
-        return self.last_date or self.updated_at[:10]
+    def last_update(self) -> str | None:
+        """The latest publication date (None for a story with no dated article)."""
+        return self.last_date
 
 
 @dataclass
@@ -98,9 +99,9 @@ class Index:
         folded = ident.strip().casefold()
         best: EntityInfo | None = None
         for e in self.entities.values():
-            if folded == e.name.casefold() or any(folded == a.casefold() for a in e.aliases):
-                if best is None or len(e.article_ids) > len(best.article_ids):
-                    best = e
+            named = folded == e.name.casefold() or any(folded == a.casefold() for a in e.aliases)
+            if named and (best is None or len(e.article_ids) > len(best.article_ids)):
+                best = e
         return best
 
     @property
@@ -163,7 +164,10 @@ def build_index(store: Store, signature: tuple[int, int]) -> Index:
     if known:
         entities = known
         mention_keys = {
-            (aid, m.start, m.end): m.entity_key for aid, ann in anns.items() for m in ann.mentions if m.entity_key
+            (aid, m.start, m.end): m.entity_key
+            for aid, ann in anns.items()
+            for m in ann.mentions
+            if m.entity_key
         }
     else:
         docs = [(a.id, a.article.text, anns[a.id].mentions) for a in stored]
@@ -172,8 +176,8 @@ def build_index(store: Store, signature: tuple[int, int]) -> Index:
     articles: dict[str, ArticleInfo] = {}
     for a in stored:
         art = a.article
-        info = ArticleInfo(a.id, a.story_id, a.duplicate_of, art.title, art.source, art.published, art.language,
-                           a.ingested_at)
+        info = ArticleInfo(a.id, a.story_id, a.duplicate_of, art.title, art.source, art.published,
+                           art.language, a.ingested_at)
         for m in anns[a.id].mentions:
             key = mention_keys.get((a.id, m.start, m.end)) or m.entity_key
             if key and key in by_key:
@@ -189,13 +193,14 @@ def build_index(store: Store, signature: tuple[int, int]) -> Index:
             continue
         title = r.title or next((m.title for m in members if m.title), None) or "(untitled story)"
         keys: set[str] = set()
-        for m in members:
-            keys |= m.entity_keys
+        for member in members:
+            keys |= member.entity_keys
         stories[r.id] = StorySummary(
             id=r.id, title=title, article_ids=r.article_ids,
             size=sum(1 for m in members if m.duplicate_of is None), count=len(members),
             sources=r.sources, languages=r.languages, first_date=r.first_date, last_date=r.last_date,
-            updated_at=r.updated_at, per_day=_day_counts([m.published for m in members], r.first_date, r.last_date),
+            updated_at=r.updated_at,
+            per_day=_day_counts([m.published for m in members], r.first_date, r.last_date),
             entity_keys=keys,
         )
     # An entity's stories are those still alive (merged stories point to their survivor).
@@ -378,7 +383,7 @@ def filter_stories(
         found = index.find_entity(entity)
         stories = [s for s in stories if found is not None and s.id in found.story_ids]
     if sort == "size":
-        stories.sort(key=lambda s: (s.size, s.last_update), reverse=True)
+        stories.sort(key=lambda s: (s.size, s.last_update or "", s.updated_at), reverse=True)
     else:
-        stories.sort(key=lambda s: (s.last_update, s.size, s.updated_at), reverse=True)
+        stories.sort(key=lambda s: (s.last_update or "", s.size, s.updated_at), reverse=True)
     return stories

@@ -8,6 +8,7 @@ escapes, never as pre-built HTML.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -40,7 +41,8 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _catalog(request: Request) -> Catalog:
-    return request.app.state.catalog  # type: ignore[no-any-return]
+    catalog: Catalog = request.app.state.catalog
+    return catalog
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -70,7 +72,8 @@ def sparkline(per_day: Sequence[tuple[str, int]], width: int = 120, height: int 
         bars.append({"x": round(i * step, 2), "y": round(height - h, 2), "w": round(max(step - 1, 1), 2),
                      "h": round(h, 2), "title": f"{day}: {n} article{'s' if n != 1 else ''}"})
     total = sum(n for _, n in per_day)
-    label = f"{total} articles over {len(per_day)} days, {per_day[0][0]} to {per_day[-1][0]}, at most {peak} a day"
+    label = (f"{total} articles over {len(per_day)} days, {per_day[0][0]} to {per_day[-1][0]}, "
+             f"at most {peak} a day")
     return {"width": width, "height": height, "bars": bars, "label": label}
 
 
@@ -118,21 +121,22 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
         else:
             rows[row] = x1
         marks.append({"n": n + 1, "x": x0, "x1": x1, "bar": start != end, "y": 18 + row * 16,
-                      "background": bool(ev.get("background")), "title": f"{ev.get('date')}: {ev.get('text', '')}"})
+                      "background": bool(ev.get("background")),
+                      "title": f"{ev.get('date')}: {ev.get('text', '')}"})
     axis_y = 18 + len(rows) * 16 + 4
-    ticks = []
+    ticks: list[tuple[dt.date, str]] = []
     days = (hi - lo).days
     if days > 3 * 365:
         years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
         stride = max(1, len(years) // 8)
         ticks = [(dt.date(y, 1, 1), str(y)) for y in years[::stride]]
     elif days > 62:
-        d = dt.date(lo.year, lo.month, 1)
+        day = dt.date(lo.year, lo.month, 1)
         months = []
-        while d <= hi:
-            if d >= lo:
-                months.append((d, d.strftime("%b %Y")))
-            d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        while day <= hi:
+            if day >= lo:
+                months.append((day, day.strftime("%b %Y")))
+            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
         stride = max(1, len(months) // 8)
         ticks = months[::stride]
     else:
@@ -167,7 +171,7 @@ def segments(text: str, spans: Sequence[dict[str, Any]], hl: tuple[int, int] | N
     out = []
     ci = 0
     first_hl = True
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         if a == b:
             continue
         while ci < len(chosen) and chosen[ci]["end"] <= a:
@@ -281,8 +285,10 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
                     continue
                 span = next((s for s in v.get("spans") or () if s.get("article") == aid), None)
                 quote = (span or {}).get("text") or v["text"]
-                if span and isinstance(span.get("sentence_start"), int) and isinstance(span.get("sentence_end"), int):
-                    link_span = {"start": span["sentence_start"], "end": span["sentence_end"]}
+                if span and isinstance(span.get("sentence_start"), int) \
+                        and isinstance(span.get("sentence_end"), int):
+                    link_span: dict[str, Any] | None = {"start": span["sentence_start"],
+                                                        "end": span["sentence_end"]}
                 else:
                     link_span = span
                 quotes.append({"quote": quote, "source": a.get("source") or "unknown outlet",
@@ -318,8 +324,10 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
     return {
         "story": story, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
         "conflicts": sum(1 for f in facts if f["status"] == "conflicting"), "who": who, "entities": entities,
-        "originals": [{"a": a, "n": numbers[a["id"]], "copies": [(c, numbers[c["id"]]) for c in copies[a["id"]]]}
-                      for a in originals],
+        "originals": [
+            {"a": a, "n": numbers[a["id"]], "copies": [(c, numbers[c["id"]]) for c in copies[a["id"]]]}
+            for a in originals
+        ],
     }
 
 
@@ -352,10 +360,10 @@ def article_page(
     spans: list[dict[str, Any]] = []
     for m in ann.mentions:
         key = index.mention_keys.get((stored.id, m.start, m.end)) or m.entity_key
-        eid = entity_id(key) if key else None
+        ent = index.entities.get(entity_id(key)) if key else None
         spans.append({"start": m.start, "end": m.end, "kind": "ent", "label": m.label,
-                      "href": f"/entities/{eid}" if eid and eid in index.entities else None,
-                      "title": f"{m.label}" + (f": {index.entities[eid].name}" if eid in index.entities else "")})
+                      "href": f"/entities/{ent.id}" if ent else None,
+                      "title": f"{m.label}: {ent.name}" if ent else m.label})
     for t in ann.timexes:
         spans.append({"start": t.start, "end": t.end, "kind": "date", "label": t.type, "href": None,
                       "title": f"{t.type}: {t.value}" if t.value else f"{t.type} (unresolved)"})
@@ -376,7 +384,8 @@ def article_page(
         request, "article.html", a=stored, art=stored.article, segments=segments(stored.article.text, spans,
                                                                                highlight),
         hl=highlight, story=story, entities=sorted(entities.values(), key=lambda e: e.name.casefold()),
-        duplicate=duplicate, counts={"ent": len(ann.mentions), "date": len(ann.timexes), "qty": len(ann.quantities)},
+        duplicate=duplicate,
+        counts={"ent": len(ann.mentions), "date": len(ann.timexes), "qty": len(ann.quantities)},
     )
 
 
@@ -420,7 +429,8 @@ def search_page(
         stories = list(seen.values())
     more = len(hits) > PAGE
     return render(request, "search.html", status=400 if error else 200, q=q or "", error=error,
-                  hits=[{"h": h, "snippet": _snippet(h.snippet)} for h in hits[:PAGE]], stories=stories, page=page,
+                  hits=[{"h": h, "snippet": _snippet(h.snippet)} for h in hits[:PAGE]], stories=stories,
+                  page=page,
                   more=more, limit=MAX_PAGE, next_url="/search?" + _query(q=q, page=page + 1),
                   prev_url="/search?" + _query(q=q, page=page - 1 if page > 2 else None))
 

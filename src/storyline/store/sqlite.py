@@ -399,8 +399,9 @@ class SQLiteStore(Store):
     # -- stories --------------------------------------------------------------------------------
     def unclustered_articles(self) -> list[StoredArticle]:
         rows = self._conn.execute(
+            # A date without a time counts as the start of that day.
             "SELECT * FROM articles WHERE story_id IS NULL"
-            " ORDER BY CASE WHEN published IS NULL THEN 1 ELSE 0 END, published, seq"
+            " ORDER BY CASE WHEN published IS NULL THEN 1 ELSE 0 END, published, COALESCE(published_time, ''), seq"
         ).fetchall()
         return [_stored_article(r) for r in rows]
 

@@ -125,6 +125,22 @@ def _duration(n: int | float | None, unit_word: str) -> str:
     return f"PT{amount}{letter}" if clock else f"P{amount}{letter}"
 
 
+# a deadline or start word before a bare date points ahead ("payable Dec. 1", "until March 6")
+_DEADLINE = re.compile(
+    r"\b(?:by|until|till|effective|payable|starting|beginning|as\s+soon\s+as|no\s+later\s+than)\s+(?:on\s+|in\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _direction(m: re.Match[str], ctx: Context) -> str:
+    """The tense direction of the clause; after a deadline word, ahead (or, in a past-tense
+    clause, the nearest occurrence: "until Thursday, they had not...")."""
+    direction = ctx.direction
+    if _DEADLINE.search(m.string, max(0, m.start() - 30), m.start()):
+        return "near" if direction == "past" else "future"
+    return direction
+
+
 def _year(m: re.Match[str], *groups: str) -> int | None:
     for g in groups:
         if m.group(g):
@@ -147,16 +163,20 @@ def month_day(m: re.Match[str], ctx: Context) -> Result | None:
     if year is None:
         if ctx.dct is None:
             return "DATE", None
-        year = cal.year_for(ctx.dct, mon, d, ctx.direction)
+        direction = _direction(m, ctx)
+        year = cal.year_for(ctx.dct, mon, d, direction)
         same_year = cal.safe_date(ctx.dct.year, mon, d)
-        if same_year and 0 < (same_year - ctx.dct).days <= _PAST_SLACK_DAYS and ctx.direction == "past":
+        if same_year and 0 < (same_year - ctx.dct).days <= _PAST_SLACK_DAYS and direction == "past":
             year = ctx.dct.year  # a date just ahead in a past-tense report is the coming one
+        if same_year and 0 < (ctx.dct - same_year).days <= _FUTURE_SLACK_DAYS and direction == "future":
+            year = ctx.dct.year  # a date just behind in a future-tense clause is the recent one
     if cal.safe_date(year, mon, d) is None:
         return None
     return "DATE", f"{year:04d}-{mon:02d}-{d:02d}"
 
 
 _PAST_SLACK_DAYS = 31
+_FUTURE_SLACK_DAYS = 7
 
 
 @rule(
@@ -202,7 +222,7 @@ def month_alone(m: re.Match[str], ctx: Context) -> Result | None:
             return None
     direction = {"last": "before", "past": "before", "previous": "before", "the previous": "before",
                  "next": "after", "coming": "after", "following": "after", "the following": "after",
-                 "this": "near"}.get(rel, ctx.direction)  # fmt: skip
+                 "this": "near"}.get(rel, _direction(m, ctx))  # fmt: skip
     base = ctx.dct
     if rel in ("following", "the following", "previous", "the previous"):
         base = ctx.ref_day
@@ -561,7 +581,7 @@ def weekday(m: re.Match[str], ctx: Context) -> Result | None:
         return "DATE", None
     direction = {"last": "before", "past": "before", "previous": "before", "the previous": "before",
                  "next": "after", "coming": "after", "following": "after", "the following": "after",
-                 "the next": "after", "this": "near"}.get(rel, ctx.direction)  # fmt: skip
+                 "the next": "after", "this": "near"}.get(rel, _direction(m, ctx))  # fmt: skip
     return "DATE", cal.weekday_near(base, wd, direction).isoformat()
 
 

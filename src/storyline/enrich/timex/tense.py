@@ -14,8 +14,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z])|\n
 
 _FUTURE = (
     r"(?:was|were|is|are)\s+(?:planning|expected|scheduled|due|going)|will|won't|wo\s+n't|shall|'ll|’ll|going\s+to|gonna|expects?\s+to|expected\s+to|plans?\s+to|"
-    r"planned\s+to|plans|intends?\s+to|aims?\s+to|scheduled|due\s+to\s+(?:be|start|begin|open|meet|"
-    r"arrive|visit|take|hold|announce|report|vote|resume|return)|is\s+to|are\s+to|next|upcoming|"
+    r"planned\s+to|intends?\s+to|aims?\s+to|scheduled|due\s+to\s+(?:be|start|begin|open|meet|"
+    r"arrive|visit|take|hold|announce|report|vote|resume|return)|is\s+to|are\s+to|next(?!\s+to\b)|upcoming|as\s+soon\s+as|"
     r"forthcoming|would|hopes?\s+to|promised\s+to|set\s+to|to\s+be\s+held"
 )
 _IRREGULAR_PAST = (
@@ -69,9 +69,14 @@ _PAST_EXCEPTIONS = frozenset(
     ]
 )
 _CUE = re.compile(
-    rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)",
+    rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?P<past>\b(?:{_IRREGULAR_PAST})\b|"
+    rf"(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bam\s)(?<!\bbeing\s)\b[a-z]{{2,}}ed\b)",
     re.IGNORECASE,
 )
+
+
+# punctuation or a subordinator between a cue and the expression: they are in different clauses
+_CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|``|''|\s--?\s|\b(?:that|which|who|when|while|because|but|after|before)\b")
 
 
 class TenseIndex:
@@ -108,15 +113,16 @@ class TenseIndex:
     def tense_at(self, start: int, end: int) -> str:
         """ "past", "future" or "present" for an expression spanning start..end: the nearest cue
         in its sentence decides (future on ties)."""
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, int, int, str] | None = None
         for pos, tense in self.cues(start):
             if start <= pos < end:
                 continue
+            between = self.text[pos:start] if pos < start else self.text[end:pos]
             dist = start - pos if pos < start else pos - end
-            key = (dist, 0 if tense == "future" else 1, tense)
+            key = (1 if _CLAUSE_BREAK.search(between) else 0, dist, 0 if tense == "future" else 1, tense)
             if best is None or key < best:
                 best = key
-        return best[2] if best else "present"
+        return best[3] if best else "present"
 
 
 def index_tense(text: str) -> TenseIndex:
