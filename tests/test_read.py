@@ -384,8 +384,8 @@ def test_warc_record_larger_than_cap_is_rejected_and_others_read() -> None:
         (b'{"text": "a"}\n{"text": "b"}\n', "a.json", "jsonl"),
         (b'{"text": "a"}\n', "a.txt", "jsonl"),
         (b"WARC/1.0\r\nWARC-Type: warcinfo\r\n", "a.bin", "warc"),
-        (gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n"), "a.gz", "warc"),
-        (gzip.compress(b"<html><p>x</p></html>"), "a.html.gz", "html"),
+        (gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n", mtime=0), "a.gz", "warc"),
+        (gzip.compress(b"<html><p>x</p></html>", mtime=0), "a.html.gz", "html"),
         ("<html><p>ü</p></html>".encode("utf-16"), "a.txt", "html"),
     ],
 )

@@ -240,7 +240,9 @@ def test_tense_cues_ignore_passive_participles_and_spatial_next() -> None:
 
 
 def test_tense_cue_of_the_same_clause_wins() -> None:
-    assert values("They could leave as soon as Thursday, Castro said.") == [("Thursday", "DATE", "2024-02-22")]
+    assert values("They could leave as soon as Thursday, Castro said.") == [
+        ("Thursday", "DATE", "2024-02-22")
+    ]
 
 
 def test_deadline_words_point_ahead() -> None:
@@ -254,3 +256,37 @@ def test_deadline_words_point_ahead() -> None:
     assert values("They would appeal to repatriate the child by Feb. 17.") == [
         ("Feb. 17", "DATE", "2024-02-17")
     ]
+
+
+def test_plural_weekday_with_part_of_day_is_a_set() -> None:
+    assert values("Flights leave on Tuesday nights.") == [("Tuesday nights", "SET", "XXXX-WXX-2TNI")]
+
+
+def test_reporting_quarter_conventions() -> None:
+    dct = "1989-10-30"  # early in the fourth quarter
+    # the quarter just ended is still to be reported: not next year's
+    assert values("It expects to report a loss for the third quarter.", dct) == [
+        ("the third quarter", "DATE", "1989-Q3")
+    ]
+    assert values("It earned $5 in the year-ago third quarter.", dct) == [
+        ("the year-ago third quarter", "DATE", "1988-Q3")
+    ]
+    assert values("Net sales for this year's third quarter were $14 million.", dct) == [
+        ("this year's third quarter", "DATE", "1989-Q3")
+    ]
+    # the latest quarter is the last one completed; the year-ago one is a year before it
+    assert values("Sales rose in the latest quarter.", dct) == [("the latest quarter", "DATE", "1989-Q3")]
+    assert values("It earned $5 in the year-earlier quarter.", dct) == [
+        ("the year-earlier quarter", "DATE", "1988-Q3")
+    ]
+
+
+def test_last_year_in_a_quarterly_report() -> None:
+    dct = "1989-10-30"
+    found = values("In the third quarter, it lost $2 million, against a profit of $3 million last year.", dct)
+    assert found == [("the third quarter", "DATE", "1989-Q3"), ("last year", "DATE", "1988-Q3")]
+    # a span of several months reported: the comparison is with the earlier year
+    found = values(
+        "Profit rose in the third quarter. For the nine months, net was $5, up from $4 a year earlier.", dct
+    )
+    assert found[-1] == ("a year earlier", "DATE", "1988")

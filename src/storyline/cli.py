@@ -355,8 +355,11 @@ def timeline(
             return
         items = [annotated(store, store.get_article(h.article_id)) for h in hits]
     result = build_topic_timeline(items, max_dates, per_date)
-    rows = [{"date": d, "sentences": [{"text": s.text, "article": s.article_id, "start": s.start, "end": s.end}
-                                      for s in sents]} for d, sents in result]
+    rows: list[dict[str, Any]] = [
+        {"date": d, "sentences": [{"text": s.text, "article": s.article_id, "start": s.start, "end": s.end}
+                                  for s in sents]}
+        for d, sents in result
+    ]
     if json_out:
         _print_json({"query": query, "articles": len(items), "timeline": rows})
         return

@@ -124,8 +124,8 @@ _MONEY_CUES: tuple[tuple[str, str], ...] = (
     (r"\bpric(?:e|ed|es|ing)\b|\bsells? for\b|\bsold for\b|\bretails?\b|\bcost(?:s|ing|ly)?\b|\bbill\b"
      r"|\bspen[dt]\b|\bexpenses?\b|\bpay(?:s|ing)?\b[^.]{0,40}\bfor\b", "cost"),
     (r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b|\bsettlement\b", "fine"),
-    (r"\bcompensation\b|\bdamages\b|\bclaims?\b|\bpay(?:outs?|ments?)\b|\bpaid\b", "compensation"),
-    (r"\bfund\b|\bescrow\b", "fund"),
+    (r"\bcompensation\b|\bdamages\b|\bclaims?\b|\bpay(?:outs?|ments?)\b|\bpaid\b|\bfund\b|\bescrow\b",
+     "compensation"),
     (r"\baid\b|\bdonat(?:ed|ions?)\b|\bpledged?\b", "aid"),
     (r"\brevenues?\b|\bsales\b|\bturnover\b", "revenue"),
     (r"\bprofits?\b|\bearnings\b", "profit"),
@@ -585,31 +585,38 @@ def _rounding(value: float) -> float:
 
 
 def _agree(a: Claim, b: Claim) -> bool:
+    return _agree_points(_point(a), _point(b))
+
+
+def _agree_points(pa: _Point, pb: _Point) -> bool:
+    a, b = pa.claim, pb.claim
     if a.kind != b.kind and {a.kind, b.kind} != {"count", "quantity"}:
         return False
     if a.kind == "date" and b.kind == "date":
         return a.date is not None and b.date is not None and compatible(a.date, b.date)
     if a.kind == "entity" and b.kind == "entity":
         return a.entity == b.entity
-    pa, pb = _point(a), _point(b)
     if pa.space != pb.space:
         return False
     return abs(pa.value - pb.value) <= max(pa.tolerance, pb.tolerance)
 
 
 def _clusters(points: list[_Point]) -> list[list[_Point]]:
-    """Agreeing sets: every member agrees with the set's first (complete enough for small groups)."""
+    """Agreeing sets over the sorted values: a value joins the open set when it agrees with both the
+    set's first and last member (linear in the number of values), else opens a new set."""
     if not points:
         return []
     kind = points[0].claim.kind
     if kind == "date":
         ordered = sorted(points, key=lambda p: sort_key(p.claim.date or "9999"))
+    elif kind == "entity":
+        ordered = sorted(points, key=lambda p: p.claim.entity or "")
     else:
         ordered = sorted(points, key=lambda p: (p.space, p.value))
     clusters: list[list[_Point]] = []
     for point in ordered:
-        for cluster in clusters:
-            if all(_agree(point.claim, other.claim) for other in cluster):
+        for cluster in reversed(clusters[-3:]):
+            if _agree_points(point, cluster[0]) and _agree_points(point, cluster[-1]):
                 cluster.append(point)
                 break
         else:

@@ -27,6 +27,7 @@ from storyline.store.base import (
     StoredArticle,
     StoryRecord,
     UpsertResult,
+    UpsertStatus,
     parse_query,
 )
 
@@ -220,6 +221,7 @@ class SQLiteStore(Store):
                     (article.source, now),
                 )
             values = _article_columns(article)
+            status: UpsertStatus
             if row is None:
                 version = 1
                 seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]

@@ -27,6 +27,14 @@ _CALENDAR_VALUE = re.compile(r"^\d{4}(?:-(?:\d\d|Q\d|H\d|W\d\d|SP|SU|FA|WI)(?:-\
 _ANAPHORIC = frozenset({"amount", "quarter_anaphora"})
 
 
+def _sets_period(rule: str, m: re.Match[str]) -> bool:
+    """Whether an expression names the fiscal period being reported on ("the third quarter",
+    "the latest quarter"), not a comparison with an earlier one ("the year-ago quarter")."""
+    if rule == "amount":
+        return False
+    return rule != "quarter_anaphora" or "year" not in m.group(0).lower()
+
+
 def parse_dct(dct: str | None) -> date | None:
     """The date of a "YYYY-MM-DD" creation time (longer ISO strings are cut), else None."""
     if not dct:
@@ -104,6 +112,6 @@ def tag(text: str, dct: str | None) -> list[TimeExpression]:
             and "X" not in value
         ):
             ref = value
-        if RULES[index].name not in _ANAPHORIC and kind == "DATE" and value and _PERIOD_VALUE.match(value):
+        if kind == "DATE" and value and _PERIOD_VALUE.match(value) and _sets_period(RULES[index].name, m):
             period = (sentence, value)
     return out

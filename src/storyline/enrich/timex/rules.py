@@ -1,4 +1,3 @@
-# ruff: noqa: E501 -- regex pieces and lexical tables read best unbroken
 """Extraction patterns of the temporal tagger and their normalizers.
 
 Each rule is a precompiled pattern and a normalizer from the match and a `Context` (document
@@ -139,6 +138,27 @@ def _direction(m: re.Match[str], ctx: Context) -> str:
     if _DEADLINE.search(m.string, max(0, m.start() - 30), m.start()):
         return "near" if direction == "past" else "future"
     return direction
+
+
+_CUMULATIVE = re.compile(
+    r"\b(?:(?:nine|six|three|first\s+(?:six|nine))[\s-]+months?|first\s+half|year\s+(?:ended|ending)|year\s+to\s+date|"
+    r"fiscal\s+year|full\s+year)\b",
+    re.IGNORECASE,
+)
+
+
+def _quarter_frame(m: re.Match[str], ctx: Context) -> str | None:
+    """The quarter being reported on, when the sentence compares quarters (not a span of
+    several months such as "the nine months" or "the year ended Aug. 31")."""
+    if not ctx.period or ctx.period[5] != "Q" or _cumulative(m):
+        return None
+    return ctx.period
+
+
+def _cumulative(m: re.Match[str]) -> bool:
+    """Whether the sentence before `m` reports on a span of several months or a full year."""
+    lo = max(0, m.string.rfind(". ", 0, m.start()) + 1, m.start() - 300)
+    return _CUMULATIVE.search(m.string, lo, m.start()) is not None
 
 
 def _year(m: re.Match[str], *groups: str) -> int | None:
@@ -282,7 +302,9 @@ _ORD = r"(?P<ord>first|second|third|fourth|final|1st|2nd|3rd|4th)"
 
 
 @rule(
-    rf"{_B}(?:the\s+(?:(?:company's|fiscal|calendar|current)\s+)?)?(?:(?P<yb>\d{{4}})\s+)?{_ORD}[\s-]+"
+    rf"{_B}(?:the\s+(?:(?:company's|fiscal|calendar|current)\s+)?|(?P<rely>this|last|next)\s+year['’]s\s+)?"
+    rf"(?:(?P<ago>year-ago|year-earlier|year-before)\s+)?"
+    rf"(?:(?P<yb>\d{{4}})\s+)?{_ORD}[\s-]+"
     rf"(?:fiscal[\s-]+)?(?P<kind>quarter|half)(?:\s+of\s+(?:fiscal\s+)?(?:the\s+year\s+)?(?P<year>\d{{4}})|"
     rf",?\s+(?P<y2>\d{{4}}))?"
 )
@@ -295,6 +317,8 @@ def quarter(m: re.Match[str], ctx: Context) -> Result | None:
     if half and n > 2:
         return None
     y = _year(m, "year", "y2", "yb")
+    if y is None and m.group("rely") and ctx.dct:
+        y = ctx.dct.year + {"this": 0, "last": -1, "next": 1}[m.group("rely").lower()]
     if y is None:
         base = ctx.dct
         if base is None:
@@ -303,9 +327,17 @@ def quarter(m: re.Match[str], ctx: Context) -> Result | None:
         y = base.year
         if ctx.tense != "future" and n > now:
             y -= 1
-        elif ctx.tense == "future" and n < now:
-            y += 1
+        elif ctx.tense == "future" and n < now - 1:
+            y += 1  # the period just ended is still to be reported on: not next year's
+        if m.group("ago"):
+            y -= 1
     return "DATE", f"{y:04d}-{'H' if half else 'Q'}{n}"
+
+
+def _last_quarter(d: date) -> str:
+    """The last quarter completed before `d`."""
+    back = cal.shift_day(d, -1, "Q")
+    return cal.granular(back, "Q") if back else f"{d.year:04d}-Q{cal.quarter_of(d)}"
 
 
 @rule(
@@ -337,11 +369,13 @@ def quarter_anaphora(m: re.Match[str], ctx: Context) -> Result | None:
         "just-ended",
     ):
         return None
+    last = _last_quarter(ctx.dct) if ctx.dct else None
     if adj in ("year-earlier", "year-ago", "comparable"):
-        base = ref or ctx.ref
-        if base is None and ctx.dct:
-            base = f"{ctx.dct.year}-Q{cal.quarter_of(ctx.dct)}"
+        base = ref or last
         return "DATE", cal.shift_value(base, -1, "Y") if base else None
+    if adj in ("latest", "most recent", "just-ended", "just ended", "latest fiscal") and last:
+        # the latest period is the last one completed, unless a quarter was just named
+        return "DATE", ref if ref and ref <= last else last
     if adj in ("previous", "prior", "preceding", "past") and ref:
         return "DATE", cal.shift_value(ref, -1, "Q")
     if ref:
@@ -435,6 +469,9 @@ def relative_unit(m: re.Match[str], ctx: Context) -> Result | None:
     offset = {"last": -1, "past": -1, "previous": -1, "the previous": -1, "the prior": -1, "prior": -1,
               "next": 1, "coming": 1, "following": 1, "the following": 1, "the next": 1}.get(rel, 0)  # fmt: skip
     d: date | None
+    frame = _quarter_frame(m, ctx) if unit == "year" and rel == "last" and not m.group("mod") else None
+    if frame:  # in a report on a quarter, "last year" is the same quarter a year before
+        return "DATE", cal.shift_value(frame, -1, "Y")
     if anaphoric and ctx.ref and ctx.ref[0].isdigit():
         base_value = ctx.ref
         d = cal.parse_day(base_value)
@@ -491,14 +528,15 @@ def amount(m: re.Match[str], ctx: Context) -> Result | None:
         if letter.startswith("T"):
             base_day = ctx.dct if direction == "ago" else ctx.ref_day
             return "TIME", base_day.isoformat() if base_day else None
+        frame = _quarter_frame(m, ctx) if letter == "Y" else None
         if direction == "ago":
             base: str | None = ctx.dct.isoformat() if ctx.dct else None
-            if letter == "Y" and ctx.period:
-                base = ctx.period
         else:
             base = ctx.ref or (ctx.dct.isoformat() if ctx.dct else None)
-            if letter == "Y" and ctx.period:
-                base = ctx.period
+        if frame:
+            base = frame
+        elif letter == "Y" and base and ((ctx.period and ctx.period[5] == "Q") or _cumulative(m)):
+            base = base[:4]
         if base is None:
             return "DATE", None
         amount_n = n * mult
@@ -567,13 +605,14 @@ def deictic_day(m: re.Match[str], ctx: Context) -> Result | None:
 
 @rule(
     rf"(?<![\w-]){MOD}(?:(?P<rel>last|next|this|coming|past|previous|the\s+previous|the\s+following|the\s+next|"
-    rf"the\s+same|that|following|early|late)\s+)?{WEEKDAY}(?P<plural>s)?(?:'s)?(?:\s+{_DAY_PART})?(?![\w-])",
+    rf"the\s+same|that|following|early|late)\s+)?{WEEKDAY}(?P<plural>s)?(?:'s)?(?:\s+{_DAY_PART}(?P<parts>s)?)?(?![\w-])",
     _capitalized("wd"),
 )
 def weekday(m: re.Match[str], ctx: Context) -> Result | None:
     wd = WEEKDAYS[m.group("wd").lower()]
-    if m.group("plural"):
-        return "SET", f"XXXX-WXX-{wd + 1}"
+    part = f"T{DAY_PARTS[m.group('part').lower()]}" if m.group("part") else ""
+    if m.group("plural") or m.group("parts"):
+        return "SET", f"XXXX-WXX-{wd + 1}{part}"
     rel = " ".join((m.group("rel") or "").lower().split())
     anaphoric = rel in ("the previous", "the following", "the next", "the same", "that", "following")
     base = ctx.ref_day if anaphoric else ctx.dct
@@ -582,6 +621,7 @@ def weekday(m: re.Match[str], ctx: Context) -> Result | None:
     direction = {"last": "before", "past": "before", "previous": "before", "the previous": "before",
                  "next": "after", "coming": "after", "following": "after", "the following": "after",
                  "the next": "after", "this": "near"}.get(rel, _direction(m, ctx))  # fmt: skip
+    # a single "Friday night" stays a DATE: the tbaq annotations mostly give the day alone
     return "DATE", cal.weekday_near(base, wd, direction).isoformat()
 
 

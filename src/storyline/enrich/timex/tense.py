@@ -69,14 +69,16 @@ _PAST_EXCEPTIONS = frozenset(
     ]
 )
 _CUE = re.compile(
-    rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?P<past>\b(?:{_IRREGULAR_PAST})\b|"
-    rf"(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bam\s)(?<!\bbeing\s)\b[a-z]{{2,}}ed\b)",
+    rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bam\s)(?<!\bbeing\s)"
+    rf"(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)",
     re.IGNORECASE,
 )
 
 
 # punctuation or a subordinator between a cue and the expression: they are in different clauses
-_CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|``|''|\s--?\s|\b(?:that|which|who|when|while|because|but|after|before)\b")
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\"“”]|``|''|\s--?\s|\b(?:that|which|who|when|while|because|but|after|before)\b"
+)
 
 
 class TenseIndex:
