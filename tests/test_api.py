@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_fixtures are redefined as arguments)
 """The HTTP API: shapes, filters, ingestion, the one error shape, limits, the token."""
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
-from test_api_fixtures import CORPUS, Served, served  # noqa: F401
 
 from storyline.serve import create_app
+from test_api_fixtures import CORPUS, Served, served  # noqa: F401
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "export.schema.json"
 

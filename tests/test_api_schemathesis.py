@@ -9,6 +9,7 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+
 from test_api_fixtures import Served, serve_corpus  # noqa: E402
 
 

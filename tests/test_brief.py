@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from test_facts import make
-
 from storyline.consolidate.brief import build_brief
 from storyline.consolidate.facts import cross_check, extract_claims
 from storyline.consolidate.sentences import content_words
 from storyline.consolidate.timeline import build_story_timeline
 from storyline.model import Entity
+from test_facts import make
 
-PLANT = Entity("FAC:modderkloof battery plant", "Modderkloof battery plant", "FAC", ("Modderkloof battery plant",))
+PLANT = Entity(
+    "FAC:modderkloof battery plant", "Modderkloof battery plant", "FAC", ("Modderkloof battery plant",)
+)
 MEN = [("Modderkloof battery plant", PLANT.key, "FAC")]
 
 
@@ -25,8 +26,10 @@ def _story() -> list:
         "2024-02-19",
         "Meridian Press",
         timexes=[("18 February 2024", "2024-02-18")],
-        quantities=[dict(span="Three workers", value=3.0, unit=None, kind="count", measured="workers"),
-                    dict(span="12 hectares", value=12.0, unit="ha")],
+        quantities=[
+            dict(span="Three workers", value=3.0, unit=None, kind="count", measured="workers"),
+            dict(span="12 hectares", value=12.0, unit="ha"),
+        ],
         mentions=MEN,
     )
     b = make(
@@ -39,8 +42,10 @@ def _story() -> list:
         "2024-02-20",
         "Lakeshore Daily Post",
         timexes=[("Sunday 18 February", "2024-02-18"), ("19 February", "2024-02-19")],
-        quantities=[dict(span="Five workers", value=5.0, unit=None, kind="count", measured="workers"),
-                    dict(span="12 hectares", value=12.0, unit="ha")],
+        quantities=[
+            dict(span="Five workers", value=5.0, unit=None, kind="count", measured="workers"),
+            dict(span="12 hectares", value=12.0, unit="ha"),
+        ],
         mentions=MEN,
     )
     c = make(
@@ -52,8 +57,15 @@ def _story() -> list:
         "2024-02-22",
         "Highveld Mercury",
         timexes=[("21 February", "2024-02-21")],
-        quantities=[dict(span="40 million rand", value=4e7, unit="ZAR", kind="money",
-                         normalized={"USD": 2.1e6, "EUR": 1.95e6})],
+        quantities=[
+            dict(
+                span="40 million rand",
+                value=4e7,
+                unit="ZAR",
+                kind="money",
+                normalized={"USD": 2.1e6, "EUR": 1.95e6},
+            )
+        ],
         mentions=MEN,
     )
     return [a, b, c]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pickle
 
-from storyline.cluster import ClusterConfig, ClusterInput, OnlineClusterer, entity_proxy, recluster, stem, tokenize
+from storyline.cluster import (
+    ClusterConfig,
+    ClusterInput,
+    OnlineClusterer,
+    entity_proxy,
+    recluster,
+    stem,
+    tokenize,
+)
 
 QUAKE_A = [
     ("A magnitude 6.3 earthquake strikes Lima", "The earthquake struck near Lima, Peru, on Tuesday, killing 12 "

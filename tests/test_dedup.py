@@ -7,11 +7,7 @@ import random
 
 from storyline.dedup import NearDuplicateIndex, jaccard, shingle_hashes
 
-WORDS = (
-    "river council budget storm harbour vote police mayor school bridge court price market "
-    "factory strike minister hospital village election fire train airport museum festival "
-    "farmer drought bank tax road flood union teacher nurse shop ferry tunnel border"
-).split()
+WORDS = ["river", "council", "budget", "storm", "harbour", "vote", "police", "mayor", "school", "bridge", "court", "price", "market", "factory", "strike", "minister", "hospital", "village", "election", "fire", "train", "airport", "museum", "festival", "farmer", "drought", "bank", "tax", "road", "flood", "union", "teacher", "nurse", "shop", "ferry", "tunnel", "border"]
 
 
 def article(rng: random.Random, sentences: int = 25) -> list[str]:
@@ -39,7 +35,7 @@ def test_copy_of_a_copy_points_to_the_earliest_article() -> None:
     index = NearDuplicateIndex()
     assert index.add("a", "\n".join(text)) is None
     assert index.add("b", "\n".join(text[:-3])) == "a"
-    assert index.add("c", "\n".join(text[:-4] + ["Advertisement"])) == "a"
+    assert index.add("c", "\n".join([*text[:-4], "Advertisement"])) == "a"
     assert index.duplicate_of("c") == "a"
     assert index.duplicate_of("a") is None
 

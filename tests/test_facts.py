@@ -68,8 +68,15 @@ def test_price_conflict_across_currencies_with_no_rate_listed_apart() -> None:
         "The Aurus Senat limousine went on sale this week. The car costs 130,000 euros, the maker said.",
         "2021-03-02",
         "Outlet A",
-        quantities=[dict(span="130,000 euros", value=130000.0, unit="EUR", kind="money",
-                         normalized={"USD": 157000.0, "EUR": 130000.0, "rate_date": "2021-03-02"})],
+        quantities=[
+            dict(
+                span="130,000 euros",
+                value=130000.0,
+                unit="EUR",
+                kind="money",
+                normalized={"USD": 157000.0, "EUR": 130000.0, "rate_date": "2021-03-02"},
+            )
+        ],
         mentions=CAR,
     )
     b = make(
@@ -77,8 +84,16 @@ def test_price_conflict_across_currencies_with_no_rate_listed_apart() -> None:
         "Buyers of the Aurus Senat will pay about $300,000 for the car, dealers say.",
         "2021-03-03",
         "Outlet B",
-        quantities=[dict(span="$300,000", value=300000.0, unit="USD", kind="money", approximate=True,
-                         normalized={"USD": 300000.0, "EUR": 248000.0, "rate_date": "2021-03-03"})],
+        quantities=[
+            dict(
+                span="$300,000",
+                value=300000.0,
+                unit="USD",
+                kind="money",
+                approximate=True,
+                normalized={"USD": 300000.0, "EUR": 248000.0, "rate_date": "2021-03-03"},
+            )
+        ],
         mentions=CAR,
     )
     c = make(
@@ -86,13 +101,22 @@ def test_price_conflict_across_currencies_with_no_rate_listed_apart() -> None:
         "The Aurus Senat is priced at 18 million roubles in Russia.",
         "2023-05-03",
         "Outlet C",
-        quantities=[dict(span="18 million roubles", value=18e6, unit="RUB", kind="money",
-                         normalized={"note": "no rate"})],
+        quantities=[
+            dict(
+                span="18 million roubles",
+                value=18e6,
+                unit="RUB",
+                kind="money",
+                normalized={"note": "no rate"},
+            )
+        ],
         mentions=CAR,
     )
     claims = extract_claims([a, b, c], [SENAT])
     assert {(cl.article_id, cl.attribute, cl.subject) for cl in claims} == {
-        ("a1", "price", SENAT.key), ("b1", "price", SENAT.key), ("c1", "price", SENAT.key)
+        ("a1", "price", SENAT.key),
+        ("b1", "price", SENAT.key),
+        ("c1", "price", SENAT.key),
     }
     price = _one(cross_check(claims), "price")
     assert price.status == "conflicting"
@@ -107,12 +131,29 @@ def test_price_conflict_across_currencies_with_no_rate_listed_apart() -> None:
 
 
 def test_agreed_weight_in_tonnes_and_kilograms() -> None:
-    a = make("a", "The Aurus Senat weighs 6.5 tonnes in its armoured form.", "2021-01-01", "A",
-             quantities=[dict(span="6.5 tonnes", value=6.5, unit="t")], mentions=CAR)
-    b = make("b", "At 6,500 kg, the Aurus Senat is heavy.", "2021-01-02", "B",
-             quantities=[dict(span="6,500 kg", value=6500.0, unit="kg")], mentions=CAR)
-    c = make("c", "The car weighs about 6,400 kg, its maker says.", "2021-01-03", "C",
-             quantities=[dict(span="6,400 kg", value=6400.0, unit="kg", approximate=True)])
+    a = make(
+        "a",
+        "The Aurus Senat weighs 6.5 tonnes in its armoured form.",
+        "2021-01-01",
+        "A",
+        quantities=[dict(span="6.5 tonnes", value=6.5, unit="t")],
+        mentions=CAR,
+    )
+    b = make(
+        "b",
+        "At 6,500 kg, the Aurus Senat is heavy.",
+        "2021-01-02",
+        "B",
+        quantities=[dict(span="6,500 kg", value=6500.0, unit="kg")],
+        mentions=CAR,
+    )
+    c = make(
+        "c",
+        "The car weighs about 6,400 kg, its maker says.",
+        "2021-01-03",
+        "C",
+        quantities=[dict(span="6,400 kg", value=6400.0, unit="kg", approximate=True)],
+    )
     facts = cross_check(extract_claims([a, b, c], [SENAT]))
     weight = _one(facts, "weight")
     assert weight.status == "agreed"
@@ -121,22 +162,52 @@ def test_agreed_weight_in_tonnes_and_kilograms() -> None:
 
 
 def test_wrong_kilograms_figure_is_a_conflict() -> None:
-    a = make("a", "The Aurus Senat weighs 6.5 tonnes.", "2021-01-01", "A",
-             quantities=[dict(span="6.5 tonnes", value=6.5, unit="t")], mentions=CAR)
-    b = make("b", "The Aurus Senat weighs 2,700 kg.", "2021-01-02", "B",
-             quantities=[dict(span="2,700 kg", value=2700.0, unit="kg")], mentions=CAR)
+    a = make(
+        "a",
+        "The Aurus Senat weighs 6.5 tonnes.",
+        "2021-01-01",
+        "A",
+        quantities=[dict(span="6.5 tonnes", value=6.5, unit="t")],
+        mentions=CAR,
+    )
+    b = make(
+        "b",
+        "The Aurus Senat weighs 2,700 kg.",
+        "2021-01-02",
+        "B",
+        quantities=[dict(span="2,700 kg", value=2700.0, unit="kg")],
+        mentions=CAR,
+    )
     assert _one(cross_check(extract_claims([a, b], [SENAT])), "weight").status == "conflicting"
 
 
 def test_wrong_year_of_inauguration_is_a_conflict_and_granularity_is_kept() -> None:
     plant = Entity("FAC:kursk plant", "Kursk plant", "FAC", ("Kursk plant",))
     men = [("Kursk plant", plant.key, "FAC")]
-    a = make("a", "The Kursk plant was inaugurated in May 2018 by the governor.", "2024-02-01", "A",
-             timexes=[("May 2018", "2018-05")], mentions=men)
-    b = make("b", "The Kursk plant, inaugurated on 12 May 2018, employs 900 people.", "2024-02-02", "B",
-             timexes=[("12 May 2018", "2018-05-12")], mentions=men)
-    c = make("c", "Since the plant was inaugurated in 2006, output has doubled.", "2024-02-03", "C",
-             timexes=[("2006", "2006")], mentions=[])
+    a = make(
+        "a",
+        "The Kursk plant was inaugurated in May 2018 by the governor.",
+        "2024-02-01",
+        "A",
+        timexes=[("May 2018", "2018-05")],
+        mentions=men,
+    )
+    b = make(
+        "b",
+        "The Kursk plant, inaugurated on 12 May 2018, employs 900 people.",
+        "2024-02-02",
+        "B",
+        timexes=[("12 May 2018", "2018-05-12")],
+        mentions=men,
+    )
+    c = make(
+        "c",
+        "Since the plant was inaugurated in 2006, output has doubled.",
+        "2024-02-03",
+        "C",
+        timexes=[("2006", "2006")],
+        mentions=[],
+    )
     facts = cross_check(extract_claims([a, b, c], [plant]))
     when = _one(facts, "date of inauguration")
     assert when.status == "conflicting"
@@ -148,32 +219,86 @@ def test_wrong_year_of_inauguration_is_a_conflict_and_granularity_is_kept() -> N
 
 
 def test_first_showing_at_two_motor_shows_conflicts_on_venue_and_year() -> None:
-    men = [*CAR, ("Moscow Motor Show", MOSCOW_SHOW.key, "EVENT"), ("Geneva Motor Show", GENEVA_SHOW.key, "EVENT")]
-    a = make("a", "The Aurus Senat was first shown at the Moscow Motor Show in August 2018.", "2021-01-01", "A",
-             timexes=[("August 2018", "2018-08")], mentions=men)
-    b = make("b", "The Aurus Senat was first shown at the Moscow Motor Show in 2018.", "2021-01-01", "B",
-             timexes=[("2018", "2018")], mentions=men)
-    c = make("c", "The Aurus Senat debuted at the Geneva Motor Show in 2019.", "2021-01-02", "C",
-             timexes=[("2019", "2019")], mentions=men)
+    men = [
+        *CAR,
+        ("Moscow Motor Show", MOSCOW_SHOW.key, "EVENT"),
+        ("Geneva Motor Show", GENEVA_SHOW.key, "EVENT"),
+    ]
+    a = make(
+        "a",
+        "The Aurus Senat was first shown at the Moscow Motor Show in August 2018.",
+        "2021-01-01",
+        "A",
+        timexes=[("August 2018", "2018-08")],
+        mentions=men,
+    )
+    b = make(
+        "b",
+        "The Aurus Senat was first shown at the Moscow Motor Show in 2018.",
+        "2021-01-01",
+        "B",
+        timexes=[("2018", "2018")],
+        mentions=men,
+    )
+    c = make(
+        "c",
+        "The Aurus Senat debuted at the Geneva Motor Show in 2019.",
+        "2021-01-02",
+        "C",
+        timexes=[("2019", "2019")],
+        mentions=men,
+    )
     facts = cross_check(extract_claims([a, b, c], [SENAT, MOSCOW_SHOW, GENEVA_SHOW]))
     venue = _one(facts, "first shown at")
     assert venue.status == "conflicting"
     assert {v.value: v.articles for v in venue.values} == {
-        MOSCOW_SHOW.key: ("a", "b"), GENEVA_SHOW.key: ("c",)
+        MOSCOW_SHOW.key: ("a", "b"),
+        GENEVA_SHOW.key: ("c",),
     }
     assert _one(facts, "date first shown").status == "conflicting"
 
 
 def test_qualified_prices_stand_side_by_side() -> None:
-    a = make("a", "The civilian version of the Aurus Senat costs 130,000 euros, while the armoured version "
-             "costs 300,000 euros.", "2021-01-01", "A",
-             quantities=[dict(span="130,000 euros", value=130000.0, unit="EUR", kind="money",
-                              normalized={"USD": 157000.0, "EUR": 130000.0}),
-                         dict(span="300,000 euros", value=300000.0, unit="EUR", kind="money",
-                              normalized={"USD": 363000.0, "EUR": 300000.0})], mentions=CAR)
-    b = make("b", "The Aurus Senat costs 130,000 euros.", "2021-01-02", "B",
-             quantities=[dict(span="130,000 euros", value=130000.0, unit="EUR", kind="money",
-                              normalized={"USD": 157100.0, "EUR": 130000.0})], mentions=CAR)
+    a = make(
+        "a",
+        "The civilian version of the Aurus Senat costs 130,000 euros, while the armoured version "
+        "costs 300,000 euros.",
+        "2021-01-01",
+        "A",
+        quantities=[
+            dict(
+                span="130,000 euros",
+                value=130000.0,
+                unit="EUR",
+                kind="money",
+                normalized={"USD": 157000.0, "EUR": 130000.0},
+            ),
+            dict(
+                span="300,000 euros",
+                value=300000.0,
+                unit="EUR",
+                kind="money",
+                normalized={"USD": 363000.0, "EUR": 300000.0},
+            ),
+        ],
+        mentions=CAR,
+    )
+    b = make(
+        "b",
+        "The Aurus Senat costs 130,000 euros.",
+        "2021-01-02",
+        "B",
+        quantities=[
+            dict(
+                span="130,000 euros",
+                value=130000.0,
+                unit="EUR",
+                kind="money",
+                normalized={"USD": 157100.0, "EUR": 130000.0},
+            )
+        ],
+        mentions=CAR,
+    )
     facts = cross_check(extract_claims([a, b], [SENAT]))
     civil = _one(facts, "price", "civilian version")
     armoured = _one(facts, "price", "armoured version")
@@ -183,35 +308,74 @@ def test_qualified_prices_stand_side_by_side() -> None:
 
 
 def test_rising_death_toll_is_a_dated_update_not_a_silent_merge() -> None:
-    a = make("a", "The explosion on the rig killed 7 workers, officials said.", "2010-04-21", "A",
-             quantities=[dict(span="7 workers", value=7.0, unit=None, kind="count", measured="workers")])
-    b = make("b", "The death toll rose to 11 workers on Thursday.", "2010-04-23", "B",
-             quantities=[dict(span="11 workers", value=11.0, unit=None, kind="count", measured="workers")])
-    c = make("c", "Eleven workers were killed: 11 workers in all, according to officials.", "2010-04-24", "C",
-             quantities=[dict(span="11 workers", value=11.0, unit=None, kind="count", measured="workers")])
+    a = make(
+        "a",
+        "The explosion on the rig killed 7 workers, officials said.",
+        "2010-04-21",
+        "A",
+        quantities=[dict(span="7 workers", value=7.0, unit=None, kind="count", measured="workers")],
+    )
+    b = make(
+        "b",
+        "The death toll rose to 11 workers on Thursday.",
+        "2010-04-23",
+        "B",
+        quantities=[dict(span="11 workers", value=11.0, unit=None, kind="count", measured="workers")],
+    )
+    c = make(
+        "c",
+        "Eleven workers were killed: 11 workers in all, according to officials.",
+        "2010-04-24",
+        "C",
+        quantities=[dict(span="11 workers", value=11.0, unit=None, kind="count", measured="workers")],
+    )
     facts = cross_check(extract_claims([a, b, c], []))
     toll = _one(facts, "death toll")
     assert toll.status == "conflicting"
     assert toll.is_update
-    assert [(d, aid) for d, _, aid in toll.evolution] == [("2010-04-21", "a"), ("2010-04-23", "b"), ("2010-04-24", "c")]
+    assert [(d, aid) for d, _, aid in toll.evolution] == [
+        ("2010-04-21", "a"),
+        ("2010-04-23", "b"),
+        ("2010-04-24", "c"),
+    ]
     assert any(v.attributions for v in toll.values)
 
 
 def test_falling_figure_is_not_called_an_update() -> None:
-    a = make("a", "The crash killed 40 people.", "2010-04-21", "A",
-             quantities=[dict(span="40 people", value=40.0, unit=None, kind="count", measured="people")])
-    b = make("b", "The crash killed 12 people.", "2010-04-23", "B",
-             quantities=[dict(span="12 people", value=12.0, unit=None, kind="count", measured="people")])
+    a = make(
+        "a",
+        "The crash killed 40 people.",
+        "2010-04-21",
+        "A",
+        quantities=[dict(span="40 people", value=40.0, unit=None, kind="count", measured="people")],
+    )
+    b = make(
+        "b",
+        "The crash killed 12 people.",
+        "2010-04-23",
+        "B",
+        quantities=[dict(span="12 people", value=12.0, unit=None, kind="count", measured="people")],
+    )
     toll = _one(cross_check(extract_claims([a, b], [])), "death toll")
     assert toll.status == "conflicting" and not toll.is_update
 
 
 def test_rounded_figures_agree_and_exact_counts_do_not_stretch() -> None:
-    a = make("a", "The spill has cost BP $8bn so far.", "2010-09-03", "A",
-             quantities=[dict(span="$8bn", value=8e9, unit="USD", kind="money", normalized={"USD": 8e9})],
-             mentions=[("BP", "ORG:bp", "ORG")])
-    b = make("b", "BP said the cost of the spill had reached $8.2bn.", "2010-09-04", "B",
-             quantities=[dict(span="$8.2bn", value=8.2e9, unit="USD", kind="money", normalized={"USD": 8.2e9})],
-             mentions=[("BP", "ORG:bp", "ORG")])
+    a = make(
+        "a",
+        "The spill has cost BP $8bn so far.",
+        "2010-09-03",
+        "A",
+        quantities=[dict(span="$8bn", value=8e9, unit="USD", kind="money", normalized={"USD": 8e9})],
+        mentions=[("BP", "ORG:bp", "ORG")],
+    )
+    b = make(
+        "b",
+        "BP said the cost of the spill had reached $8.2bn.",
+        "2010-09-04",
+        "B",
+        quantities=[dict(span="$8.2bn", value=8.2e9, unit="USD", kind="money", normalized={"USD": 8.2e9})],
+        mentions=[("BP", "ORG:bp", "ORG")],
+    )
     bp = Entity("ORG:bp", "BP", "ORG", ("BP",))
     assert _one(cross_check(extract_claims([a, b], [bp])), "cost").status == "agreed"

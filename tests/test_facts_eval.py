@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from conftest import ROOT, require_shared
 
+from conftest import ROOT, require_shared
 from storyline.eval.facts import evaluate_fact_pairs, read_pairs
 
 PAIRS = ROOT / "benchmarks" / "data" / "fact_pairs.jsonl"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from test_facts import make
-
 from storyline.consolidate.timeline import build_story_timeline
+from test_facts import make
 
 
 def _story() -> list:

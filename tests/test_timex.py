@@ -290,3 +290,85 @@ def test_last_year_in_a_quarterly_report() -> None:
         "Profit rose in the third quarter. For the nine months, net was $5, up from $4 a year earlier.", dct
     )
     assert found[-1] == ("a year earlier", "DATE", "1988")
+
+
+def test_infinitive_and_irregular_passive_take_the_nearest_occurrence() -> None:
+    # "decided to admit ... in March": the infinitive is not past like "decided"
+    assert values("NATO decided to admit the three countries in March.") == [("March", "DATE", "2024-03")]
+    # "would still be held": "held" after "be" is a passive participle, not a past cue
+    assert values("The ceremony would still be held on April 24.") == [("April 24", "DATE", "2024-04-24")]
+    # a preposition "to" is no infinitive
+    assert values("Shares fell to the lowest level in December.") == [("December", "DATE", "2023-12")]
+
+
+def test_fractions_of_units() -> None:
+    assert values("It took 2 1/2 years.") == [("2 1/2 years", "DURATION", "P2Y6M")]
+    assert values("It lasted 5 1/2 hours.") == [("5 1/2 hours", "DURATION", "PT5H30M")]
+    assert values("It took two and a half years.") == [("two and a half years", "DURATION", "P2Y6M")]
+    # "later" after a clock amount stays out: the duration after some event
+    assert values("But a minute and a half later, a pilot called.") == [
+        ("a minute and a half", "DURATION", "PT1M30S")
+    ]
+
+
+def test_possessive_weekday_is_a_reported_event_without_the_s() -> None:
+    # DCT is a Tuesday: "Thursday's" is the one before, and "'s" stays out of the extent
+    assert values("The premium is over Thursday's closing price.") == [("Thursday", "DATE", "2024-02-15")]
+    # an infinitive governed by a future cue stays future
+    assert values("The deal is scheduled to close Monday.") == [("Monday", "DATE", "2024-02-26")]
+
+
+def test_extents_leave_out_determiners_of_modified_nouns_and_hedges() -> None:
+    assert values("It ended the 14-day waiting period.") == [("14-day", "DURATION", "P14D")]
+    assert values("Profit fell in the nine months.") == [("the nine months", "DURATION", "P9M")]
+    assert values("It grew over the past four months.") == [("the past four months", "DURATION", "P4M")]
+    assert values("It lasted about three days.") == [("three days", "DURATION", "P3D")]
+    assert values("It happened in the past.") == [("the past", "DATE", "PAST_REF")]
+
+
+def test_fractions_and_rates_are_not_periods() -> None:
+    assert tag("He owns about three-quarters of the shares.", DCT) == []
+    assert tag("It sold a quarter of its stake.", DCT) == []
+    assert values("It will save $2 million a year.") == [("a year", "SET", "P1Y")]
+    assert values("It left within a year.") == [("a year", "DURATION", "P1Y")]
+
+
+def test_month_with_relative_year() -> None:
+    assert values("It happened in July last year.") == [("July last year", "DATE", "2023-07")]
+    assert values("It began in February this year.") == [("February this year", "DATE", "2024-02")]
+
+
+def test_the_year_is_a_span_only_when_bounded_or_throughout() -> None:
+    dct = "1989-11-02"
+    assert values("For the year ended Sept. 30, it earned $4.", dct)[0] == ("the year", "DURATION", "P1Y")
+    assert values("Sales for the full year were $6.6 billion.", dct) == [("the full year", "DATE", "1989")]
+    assert values("It set a high for the year.", dct) == [("the year", "DATE", "1989")]
+    assert values("Profit should rise throughout the fiscal year.", dct) == [
+        ("the fiscal year", "DURATION", "P1Y")
+    ]
+
+
+def test_spelled_years_in_dates_and_couple() -> None:
+    assert values("January nineteen ninety-seven.") == [("January nineteen ninety-seven", "DATE", "1997-01")]
+    assert values("It was the winter of nineteen ninety-four.") == [
+        ("the winter of nineteen ninety-four", "DATE", "1994-WI")
+    ]
+    assert values("The approach of the year two thousand has many worried.") == [
+        ("the year two thousand", "DATE", "2000")
+    ]
+    assert tag("About two thousand people came.", DCT) == []
+    assert values("It took a couple of years.") == [("a couple of years", "DURATION", "P2Y")]
+
+
+def test_near_term_is_the_future() -> None:
+    assert values("Profit will be weak in the near term.") == [("the near term", "DATE", "FUTURE_REF")]
+
+
+def test_this_month_is_in_the_current_year() -> None:
+    assert values("It opens this September.") == [("this September", "DATE", "2024-09")]
+
+
+def test_date_before_a_colon() -> None:
+    assert values("It said in an editorial on Saturday, April 25: the court erred.", "1998-04-24") == [
+        ("Saturday, April 25", "DATE", "1998-04-25")
+    ]

@@ -10,8 +10,8 @@ from conftest import require_shared
 from storyline.eval.timex import evaluate_corpus, format_report, parse_timeml
 
 # value F1 reached on every 2nd file (sorted by name), minus a margin of 0.02
-GATES = {"TimeBank": 0.74, "AQUAINT": 0.74}
-RELAXED_GATE = 0.90
+GATES = {"TimeBank": 0.79, "AQUAINT": 0.75}  # reached 0.817 / 0.777
+RELAXED_GATE = 0.91  # reached 0.947 / 0.936
 
 
 def _subset(folder: Path) -> list[str]:

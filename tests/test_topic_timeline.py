@@ -5,32 +5,59 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from conftest import require_shared
-from test_facts import make
 
+from conftest import require_shared
 from storyline.consolidate.topic_timeline import build_topic_timeline
+from test_facts import make
 
 
 def _articles() -> list:
     texts = [
-        ("1", "2024-03-02", "The Sorvenne tunnel flooded on 1 March 2024 after heavy rain in the valley . "
-         "Engineers pumped water out of the Sorvenne tunnel through the night ."),
-        ("2", "2024-03-02", "Water filled the Sorvenne tunnel on 1 March 2024 , closing the road link . "
-         "Drivers were sent over the mountain pass instead ."),
-        ("3", "2024-03-03", "After the flood of 1 March 2024 the operator closed the Sorvenne tunnel for checks . "
-         "Divers inspected the drains on 2 March 2024 and found them blocked by mud ."),
-        ("4", "2024-04-13", "The Sorvenne tunnel reopened on 12 April 2024 after six weeks of repairs . "
-         "The first cars went through the Sorvenne tunnel at dawn ."),
-        ("5", "2024-04-14", "Traffic returned to the Sorvenne tunnel , which reopened on 12 April 2024 . "
-         "The repairs cost the region more than expected ."),
-        ("6", "2024-04-20", "A week after the Sorvenne tunnel reopened on 12 April 2024 , traffic is back to normal ."),
+        (
+            "1",
+            "2024-03-02",
+            "The Sorvenne tunnel flooded on 1 March 2024 after heavy rain in the valley . "
+            "Engineers pumped water out of the Sorvenne tunnel through the night .",
+        ),
+        (
+            "2",
+            "2024-03-02",
+            "Water filled the Sorvenne tunnel on 1 March 2024 , closing the road link . "
+            "Drivers were sent over the mountain pass instead .",
+        ),
+        (
+            "3",
+            "2024-03-03",
+            "After the flood of 1 March 2024 the operator closed the Sorvenne tunnel for checks . "
+            "Divers inspected the drains on 2 March 2024 and found them blocked by mud .",
+        ),
+        (
+            "4",
+            "2024-04-13",
+            "The Sorvenne tunnel reopened on 12 April 2024 after six weeks of repairs . "
+            "The first cars went through the Sorvenne tunnel at dawn .",
+        ),
+        (
+            "5",
+            "2024-04-14",
+            "Traffic returned to the Sorvenne tunnel , which reopened on 12 April 2024 . "
+            "The repairs cost the region more than expected .",
+        ),
+        (
+            "6",
+            "2024-04-20",
+            "A week after the Sorvenne tunnel reopened on 12 April 2024 , traffic is back to normal .",
+        ),
         ("7", "2024-04-22", "Since 12 April 2024 the Sorvenne tunnel carries lorries again ."),
     ]
     out = []
     for aid, day, text in texts:
         timexes = []
-        for part, value in [("1 March 2024", "2024-03-01"), ("2 March 2024", "2024-03-02"),
-                            ("12 April 2024", "2024-04-12")]:
+        for part, value in [
+            ("1 March 2024", "2024-03-01"),
+            ("2 March 2024", "2024-03-02"),
+            ("12 April 2024", "2024-04-12"),
+        ]:
             if part in text:
                 timexes.append((part, value))
         out.append(make(aid, text, day, "Outlet " + aid, timexes=timexes))
@@ -40,7 +67,7 @@ def _articles() -> list:
 def test_dates_are_chosen_by_how_many_articles_refer_to_them() -> None:
     timeline = build_topic_timeline(_articles(), max_dates=2, sentences_per_date=1)
     assert [day for day, _ in timeline] == ["2024-03-01", "2024-04-12"]
-    for day, sentences in timeline:
+    for _day, sentences in timeline:
         assert len(sentences) == 1
         assert sentences[0].article_id in {"1", "2", "3", "4", "5", "6", "7"}
 
@@ -71,7 +98,9 @@ def test_nothing_asked_nothing_given() -> None:
 def test_timeline17_gate_on_three_timelines() -> None:
     root = require_shared("timeline17")
     if importlib.util.find_spec("tilse") is None:
-        pytest.skip("tilse is not installed (pip install --no-deps tilse==0.2.1 pyrouge==0.1.3 nltk defusedxml)")
+        pytest.skip(
+            "tilse is not installed (pip install --no-deps tilse==0.2.1 pyrouge==0.1.3 nltk defusedxml)"
+        )
     try:
         from storyline.enrich.timex import tag  # noqa: F401
     except ImportError:

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_fixtures are redefined as arguments)
 """The pages: content, links, escaping of article strings, no inline script or style."""
 
 from __future__ import annotations

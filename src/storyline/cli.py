@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from storyline.serialize import dumps, to_jsonable
@@ -201,7 +208,7 @@ def timex(
     if dct is not None and not _is_date(dct):
         _fail(f"--dct {dct!r} is not a date YYYY-MM-DD", 2)
     try:
-        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         _fail(f"{file}: {exc.strerror}", 2)
         return
@@ -430,18 +437,31 @@ def eval_quantities(path: PathArg = None) -> None:
 @eval_app.command("timeline")
 def eval_timeline(path: PathArg = None) -> None:
     """Topic timelines on Timeline17, scored with tilse (ROUGE-1/2 concat, agreement, alignment; date F1)."""
-    from storyline.eval.timeline import evaluate_timeline17, format_report
+    from storyline.eval.timeline import evaluate_timeline17
 
-    out.print(format_report(evaluate_timeline17(_data_path(path, "timeline17"))), highlight=False, markup=False)
+    report = evaluate_timeline17(_data_path(path, "timeline17"))
+    keys = list(report.mean)
+    out.print(f"{'timeline':<24} {'T':>3} {'L':>2} {'docs':>5}  " + "  ".join(f"{k:>18}" for k in keys),
+              highlight=False, markup=False)
+    for t in report.timelines:
+        out.print(f"{t.name:<24} {t.dates:>3} {t.sentences_per_date:>2} {t.articles:>5}  "
+                  + "  ".join(f"{t.scores[k]:>18.3f}" for k in keys), highlight=False, markup=False)
+    out.print(f"{'mean':<24} {'':>3} {'':>2} {'':>5}  " + "  ".join(f"{report.mean[k]:>18.3f}" for k in keys),
+              highlight=False, markup=False)
+    out.print("reference news-tls DATEWISE (19 timelines): alignment ROUGE-1 F 0.120, ROUGE-2 F 0.035, "
+              "date F1 0.544", highlight=False, markup=False)
 
 
 @eval_app.command("facts")
 def eval_facts(path: PathArg = None) -> None:
     """Cross-checked facts against the labelled cross-outlet pairs: P/R of agreed and conflicting."""
-    from storyline.eval.facts import evaluate, format_report
+    from storyline.eval.facts import evaluate_fact_pairs
 
     labelled = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "fact_pairs.jsonl"
-    out.print(format_report(evaluate(labelled, _data_path(path, ""))), highlight=False, markup=False)
+    summary = evaluate_fact_pairs(labelled, _data_path(path, "")).summary()
+    out.print(f"fact pairs: {int(summary.pop('pairs'))}", highlight=False, markup=False)
+    for key, value in summary.items():
+        out.print(f"  {key:<22} {value:.3f}", highlight=False, markup=False)
 
 
 @eval_app.command("all")
@@ -454,6 +474,19 @@ def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../s
     eval_clustering(str(root / "ecbplus"), str(root / "wikiref"))
     eval_facts(str(root))
     eval_timeline(str(root / "timeline17"))
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
+) -> None:
+    """Serve the web UI and the HTTP API (writes beyond localhost need STORYLINE_TOKEN)."""
+    from storyline.serve import serve as run
+
+    err.print(f"storyline is serving {db or default_db_url()} at http://{host}:{port}/", highlight=False)
+    run(db or default_db_url(), host, port)
 
 
 class _open:

@@ -86,16 +86,7 @@ class ClusterConfig:
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _CAPSEQ = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|al|van|von|bin|the)?\s*[A-Z][\w'’.-]*)*")
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said says say told according one two new would could may
-    might must shall us mr mrs ms s t don didn doesn isn wasn weren won wouldn also last first year years
-    week weeks day days time monday tuesday wednesday thursday friday saturday sunday today yesterday
-    tomorrow people""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "told", "according", "one", "two", "new", "would", "could", "may", "might", "must", "shall", "us", "mr", "mrs", "ms", "s", "t", "don", "didn", "doesn", "isn", "wasn", "weren", "won", "wouldn", "also", "last", "first", "year", "years", "week", "weeks", "day", "days", "time", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "people"]
 )
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s")
 
@@ -302,7 +293,7 @@ class OnlineClusterer:
         if s.now is not None:
             horizon = s.now - cfg.expire_days
             while s.expiry and s.expiry[0][0] < horizon:
-                last, num = heapq.heappop(s.expiry)
+                _last, num = heapq.heappop(s.expiry)
                 story = s.stories.get(num)
                 if story is None:
                     continue

@@ -112,10 +112,7 @@ def content_hash(article: Article) -> str:
 def article_id(article: Article) -> str:
     """Stable id: from the normalized URL when there is one (so a changed text is a new version of
     the same article), else from the normalized content."""
-    if article.url:
-        basis = "url:" + normalize_url(article.url)
-    else:
-        basis = "content:" + content_hash(article)
+    basis = "url:" + normalize_url(article.url) if article.url else "content:" + content_hash(article)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 

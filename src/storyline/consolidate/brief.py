@@ -179,7 +179,9 @@ def _cite(candidate: _Candidate, sentences: list[Sentence], matrix: Any) -> Brie
 
 def _value_phrase(value: FactValue, sources: dict[str, str]) -> str:
     text = value.text
-    if value.approximate and not text.lower().startswith(("about", "around", "some", "nearly", "roughly", "~")):
+    if value.approximate and not text.lower().startswith(
+        ("about", "around", "some", "nearly", "roughly", "~")
+    ):
         text = "about " + text
     outlets = ", ".join(dict.fromkeys(sources.get(a, a) for a in value.articles))
     extra = "" if value.comparable else "; not converted: no exchange rate"
@@ -194,7 +196,9 @@ def _conflict_sentence(fact: Fact, sources: dict[str, str]) -> BriefSentence:
         topic = f"the {fact.attribute} of {fact.subject_name}"
     if fact.qualifier:
         topic += f" ({fact.qualifier})"
-    spans = tuple(SentenceRef(s.article_id, s.sentence_start, s.sentence_end) for v in fact.values for s in v.spans)
+    spans = tuple(
+        SentenceRef(s.article_id, s.sentence_start, s.sentence_end) for v in fact.values for s in v.spans
+    )
     articles = tuple(dict.fromkeys(a for v in fact.values for a in v.articles))
     if fact.is_update and fact.evolution:
         steps = ", ".join(f"{text} ({sources.get(aid, aid)}, {day})" for day, text, aid in fact.evolution)

@@ -14,6 +14,7 @@ unverified (several outlets whose values cannot be compared, e.g. a currency wit
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -23,12 +24,8 @@ from typing import Any, Literal
 
 from storyline.consolidate.dates import compatible, sort_key, timex_date
 from storyline.consolidate.sentences import Sentence, split_story
+from storyline.enrich.units import canonical_unit as _canonical_unit
 from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
-
-try:  # the unit table is another stage's module: fall back to plain symbols when it is absent
-    from storyline.enrich.units import canonical_unit as _canonical_unit
-except ImportError:  # pragma: no cover - exercised only in a tree without the unit table
-    _canonical_unit = None
 
 Status = Literal["agreed", "conflicting", "single-source", "unverified"]
 ValueKind = Literal["money", "quantity", "count", "date", "entity"]
@@ -121,11 +118,16 @@ class Fact:
 
 _MONEY_CUES: tuple[tuple[str, str], ...] = (
     # named "price" for a product, "cost" for anything else (see _sentence_claims)
-    (r"\bpric(?:e|ed|es|ing)\b|\bsells? for\b|\bsold for\b|\bretails?\b|\bcost(?:s|ing|ly)?\b|\bbill\b"
-     r"|\bspen[dt]\b|\bexpenses?\b|\bpay(?:s|ing)?\b[^.]{0,40}\bfor\b", "cost"),
+    (
+        r"\bpric(?:e|ed|es|ing)\b|\bsells? for\b|\bsold for\b|\bretails?\b|\bcost(?:s|ing|ly)?\b|\bbill\b"
+        r"|\bspen[dt]\b|\bexpenses?\b|\bpay(?:s|ing)?\b[^.]{0,40}\bfor\b",
+        "cost",
+    ),
     (r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b|\bsettlement\b", "fine"),
-    (r"\bcompensation\b|\bdamages\b|\bclaims?\b|\bpay(?:outs?|ments?)\b|\bpaid\b|\bfund\b|\bescrow\b",
-     "compensation"),
+    (
+        r"\bcompensation\b|\bdamages\b|\bclaims?\b|\bpay(?:outs?|ments?)\b|\bpaid\b|\bfund\b|\bescrow\b",
+        "compensation",
+    ),
     (r"\baid\b|\bdonat(?:ed|ions?)\b|\bpledged?\b", "aid"),
     (r"\brevenues?\b|\bsales\b|\bturnover\b", "revenue"),
     (r"\bprofits?\b|\bearnings\b", "profit"),
@@ -135,7 +137,10 @@ _MONEY_CUES: tuple[tuple[str, str], ...] = (
     (r"\bcontract\b|\bdeal\b|\border\b", "contract value"),
 )
 _COUNT_CUES: tuple[tuple[str, str], ...] = (
-    (r"\bdeath toll\b|\bkill(?:ed|ing|s)?\b|\bdead\b|\bdied\b|\bdeaths?\b|\bfatalit(?:y|ies)\b|\blives\b|\bbodies\b", "death toll"),
+    (
+        r"\bdeath toll\b|\bkill(?:ed|ing|s)?\b|\bdead\b|\bdied\b|\bdeaths?\b|\bfatalit(?:y|ies)\b|\blives\b|\bbodies\b",
+        "death toll",
+    ),
     (r"\binjur(?:ed|ies|ing)\b|\bwounded\b|\bhurt\b", "injured"),
     (r"\bmissing\b", "missing"),
     (r"\bcases?\b|\binfect(?:ed|ions?)\b|\bsick\b", "cases"),
@@ -153,7 +158,10 @@ _LENGTH_CUES: tuple[tuple[str, str], ...] = (
 )
 _DATE_EVENT_CUES: tuple[tuple[str, str], ...] = (
     (r"\binaugurat\w*", "date of inauguration"),
-    (r"\bfirst (?:shown|presented|unveiled|displayed|exhibited)|\bunveil\w*|\bdebut\w*|\bpremiere\w*|\bfirst (?:public )?(?:showing|appearance)", "date first shown"),
+    (
+        r"\bfirst (?:shown|presented|unveiled|displayed|exhibited)|\bunveil\w*|\bdebut\w*|\bpremiere\w*|\bfirst (?:public )?(?:showing|appearance)",
+        "date first shown",
+    ),
     (r"\bfounded\b|\bestablished\b", "date founded"),
     (r"\blaunch(?:ed)?\b", "date of launch"),
     (r"\bopened\b|\bopening\b", "date of opening"),
@@ -190,7 +198,9 @@ _ANAPHOR = re.compile(
 _FOCAL_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW", "NORP"})
 _SUBJECT_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"})
 _PLACE_LABELS = frozenset({"GPE", "LOC"})
-_GENERIC_QUALIFIERS = frozenset({"the model", "model", "version", "the version", "new model", "the new model"})
+_GENERIC_QUALIFIERS = frozenset(
+    {"the model", "model", "version", "the version", "new model", "the new model"}
+)
 
 
 def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) -> list[Claim]:
@@ -238,7 +248,7 @@ def _sentence_claims(
         if attribute in CUMULATIVE and attribute != "cost":
             subject, subject_name = STORY_SUBJECT, "the story's event"
             place = _nearest(sentence, quantity.start, _PLACE_LABELS, names, labels)
-            qualifiers = (f"in {names.get(place, place)}",) if place else ()
+            qualifiers: tuple[str, ...] = (f"in {names.get(place, place)}",) if place else ()
         else:
             subject, subject_name = _subject(sentence, quantity.start, focal, names, labels)
             qualifiers = _variants(sentence, quantity.start)
@@ -289,12 +299,10 @@ def _nearest_cue(text: str, anchor: int, cues: Iterable[tuple[str, str]]) -> str
 def _dimension(unit: str | None) -> str | None:
     if not unit:
         return None
-    if _canonical_unit is not None:
-        try:
-            return str(_canonical_unit(unit)[0])
-        except ValueError:
-            return None
-    return None
+    try:
+        return str(_canonical_unit(unit)[0])
+    except ValueError:
+        return None
 
 
 def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
@@ -321,8 +329,8 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
     if dimension == "length":
         return _nearest_cue(text, anchor, _LENGTH_CUES) or "length"
     if dimension == "ratio":
-        measured = quantity.measured
-        return f"share of {measured}" if measured else None
+        share_of = quantity.measured
+        return f"share of {share_of}" if share_of else None
     return {
         "mass": "weight",
         "power": "power",
@@ -387,7 +395,9 @@ def _clause(sentence: Sentence, position: int) -> tuple[str, int]:
     cuts = [0]
     cuts += [m.end() for m in re.finditer(r";|,\s+(?:while|whereas|but)\b|\bwhile\b", text)]
     lo = max(c for c in cuts if c <= at)
-    later = [m.start() for m in re.finditer(r";|,\s+(?:while|whereas|but)\b|\bwhile\b", text) if m.start() > at]
+    later = [
+        m.start() for m in re.finditer(r";|,\s+(?:while|whereas|but)\b|\bwhile\b", text) if m.start() > at
+    ]
     hi = min(later) if later else len(text)
     return text[lo:hi], at - lo
 
@@ -445,10 +455,13 @@ def _venue_claims(
         at = sentence.start + cue.end()
         venue: EntityMention | None = None
         for mention in sentence.mentions:
-            if at <= mention.start <= at + 25 and mention.entity_key in names:
-                if labels.get(mention.entity_key or "", mention.label) in ("EVENT", "FAC", "ORG"):
-                    venue = mention
-                    break
+            if (
+                at <= mention.start <= at + 25
+                and mention.entity_key in names
+                and labels.get(mention.entity_key or "", mention.label) in ("EVENT", "FAC", "ORG")
+            ):
+                venue = mention
+                break
         if venue is None or venue.entity_key is None:
             continue
         subject, subject_name = _subject(sentence, sentence.start + cue.start(), focal, names, labels)
@@ -543,21 +556,32 @@ def _point(claim: Claim) -> _Point:
     low = quantity.value
     high = quantity.value_max if quantity.value_max is not None else low
     middle = (low + high) / 2
-    tolerance = (high - low) / 2 + _rounding(quantity.value) + (APPROXIMATE * abs(middle) if quantity.approximate else 0.0)
+    tolerance = (
+        (high - low) / 2
+        + _rounding(quantity.value)
+        + (APPROXIMATE * abs(middle) if quantity.approximate else 0.0)
+    )
     if claim.kind == "money":
         currency = quantity.unit or "?"
         normalized = quantity.normalized or {}
         usd = normalized.get("USD")
         if isinstance(usd, (int, float)) and quantity.value:
             factor = float(usd) / quantity.value
-            return _Point(claim, "USD", middle * factor, tolerance * factor + EXCHANGE * abs(middle * factor), True, normalized)
+            return _Point(
+                claim,
+                "USD",
+                middle * factor,
+                tolerance * factor + EXCHANGE * abs(middle * factor),
+                True,
+                normalized,
+            )
         if currency == "USD":
             return _Point(claim, "USD", middle, tolerance, True, {"USD": middle})
         return _Point(claim, f"money:{currency}", middle, tolerance, False, normalized or {"note": "no rate"})
     unit = quantity.unit or "count"
     factor = 1.0
     space = f"unit:{unit}"
-    if _canonical_unit is not None and quantity.unit:
+    if quantity.unit:
         try:
             dimension, factor = _canonical_unit(quantity.unit)
             space = f"dim:{dimension}"
@@ -650,7 +674,11 @@ def _fact(claims: list[Claim], qualifier: str | None) -> Fact:
     if len(spaces) > 1 and status != "single-source":
         note = (note + "; " if note else "") + "some values are in units that cannot be compared"
     evolution: tuple[tuple[str, str, str], ...] = ()
-    if status == "conflicting" and first.attribute in CUMULATIVE and first.kind in ("count", "money", "quantity"):
+    if (
+        status == "conflicting"
+        and first.attribute in CUMULATIVE
+        and first.kind in ("count", "money", "quantity")
+    ):
         evolution, rising = _evolution(comparable)
         if rising:
             note = "updated over time: later reports give higher figures"
@@ -681,16 +709,14 @@ def _distinct_articles(clusters: list[list[_Point]]) -> bool:
 
 def _evolution(points: list[_Point]) -> tuple[tuple[tuple[str, str, str], ...], bool]:
     """(publication date, value text, article) in publication order, and whether the figure only rises."""
-    dated = sorted(
-        (p for p in points if p.claim.published), key=lambda p: (p.claim.published or "", p.value)
-    )
+    dated = sorted((p for p in points if p.claim.published), key=lambda p: (p.claim.published or "", p.value))
     rows = tuple((p.claim.published or "", p.claim.span.text, p.claim.article_id) for p in dated)
     by_day: dict[str, list[float]] = defaultdict(list)
     for p in dated:
         by_day[p.claim.published or ""].append(p.value)
     days = sorted(by_day)
     rising = len(days) > 1 and all(
-        max(by_day[a]) <= min(by_day[b]) + 1e-9 for a, b in zip(days, days[1:], strict=False)
+        max(by_day[a]) <= min(by_day[b]) + 1e-9 for a, b in itertools.pairwise(days)
     )
     return rows, rising
 
@@ -700,7 +726,12 @@ def _values(cluster: list[_Point], index: int, comparable: bool) -> list[FactVal
     for point in cluster:
         claim = point.claim
         if claim.quantity is not None:
-            key: tuple[Any, ...] = (claim.quantity.value, claim.quantity.value_max, claim.quantity.unit, claim.qualifiers)
+            key: tuple[Any, ...] = (
+                claim.quantity.value,
+                claim.quantity.value_max,
+                claim.quantity.unit,
+                claim.qualifiers,
+            )
         else:
             key = (claim.date or claim.entity, claim.qualifiers)
         grouped[key].append(point)
@@ -725,10 +756,14 @@ def _values(cluster: list[_Point], index: int, comparable: bool) -> list[FactVal
                 sources=tuple(dict.fromkeys(p.claim.source or p.claim.article_id for p in members)),
                 published=tuple(dict.fromkeys(p.claim.published for p in members if p.claim.published)),
                 spans=tuple(p.claim.span for p in members),
-                approximate=any(p.claim.quantity is not None and p.claim.quantity.approximate for p in members),
+                approximate=any(
+                    p.claim.quantity is not None and p.claim.quantity.approximate for p in members
+                ),
                 comparable=comparable,
                 cluster=index,
-                attributions=tuple(dict.fromkeys(p.claim.attribution for p in members if p.claim.attribution)),
+                attributions=tuple(
+                    dict.fromkeys(p.claim.attribution for p in members if p.claim.attribution)
+                ),
             )
         )
     return out

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -78,9 +79,9 @@ def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEven
     return events
 
 
-def _cluster(matrix: object, indexes: list[int]) -> list[list[int]]:
+def _cluster(matrix: Any, indexes: list[int]) -> list[list[int]]:
     """Greedy single pass: a sentence joins the cluster whose first sentence it is most similar to."""
-    block = matrix[indexes]  # type: ignore[index]
+    block = matrix[indexes]
     sims = (block @ block.T).toarray()
     clusters: list[list[int]] = []  # positions within `indexes`
     for position in range(len(indexes)):
@@ -96,18 +97,19 @@ def _cluster(matrix: object, indexes: list[int]) -> list[list[int]]:
     return [[indexes[p] for p in members] for members in clusters]
 
 
-def _event(value: IsoDate, sentences: list[Sentence], block: object, story_start: object) -> TimelineEvent:
-    sims = (block @ block.T).toarray()  # type: ignore[operator]
+def _event(value: IsoDate, sentences: list[Sentence], block: Any, story_start: date | None) -> TimelineEvent:
+    sims = (block @ block.T).toarray()
     centrality = sims.mean(axis=1)
     order = sorted(
-        range(len(sentences)), key=lambda i: (-round(float(centrality[i]), 6), sentences[i].published or "", i)
+        range(len(sentences)),
+        key=lambda i: (-round(float(centrality[i]), 6), sentences[i].published or "", i),
     )
     best = sentences[order[0]]
     by_report = sorted(sentences, key=lambda s: (s.published or "9999", s.article_id))
     articles = tuple(dict.fromkeys(s.article_id for s in by_report))
     background = False
     if story_start is not None:
-        background = last_day(value) < story_start - timedelta(days=BACKGROUND_DAYS)  # type: ignore[operator]
+        background = last_day(value) < story_start - timedelta(days=BACKGROUND_DAYS)
     return TimelineEvent(
         date=value,
         text=best.text,

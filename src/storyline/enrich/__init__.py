@@ -44,7 +44,7 @@ def _quantities(article: Article) -> AnnotatorOutput:
 
 
 def _entities(article: Article) -> AnnotatorOutput:
-    from storyline.enrich.entities import ner_support, extract_mentions
+    from storyline.enrich.entities import extract_mentions, ner_support
 
     unsupported = ner_support(article.language)
     if unsupported:

@@ -198,8 +198,11 @@ def _score_run(report: ClusteringReport, pred: Mapping[str, str], docs: Sequence
     report.n_stories.append(len(set(pred.values())))
 
 
+_THRESHOLDS = tuple(step / 20 for step in range(4, 20))
+
+
 def batch_reference(
-    docs: Sequence[EvalDoc], level: str, thresholds: Iterable[float] = tuple(x / 20 for x in range(4, 20))
+    docs: Sequence[EvalDoc], level: str, thresholds: Iterable[float] = _THRESHOLDS
 ) -> dict[str, float]:
     """Batch TF-IDF (title + text, our tokeniser) agglomerative average-linkage cosine clustering;
     the distance threshold with the best B-cubed F1 in hindsight."""

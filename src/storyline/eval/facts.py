@@ -76,7 +76,9 @@ class _Articles:
         return self.files[file][article]
 
 
-def predict_pair(a: AnnotatedArticle, span_a: tuple[int, int], b: AnnotatedArticle, span_b: tuple[int, int]) -> str:
+def predict_pair(
+    a: AnnotatedArticle, span_a: tuple[int, int], b: AnnotatedArticle, span_b: tuple[int, int]
+) -> str:
     """'agreed', 'conflicting' or 'none' for the two values at the given spans."""
     claims = extract_claims([a, b], [])
 
@@ -130,6 +132,8 @@ def evaluate_fact_pairs(
         if sets is not None and pair.get("set") not in sets:
             continue
         a, b = load(pair["a"]), load(pair["b"])
-        predicted = predict_pair(a, (pair["a"]["start"], pair["a"]["end"]), b, (pair["b"]["start"], pair["b"]["end"]))
+        predicted = predict_pair(
+            a, (pair["a"]["start"], pair["a"]["end"]), b, (pair["b"]["start"], pair["b"]["end"])
+        )
         report.results.append(PairResult(pair["label"], predicted, str(pair.get("topic", ""))))
     return report

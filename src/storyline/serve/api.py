@@ -112,7 +112,9 @@ class ArticleIn(BaseModel):
         published, published_time = self.published, None
         if published and (m := _DATETIME.match(published)):
             published, published_time = m.group(1), m.group(2) + (m.group(3) or "")
-        return Article(text=self.text, title=self.title, url=self.url, source=self.source,
+        # Empty strings mean "unknown" (the store keys outlets by name: "" is not an outlet).
+        return Article(text=self.text, title=self.title or None, url=(self.url or "").strip() or None,
+                       source=(self.source or "").strip() or None,
                        published=published, published_time=published_time, language=self.language,
                        format="api")
 

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from storyline.store.base import (
     QuerySyntaxError,
     SearchHit,
     Store,
-    StoreError,
     StoredArticle,
+    StoreError,
     StoryRecord,
     UpsertResult,
     UpsertStatus,
@@ -208,6 +209,8 @@ class SQLiteStore(Store):
     def upsert_article(
         self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None
     ) -> UpsertResult:
+        if article.source is not None and not article.source.strip():
+            article = replace(article, source=None)
         ident = article_id or _article_id(article)
         digest = content_hash(article)
         now = _now()

@@ -71,6 +71,8 @@ def parse_number(text: str) -> int | float | None:
     if t[0].isdigit():
         value = float(t)
         return int(value) if value.is_integer() else value
+    if t in ("a couple of", "couple of"):
+        return 2
     if t in SMALL_NUMBERS:
         return SMALL_NUMBERS[t]
     if t == "hundred":

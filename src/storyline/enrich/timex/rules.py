@@ -97,6 +97,33 @@ _DAY_PART = r"(?P<part>morning|afternoon|evening|night|overnight)"
 _B = r"(?<![\w'’$.-])"  # start boundary
 
 
+_SPELLED_TEENS = ("fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_SPELLED_DECADES = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_SPELLED_DIGITS = "one|two|three|four|five|six|seven|eight|nine"
+# a year in words, as in speech transcripts: "nineteen ninety-seven", "two thousand one"
+SPELLED_YEAR = (
+    rf"(?P<sy>(?:{'|'.join(_SPELLED_TEENS)})[\s-]+(?:(?:{_SPELLED_DECADES})(?:[\s-](?:{_SPELLED_DIGITS}))?|oh[\s-](?:{_SPELLED_DIGITS}))"
+    rf"|two\s+thousand(?:(?:\s+and)?[\s-](?:{_SPELLED_DIGITS}|ten))?)(?![\w-])"
+)
+
+
+def spelled_year_value(text: str) -> int | None:
+    """The year a SPELLED_YEAR match denotes ("nineteen ninety-seven" is 1997)."""
+    words = text.lower().replace("-", " ").split()
+    digits = {w: i for i, w in enumerate(("oh", *_SPELLED_DIGITS.split("|")))}
+    decades = {w: 10 + i for i, w in enumerate(_SPELLED_DECADES.split("|")[:10])}
+    decades.update({w: 20 + 10 * i for i, w in enumerate(_SPELLED_DECADES.split("|")[10:])})
+    if words[:2] == ["two", "thousand"]:
+        rest = [w for w in words[2:] if w != "and"]
+        return 2000 + (10 if rest == ["ten"] else digits.get(rest[0], 0) if rest else 0)
+    if not words or words[0] not in _SPELLED_TEENS:
+        return None
+    total = (_SPELLED_TEENS.index(words[0]) + 15) * 100
+    for w in words[1:]:
+        total += decades.get(w, digits.get(w, 0))
+    return total
+
+
 def _capitalized(group: str) -> Callable[[re.Match[str]], bool]:
     return lambda m: m.group(group)[0].isupper()
 
@@ -121,7 +148,15 @@ def _duration(n: int | float | None, unit_word: str) -> str:
     else:
         total = n * mult
         amount = str(int(total)) if float(total).is_integer() else str(total)
+        half = _HALVES.get((clock, letter))
+        if half and not float(total).is_integer() and float(total * 2).is_integer():
+            # "2 1/2 years" is P2Y6M, "5 1/2 hours" PT5H30M: the half in the next smaller unit
+            whole = f"{int(total)}{letter}" if int(total) else ""
+            return f"PT{whole}{half}" if clock else f"P{whole}{half}"
     return f"PT{amount}{letter}" if clock else f"P{amount}{letter}"
+
+
+_HALVES = {(False, "Y"): "6M", (False, "D"): "T12H", (True, "H"): "30M", (True, "M"): "30S"}
 
 
 # a deadline or start word before a bare date points ahead ("payable Dec. 1", "until March 6")
@@ -172,7 +207,7 @@ def _year(m: re.Match[str], *groups: str) -> int | None:
 
 
 @rule(
-    rf"{_B}{MOD}(?:{WEEKDAY},?\s+)?{MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s*{YEAR})?",
+    rf"{_B}{MOD}(?:{WEEKDAY},?\s+)?{MONTH}\s*(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?!\d|:\d)(?:,?\s*{YEAR})?",
     _capitalized("mon"),
 )
 def month_day(m: re.Match[str], ctx: Context) -> Result | None:
@@ -207,18 +242,25 @@ def day_month(m: re.Match[str], ctx: Context) -> Result | None:
     return month_day(m, ctx)
 
 
-@rule(rf"{_B}{MOD}{MONTH},?\s+(?:of\s+)?{YEAR}", _capitalized("mon"))
+@rule(rf"{_B}{MOD}{MONTH},?\s+(?:of\s+)?(?:{YEAR}|{SPELLED_YEAR})", _capitalized("mon"))
 def month_year(m: re.Match[str], ctx: Context) -> Result | None:
-    return "DATE", cal.month(int(m.group("year")), _month_number(m))
+    y = int(m.group("year")) if m.group("year") else spelled_year_value(m.group("sy"))
+    return ("DATE", cal.month(y, _month_number(m))) if y else None
 
 
 @rule(
     rf"{_B}{MOD}(?:(?P<rel>last|next|this|past|coming|previous|following|the\s+following|the\s+previous)"
-    rf"\s+)?{MONTH_FULL}(?!\s*\d)(?!\s+(?:\w+\s+)?(?:be|have|not)\b)",
+    rf"\s+)?{MONTH_FULL}(?!\s*\d)(?:\s+(?P<yrel>this|last|next)\s+year\b(?!['’]))?(?!\s+(?:\w+\s+)?(?:be|have|not)\b)",
     _capitalized("mon"),
 )
 def month_alone(m: re.Match[str], ctx: Context) -> Result | None:
     mon = _month_number(m)
+    if m.group("yrel"):  # "July last year", "October this year"
+        if ctx.dct is None:
+            return "DATE", None
+        return "DATE", cal.month(
+            ctx.dct.year + {"this": 0, "last": -1, "next": 1}[m.group("yrel").lower()], mon
+        )
     rel = " ".join((m.group("rel") or "").lower().split())
     if not rel and not m.group("mod") and mon == 5:
         # "May" alone is a month only after a preposition ("in May", "since May")
@@ -248,6 +290,8 @@ def month_alone(m: re.Match[str], ctx: Context) -> Result | None:
         base = ctx.ref_day
     if base is None:
         return "DATE", None
+    if rel == "this":  # "this September": the one of the current year
+        return "DATE", cal.month(base.year, mon)
     return "DATE", cal.month(cal.year_for(base, mon, None, direction), mon)
 
 
@@ -302,7 +346,7 @@ _ORD = r"(?P<ord>first|second|third|fourth|final|1st|2nd|3rd|4th)"
 
 
 @rule(
-    rf"{_B}(?:the\s+(?:(?:company's|fiscal|calendar|current)\s+)?|(?P<rely>this|last|next)\s+year['’]s\s+)?"
+    rf"{_B}(?:the\s+(?:(?:company's|fiscal|calendar|current)\s+)?(?!\w+-(?:quarter|half)\b)|(?P<rely>this|last|next)\s+year['’]s\s+)?"
     rf"(?:(?P<ago>year-ago|year-earlier|year-before)\s+)?"
     rf"(?:(?P<yb>\d{{4}})\s+)?{_ORD}[\s-]+"
     rf"(?:fiscal[\s-]+)?(?P<kind>quarter|half)(?:\s+of\s+(?:fiscal\s+)?(?:the\s+year\s+)?(?P<year>\d{{4}})|"
@@ -392,12 +436,12 @@ _SEASON_RE = r"(?P<season>spring|summer|fall|autumn|winter)"
 @rule(
     rf"{_B}(?:(?P<prep>in|during|by|until|since|through|over)\s+)?"
     rf"(?P<x>{MOD}(?:(?P<rel>this|last|next|past|coming|the|that|(?:the\s+)?previous|(?:the\s+)?following)\s+)?"
-    rf"{_SEASON_RE}(?:\s+of\s+(?P<year>\d{{4}})|,?\s+(?P<y2>\d{{4}}))?)\b(?!-)"
+    rf"{_SEASON_RE}(?:\s+of\s+(?:(?P<year>\d{{4}})|{SPELLED_YEAR})|,?\s+(?P<y2>\d{{4}}))?)\b(?!-)"
 )
 def season(m: re.Match[str], ctx: Context) -> Result | None:
     prep = (m.group("prep") or "").lower()
     rel = " ".join((m.group("rel") or "").lower().split())
-    y = _year(m, "year", "y2")
+    y = _year(m, "year", "y2") or (spelled_year_value(m.group("sy")) if m.group("sy") else None)
     if not (rel or y or m.group("mod") or prep):
         return None
     s = SEASONS[m.group("season").lower()]
@@ -504,12 +548,43 @@ def _truncate(value: str, letter: str) -> str:
     return value
 
 
+# "the 14-day waiting period", "the two day rally": the amount modifies a noun, "the" belongs to
+# the noun phrase and stays out of the extent
+_MODIFIER = (
+    r"\s+\S+-(?:second|minute|hour|day|week|month|year|decade|quarter)\b|"
+    r"\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:second|minute|hour|day|week|month|year|decade)\b(?!s)"
+)
+
+# a quantity just before "a year" makes it a rate ("$33 million a year", "700 seats a week")
+_RATE_BEFORE = re.compile(
+    r"(?:\$\s?\d[\d.,]*|\b\d[\d.,]*|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|"
+    r"billion))(?:\s+(?:million|billion|thousand|percent|%))?(?:\s+[a-z]+){0,2}\s+$",
+    re.IGNORECASE,
+)
+
+# "an hour later" is a duration after some event: "later" stays out of clock amounts
+_NOT_AFTER_CLOCK = "".join(
+    rf"(?<!\b{w}\s)"
+    for w in (
+        "second",
+        "seconds",
+        "minute",
+        "minutes",
+        "hour",
+        "hours",
+        "minute\\sand\\sa\\shalf",
+        "hour\\sand\\sa\\shalf",
+    )
+)
+
+
 @rule(
-    rf"{_B}(?P<mod>(?:about|around|almost|nearly|roughly|approximately|some|more\s+than|less\s+than|over|just|only|"
-    rf"at\s+least|barely|fully|a\s+full|the\s+past|the\s+last|the\s+next|the\s+first|the\s+final|the|"
+    rf"{_B}(?P<mod>(?:around|almost|nearly|roughly|approximately|some|more\s+than|less\s+than|"
+    rf"at\s+least|barely|fully|a\s+full|the\s+past|the\s+last|the\s+next|the\s+first|the\s+final|the(?!{_MODIFIER})|"
     rf"past|last|next|first|final|previous|the\s+previous|the\s+coming|coming|the\s+latest|the\s+remaining|"
-    rf"the\s+same)\s+)*(?P<num>{NUMBER})[\s-]+(?:(?:and\s+a\s+half|or\s+so|or\s+more)\s+)?{UNIT}"
-    r"(?!-old)(?P<suffix>-long)?(?:\s+(?:or\s+so\s+)?(?P<dir>ago|earlier|later|from\s+now|hence|afterwards?)\b)?"
+    rf"the\s+same)\s+)*(?P<num>{NUMBER})(?P<frac>[\s-]+1/2|\s*½)?[\s-]+(?:(?P<half>and\s+a\s+half)\s+|(?:or\s+so|or\s+more)\s+)?{UNIT}"
+    r"(?P<half2>\s+and\s+a\s+half)?"
+    rf"(?!-old)(?P<suffix>-long)?(?:\s+(?:or\s+so\s+)?(?P<dir>ago|{_NOT_AFTER_CLOCK}(?:earlier|later|from\s+now|hence|afterwards?))\b)?"
     r"(?![\w-])"
 )
 def amount(m: re.Match[str], ctx: Context) -> Result | None:
@@ -520,6 +595,17 @@ def amount(m: re.Match[str], ctx: Context) -> Result | None:
     num_word = m.group("num").lower()
     if n is None and not num_word.endswith(("few", "several", "many", "some", "of")):
         return None
+    if (
+        num_word in ("a", "an")
+        and not m.group("mod")
+        and not direction
+        and _RATE_BEFORE.search(m.string, max(0, m.start() - 40), m.start())
+    ):
+        return "SET", _duration(1, unit_word)  # "$2 million a year", "four flights a week": a rate
+    if letter == "Q" and (re.match(r"\s+of\b", m.string[m.end() :]) or "-" in m.group(0)):
+        return None  # "a quarter of the shares", "three-quarters": fractions, not periods
+    if n is not None and (m.group("frac") or m.group("half") or m.group("half2")):
+        n += 0.5
     if direction:
         ago = direction in ("ago", "earlier", "before")
         if n is None:
@@ -569,12 +655,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "the coming weeks": ("DATE", "FUTURE_REF"), "the coming days": ("DATE", "FUTURE_REF"),
     "coming years": ("DATE", "FUTURE_REF"), "coming months": ("DATE", "FUTURE_REF"),
     "a later date": ("DATE", "FUTURE_REF"), "later date": ("DATE", "FUTURE_REF"),
+    "the near term": ("DATE", "FUTURE_REF"), "the short term": ("DATE", "FUTURE_REF"),
+    "future quarters": ("DATE", "FUTURE_REF"), "coming quarters": ("DATE", "FUTURE_REF"),
+    "future years": ("DATE", "FUTURE_REF"),
 }  # fmt: skip
 _WORDS_NOT_AFTER = re.compile(r"(?:in\s+the\s+|for\s+)$", re.IGNORECASE)
 
 
 @rule(
-    rf"(?<![\w-])(?:(?P<x>{alternation(k for k in _WORDS if k not in ('in the past', 'once'))})|in\s+(?P<past>the\s+past)|"
+    rf"(?<![\w-])(?:(?P<x>{alternation(k for k in _WORDS if k not in ('in the past', 'once'))})|(?<=\bin\s)(?P<past>the\s+past)|"
     r"(?P<once>once))(?![\w-])"
 )
 def words(m: re.Match[str], ctx: Context) -> Result | None:
@@ -605,7 +694,7 @@ def deictic_day(m: re.Match[str], ctx: Context) -> Result | None:
 
 @rule(
     rf"(?<![\w-]){MOD}(?:(?P<rel>last|next|this|coming|past|previous|the\s+previous|the\s+following|the\s+next|"
-    rf"the\s+same|that|following|early|late)\s+)?{WEEKDAY}(?P<plural>s)?(?:'s)?(?:\s+{_DAY_PART}(?P<parts>s)?)?(?![\w-])",
+    rf"the\s+same|that|following|early|late)\s+)?{WEEKDAY}(?P<plural>s)?(?P<poss>(?=['’]s\b))?(?:\s+{_DAY_PART}(?P<parts>s)?)?(?![\w-])",
     _capitalized("wd"),
 )
 def weekday(m: re.Match[str], ctx: Context) -> Result | None:
@@ -621,6 +710,8 @@ def weekday(m: re.Match[str], ctx: Context) -> Result | None:
     direction = {"last": "before", "past": "before", "previous": "before", "the previous": "before",
                  "next": "after", "coming": "after", "following": "after", "the following": "after",
                  "the next": "after", "this": "near"}.get(rel, _direction(m, ctx))  # fmt: skip
+    if m.group("poss") is not None and not rel:
+        direction = "past"  # "Wednesday's ruling", "Thursday's closing price": a reported event
     # a single "Friday night" stays a DATE: the tbaq annotations mostly give the day alone
     return "DATE", cal.weekday_near(base, wd, direction).isoformat()
 
@@ -792,7 +883,7 @@ _SPELLED_UNITS = {
     rf"(?:[\s-](?P<unit>{alternation(_SPELLED_UNITS)}))?|oh[\s-](?P<oh>{alternation(_SPELLED_UNITS)}))(?![\w-])"
     r"(?!\s+(?:people|percent|dollars|years|of|thousand|hundred|million))|(?<![\w-])(?:the\s+year\s+)?"
     r"(?P<twok>two\s+thousand)(?:(?:\s+and)?[\s-](?P<k>one|two|three|four|five|six|seven|eight|nine|ten))?(?![\w-])"
-    r"(?!\s+(?:people|percent|dollars|years|of|thousand|hundred|million|\w+s\b))"
+    r"(?!\s+(?:people|percent|dollars|years|of|thousand|hundred|million|(?!(?:has|was|is|as|its|this)\b)\w+s\b))"
 )
 def spelled_year(m: re.Match[str], ctx: Context) -> Result | None:
     if m.group("twok"):
@@ -816,10 +907,12 @@ def spelled_year(m: re.Match[str], ctx: Context) -> Result | None:
 )
 def the_year(m: re.Match[str], ctx: Context) -> Result | None:
     prep = (m.group("prep") or "").lower()
-    if prep in ("for", "through", "throughout") or (m.group("adj") or "").strip().lower() in (
-        "whole",
-        "entire",
-    ):
+    adj = (m.group("adj") or "").strip().lower()
+    # a span of twelve months: "the year ended Aug. 31", "throughout the year", "the whole year";
+    # otherwise the calendar or fiscal year in question: "results for the (full) year"
+    if prep in ("through", "throughout") or adj in ("whole", "entire"):
+        return "DURATION", "P1Y"
+    if re.match(r"\s+(?:ended|ending)\b", m.string[m.end() :]):
         return "DURATION", "P1Y"
     if not prep:
         return None
@@ -851,7 +944,7 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "quarter_anaphora": ("quarter", "period", "year-"), "season": tuple(SEASONS),
     "relative_unit": (*_UNIT_WORDS, "morning", "afternoon", "evening"), "amount": _UNIT_WORDS,
     "words": ("now", "current", "present", "recent", "lately", "past", "future", "moment", "to date", "these days",
-              "coming", "later date", "once"),
+              "coming", "later date", "once", " term"),
     "deictic_day": ("today", "tonight", "yesterday", "tomorrow"), "weekday": ("day",),
     "clock": ("m.", "am", "pm", "noon", "midnight", "midday", "o'clock", ":"),
     "recurrence": ("every", "each", "per", "once", "twice", "times", *SET_ADVERBS),

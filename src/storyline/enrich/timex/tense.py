@@ -68,9 +68,15 @@ _PAST_EXCEPTIONS = frozenset(
         "unprecedented",
     ]
 )
+# words after "to" that show it is a preposition, not the mark of an infinitive
+_NOT_VERBS = (
+    "the|a|an|his|her|its|their|our|my|your|this|that|these|those|about|around|nearly|almost|more|less|"
+    "some|any|all|each|every|one|two|three|four|five|six|seven|eight|nine|ten|date|him|them|us|me|"
+    "what|which|whom|where|court|power|office|prison|jail|school|work|market|death|percent"
+)
 _CUE = re.compile(
     rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bam\s)(?<!\bbeing\s)"
-    rf"(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)",
+    rf"(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)|(?P<infinitive>\bto\s+(?!(?:{_NOT_VERBS})\b)[a-z]{{3,}}\b)",
     re.IGNORECASE,
 )
 
@@ -108,7 +114,17 @@ class TenseIndex:
             for m in _CUE.finditer(self.text, lo, hi):
                 if m.group("past") and m.group("past").lower() in _PAST_EXCEPTIONS:
                     continue
-                found.append((m.start(), "future" if m.group("future") else "past"))
+                # an infinitive ("decided to admit them in March") is not anchored by the
+                # tense of its governing verb: it asks for the nearest occurrence
+                tense = "future" if m.group("future") else "past" if m.group("past") else "present"
+                if (
+                    tense == "present"
+                    and found
+                    and found[-1][1] == "future"
+                    and m.start() - found[-1][0] < 25
+                ):
+                    continue  # "is scheduled to close": the future cue governs the infinitive
+                found.append((m.start(), tense))
             self._cues[lo] = found
         return self._cues[lo]
 
@@ -121,7 +137,12 @@ class TenseIndex:
                 continue
             between = self.text[pos:start] if pos < start else self.text[end:pos]
             dist = start - pos if pos < start else pos - end
-            key = (1 if _CLAUSE_BREAK.search(between) else 0, dist, 0 if tense == "future" else 1, tense)
+            key = (
+                1 if _CLAUSE_BREAK.search(between) else 0,
+                dist,
+                {"future": 0, "past": 1}.get(tense, 2),
+                tense,
+            )
             if best is None or key < best:
                 best = key
         return best[3] if best else "present"

@@ -1,0 +1,172 @@
+"""The UI in a real browser: Playwright driving Debian's chromium (headless) against the real server
+(uvicorn on a free loopback port) on a temporary database holding the sample corpus.
+
+Screenshots are kept under build/screenshots/. Skips where chromium or playwright is absent, and
+fails instead when CI is set. Install the browser with scripts/install_browser.sh (never
+`playwright install`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from test_api_fixtures import CORPUS
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(reason + " (required when CI is set)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from storyline.model import Article
+    from storyline.pipeline import ingest_articles, ingest_paths
+    from storyline.serve import create_app
+    from storyline.store import open_store
+
+    db = tmp_path_factory.mktemp("browser") / "ui.db"
+    with open_store(str(db)) as store:
+        if SAMPLES.is_dir() and any(SAMPLES.iterdir()):
+            report = ingest_paths(store, [str(SAMPLES)])
+        else:
+            report = ingest_articles(store, [Article(**{k: v for k, v in c.items()}) for c in CORPUS])
+        assert report.stored > 0
+    port = _free_port()
+    config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} is absent: run scripts/install_browser.sh")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_reader_journey(server: str, browser: Any) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # Front page: stories, most recently active first.
+    page.goto(server + "/")
+    cards = page.locator("li.story-card")
+    assert cards.count() >= 3
+    assert page.locator("svg.spark").count() == cards.count()
+    page.screenshot(path=str(SHOTS / "01-front.png"), full_page=True)
+
+    # Open the largest story.
+    page.goto(server + "/?sort=size")
+    first = page.locator("li.story-card h2 a").first
+    story_title = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == story_title
+    assert page.locator("svg.timeline").count() == 1
+    page.screenshot(path=str(SHOTS / "02-story.png"), full_page=True)
+    story_url = page.url
+
+    # Follow a citation of the brief: the article opens with the cited sentence highlighted.
+    cite = page.locator("ul.brief a.cite").first
+    href = cite.get_attribute("href")
+    assert href and "?hl=" in href
+    cite.click()
+    page.wait_for_load_state()
+    assert "hl=" in page.url
+    mark = page.locator("mark#hl")
+    assert mark.is_visible()
+    start, end = (int(x) for x in href.split("hl=")[1].split("#")[0].split("-"))
+    art_id = href.split("/articles/")[1].split("?")[0]
+    text = httpx.get(f"{server}/api/v1/articles/{art_id}").json()["text"]
+    assert mark.inner_text().strip() in text[start:end]
+    page.screenshot(path=str(SHOTS / "03-article-highlight.png"), full_page=False)
+
+    # Keyboard: focus is visible on links (an outline is drawn).
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), outline
+
+    # Search from the header.
+    word = story_title.split()[0] if len(story_title.split()[0]) > 3 else max(story_title.split(), key=len)
+    page.fill("#site-q", word.strip("'\",.:"))
+    page.press("#site-q", "Enter")
+    page.wait_for_load_state()
+    assert "/search?q=" in page.url
+    assert page.locator("ol.hits li").count() >= 1
+    page.screenshot(path=str(SHOTS / "04-search.png"), full_page=True)
+
+    # Filter by language (the select submits the form by itself).
+    page.goto(server + "/")
+    languages = page.locator("#f-language option").all_inner_texts()[1:]
+    lang = next((lang for lang in languages if lang != "en"), languages[0])
+    page.select_option("#f-language", lang)
+    page.wait_for_url(f"**language={lang}**")
+    langs = page.locator("li.story-card dd").all_inner_texts()
+    assert page.locator("li.story-card").count() >= 1 and any(lang in t for t in langs)
+    page.screenshot(path=str(SHOTS / "05-filter-language.png"), full_page=True)
+
+    # Ingest a new report through the API: it appears in its story.
+    stories = httpx.get(f"{server}/api/v1/stories", params={"limit": 1}).json()["stories"]
+    target = stories[0]
+    story = httpx.get(f"{server}/api/v1/stories/{target['id']}").json()
+    base = next(a for a in story["articles"] if not a["duplicate_of"])
+    new_title = "Update: " + (base["title"] or "report") + " (browser test)"
+    r = httpx.post(f"{server}/api/v1/articles", json={
+        "title": new_title, "text": base["text"] + "\n\nOfficials gave a further update on the day.",
+        "url": "https://browser-test.example/update", "source": "Browser Test Gazette",
+        "published": target["last_date"], "language": base["language"],
+    }, timeout=120)
+    assert r.status_code == 201, r.text
+    assert r.json()["story_ids"] == [target["id"]]
+    page.goto(f"{server}/stories/{target['id']}")
+    assert page.get_by_text(new_title).first.is_visible() or page.locator("details.copies").count() >= 1
+    assert new_title in page.content()
+    page.screenshot(path=str(SHOTS / "06-story-after-ingest.png"), full_page=True)
+
+    page.goto(story_url)
+    assert not errors, errors  # no CSP violation, no script error
+    page.close()
