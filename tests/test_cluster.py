@@ -144,3 +144,45 @@ def test_tokens_and_entity_proxy() -> None:
     assert "the" not in tokenize("The earthquake struck")
     ents = entity_proxy("The Peruvian president Alan Garcia visited Lima.")
     assert "alan garcia" in ents and "lima" in ents and "the" not in ents
+
+
+def test_a_late_article_joins_the_story_active_at_its_own_date() -> None:
+    clusterer = OnlineClusterer()
+    a = docs(QUAKE_A, "a", "2024-01-01")
+    first = clusterer.add(a[0])
+    # The stream moves on by seven weeks before a report dated 2024-01-02 arrives.
+    clusterer.add(ClusterInput("r0", *REHAB[0], (), "2024-02-20", "en"))
+    late = clusterer.add(ClusterInput("a1", *QUAKE_A[1], (), "2024-01-02", "en"))
+    assert late.story_id == first.story_id and not late.is_new
+    # An undated report can join it too; a report dated far from the story's span cannot.
+    assert clusterer.add(ClusterInput("a2", *QUAKE_A[2], (), None, "en")).story_id == first.story_id
+    assert clusterer.add(ClusterInput("a3", *QUAKE_A[2], (), "2024-03-15", "en")).is_new
+
+
+def test_attach_puts_an_article_in_the_given_story() -> None:
+    clusterer = OnlineClusterer()
+    a, b = docs(QUAKE_A, "a"), docs(QUAKE_B, "b")
+    story_a = clusterer.add(a[0]).story_id
+    story_b = clusterer.add(b[0]).story_id
+    got = clusterer.attach(ClusterInput("copy", *QUAKE_B[1], (), None, "en"), story_a)
+    assert got.story_id == story_a and not got.is_new and got.merged_from == ()
+    assert clusterer.stories_opened == 2
+    # The attached article now represents story A: a close follow-up of it goes there, not to B.
+    follow = clusterer.add(ClusterInput("f", QUAKE_B[1][0], QUAKE_B[1][1] + " Aid arrived.", (), None, "en"))
+    assert follow.story_id == story_a != story_b
+    try:
+        clusterer.attach(a[1], "s99999999")
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("attach to an unknown story must fail")
+
+
+def test_attach_reopens_an_expired_story_under_its_id() -> None:
+    clusterer = OnlineClusterer()
+    story = clusterer.add(docs(QUAKE_A, "a", "2024-01-01")[0]).story_id
+    clusterer.add(ClusterInput("r0", *REHAB[0], (), "2024-09-01", "en"))
+    assert clusterer.active_stories == 1
+    assert clusterer.attach(ClusterInput("c", *QUAKE_A[1], (), "2024-09-02", "en"), story).story_id == story
+    assert clusterer.active_stories == 2
+    assert clusterer.add(ClusterInput("a2", *QUAKE_A[2], (), "2024-09-03", "en")).story_id == story

@@ -9,8 +9,12 @@ with the days since the story was last updated (a story that went quiet stops at
 matches; a strong match can still resume it until it expires).
 
 Cost per article does not grow with the archive: candidate stories come from an inverted index over
-(language, term) and (language, entity) keys of active stories only; a story leaves the index when
-it has been inactive for `expire_days` (by publication date) or `expire_articles` (by arrival).
+(language, term) and (language, entity) keys of active stories only. Activity is judged at the
+article's own date: a story is a candidate when the article's date lies within `expire_days` of the
+story's span (an undated article sees every indexed story), so articles arriving out of date order
+still find the stories of their time. A story leaves the index when its last date is more than
+`expire_days + late_days` before the newest date seen, or after `expire_articles` arrivals without
+a new article.
 
 Stories merge when an article matches two of them and their centroids converge: the older story
 keeps its id and the assignment records the absorbed ids. Story ids are "s" + a zero-padded counter
@@ -24,7 +28,9 @@ from __future__ import annotations
 import copy
 import functools
 import heapq
+import itertools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -71,16 +77,19 @@ class ClusterConfig:
     w_entities: float = 0.60
     time_penalty: float = 0.15  # subtracted in full once a story has been quiet for `quiet_days`
     quiet_days: float = 7.0
-    expire_days: float = 30.0  # inactive longer than this (by date): out of the candidate index
+    expire_days: float = 30.0  # a story is a candidate for articles dated within this many days of its span
+    late_days: float = 60.0  # ... and stays indexed this long beyond that after the newest date (late articles)
     expire_articles: int | None = 50_000  # inactive for this many arrivals: out of the index
     merge_threshold: float = 0.45  # centroid score at which two matched stories merge
     query_terms: int = 12  # top body terms of an article used to look up candidates
     max_candidates: int = 30  # candidates scored in full (by number of shared index keys)
     index_terms: int = 12  # top body terms of each article posted for its story
     max_posting: int = 2_000  # keys with more active stories than this are not used for look-up
-    centroid_terms: int = 300
+    centroid_terms: int = 300  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
     doc_terms: int = 150  # an article's sub-vectors keep their strongest terms
-    numbers: bool = True  # numbers of the text join the entity vocabulary  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
+    numbers: bool = True  # four-digit numbers of the text join the entity vocabulary
+    x_ent_binary: bool = False
+    x_idf_power: float = 1.0
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -156,7 +165,7 @@ Vec = dict[str, float]
 def _dot(a: Vec, b: Vec) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    return sum(map(operator.mul, a.values(), map(b.get, a, itertools.repeat(0.0))))
 
 
 @dataclass
@@ -231,9 +240,12 @@ class OnlineClusterer:
     def _weigh(self, counts: list[Counter[str]]) -> list[Vec]:
         s = self._s
         out: list[Vec] = []
-        for field_counts, df in zip(counts, s.df, strict=True):
+        cfg = self.config
+        for i, (field_counts, df) in enumerate(zip(counts, s.df, strict=True)):
+            tfw = (lambda c: 1.0) if (i == 2 and cfg.x_ent_binary) else (lambda c: 1.0 + math.log(c))
+            pw = cfg.x_idf_power if i == 2 else 1.0
             vec = {
-                t: (1.0 + math.log(c)) * (math.log((s.n_docs + 1) / (df.get(t, 0) + 1)) + 1.0)
+                t: tfw(c) * (math.log((s.n_docs + 1) / (df.get(t, 0) + 1)) + 1.0) ** pw
                 for t, c in field_counts.items()
             }
             if len(vec) > self.config.doc_terms:  # an article is represented by its strongest terms
@@ -291,7 +303,7 @@ class OnlineClusterer:
     def _expire(self) -> None:
         s, cfg = self._s, self.config
         if s.now is not None:
-            horizon = s.now - cfg.expire_days
+            horizon = s.now - cfg.expire_days - cfg.late_days
             while s.expiry and s.expiry[0][0] < horizon:
                 _last, num = heapq.heappop(s.expiry)
                 story = s.stories.get(num)
@@ -324,30 +336,66 @@ class OnlineClusterer:
                 story.norms2[i] = sum(w * w for w in kept.values())
 
     # -- the algorithm -------------------------------------------------------------------
-    def add(self, doc: ClusterInput) -> Assignment:
-        s, cfg = self._s, self.config
+    def _prepare(self, doc: ClusterInput) -> tuple[str, int | None, list[Vec]]:
+        """Count the article in (arrivals, newest date, document frequencies); its language, date
+        ordinal and weighted unit sub-vectors."""
+        s = self._s
         s.arrivals += 1
         day = _ordinal(doc.published)
         if day is not None and (s.now is None or day > s.now):
             s.now = day
         self._expire()
-        lang = doc.language or "und"
         counts = self._vectors(doc)
         # Document frequencies include the article itself (so its own terms get a finite weight).
         s.n_docs += 1
         for field_counts, df in zip(counts, s.df, strict=True):
             for t in field_counts:
                 df[t] = df.get(t, 0) + 1
-        vecs = self._weigh(counts)
+        return doc.language or "und", day, self._weigh(counts)
 
+    def _in_window(self, story: _Story, day: int | None) -> bool:
+        """Whether a story was active at the article's own date (an undated article: any indexed story)."""
+        if day is None or story.last is None or story.first is None:
+            return True
+        return max(day - story.last, story.first - day) <= self.config.expire_days
+
+    def _candidates(self, lang: str, day: int | None, vecs: list[Vec]) -> list[int]:
+        s, cfg = self._s, self.config
         hits: Counter[int] = Counter()
         for key in self._keys(lang, vecs, cfg.query_terms):
             posting = s.index.get(key)
             if posting and len(posting) <= cfg.max_posting:
                 hits.update(posting)
-        candidates = [num for num, _ in sorted(hits.items(), key=lambda x: (-x[1], x[0]))[: cfg.max_candidates]]
+        ranked = sorted(hits.items(), key=lambda x: (-x[1], x[0]))
+        out: list[int] = []
+        for num, _ in ranked:
+            if self._in_window(s.stories[num], day):
+                out.append(num)
+                if len(out) >= cfg.max_candidates:
+                    break
+        return out
+
+    def _open(self) -> _Story:
+        s = self._s
+        s.counter += 1
+        story = _Story(
+            num=s.counter, sid=f"s{s.counter:08d}", languages=set(), centroids=[{}, {}, {}],
+            norms2=[0.0, 0.0, 0.0], keys=set(),
+        )
+        s.stories[story.num] = story
+        return story
+
+    def _join(self, story: _Story, lang: str, day: int | None, vecs: list[Vec]) -> None:
+        self._absorb(story, vecs)
+        self._touch(story, lang, day)
+        self._post(story, self._keys(lang, vecs, self.config.index_terms))
+
+    def add(self, doc: ClusterInput) -> Assignment:
+        """Put an article in the best-matching story active at its date, or open a new story."""
+        s, cfg = self._s, self.config
+        lang, day, vecs = self._prepare(doc)
         scored = sorted(
-            ((self._score(vecs, s.stories[num], day), num) for num in candidates),
+            ((self._score(vecs, s.stories[num], day), num) for num in self._candidates(lang, day, vecs)),
             key=lambda x: (-x[0], x[1]),
         )
         matched = [num for score, num in scored if score >= cfg.threshold]
@@ -357,20 +405,9 @@ class OnlineClusterer:
             story = s.stories[matched[0]]
             is_new = False
         else:
-            s.counter += 1
-            story = _Story(
-                num=s.counter,
-                sid=f"s{s.counter:08d}",
-                languages=set(),
-                centroids=[{}, {}, {}],
-                norms2=[0.0, 0.0, 0.0],
-                keys=set(),
-            )
-            s.stories[story.num] = story
+            story = self._open()
             is_new = True
-        self._absorb(story, vecs)
-        self._touch(story, lang, day)
-        self._post(story, self._keys(lang, vecs, cfg.index_terms))
+        self._join(story, lang, day, vecs)
 
         # Convergence: other stories this article also matched merge when their centroids agree.
         for num in matched[1:]:
@@ -383,6 +420,25 @@ class OnlineClusterer:
                 merged.append(gone.sid)
                 story = keep
         return Assignment(story_id=story.sid, is_new=is_new and not merged, merged_from=tuple(merged))
+
+    def attach(self, doc: ClusterInput, story_id: str) -> Assignment:
+        """Put an article in a given story (e.g. a near-copy in its original's story), updating the
+        story and the statistics as `add` does. A merged id is followed; a story that has left the
+        index is reopened under its id, represented by this article from then on. KeyError for an
+        id this clusterer never opened."""
+        s = self._s
+        sid = self.resolve(story_id)
+        num = int(sid[1:]) if sid[:1] == "s" and sid[1:].isdigit() else 0
+        if not 1 <= num <= s.counter:
+            raise KeyError(story_id)
+        lang, day, vecs = self._prepare(doc)
+        story = s.stories.get(num)
+        if story is None:  # expired: reopen under the same id
+            story = _Story(num=num, sid=sid, languages=set(), centroids=[{}, {}, {}],
+                           norms2=[0.0, 0.0, 0.0], keys=set())
+            s.stories[num] = story
+        self._join(story, lang, day, vecs)
+        return Assignment(story_id=sid, is_new=False)
 
     def _touch(self, story: _Story, lang: str, day: int | None) -> None:
         story.size += 1

@@ -71,25 +71,23 @@ def ingest_articles(
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     report = IngestReport()
+
+    def reject(err: ReadError) -> None:
+        report.rejected.append(err)
+        if on_error:
+            on_error(err)
+
     for item in items:
         if isinstance(item, ReadError):
-            report.rejected.append(item)
-            if on_error:
-                on_error(item)
+            reject(item)
             continue
         try:
             cleaned, annotations = prepare(item, config)
         except Exception as exc:  # an annotator bug must not sink the batch: report the article
-            err = ReadError(item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}")
-            report.rejected.append(err)
-            if on_error:
-                on_error(err)
+            reject(ReadError(item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}"))
             continue
         if not cleaned.text.strip():
-            err = ReadError(item.path or item.url or "<input>", "no text left after cleaning")
-            report.rejected.append(err)
-            if on_error:
-                on_error(err)
+            reject(ReadError(item.path or item.url or "<input>", "no text left after cleaning"))
             continue
         result = store.upsert_article(cleaned, annotations)
         report.ids.append(result.id)

@@ -53,6 +53,7 @@ _DATE_LABEL = (
     r"(?P<label>(?:last |first )?(?:updated|published|posted|modified|created|date|released|issued)"
     r"|publié(?: le)?|mis à jour(?: le)?|veröffentlicht(?: am)?|aktualisiert(?: am)?|publicado(?: el)?)"
 )
+MAX_DATE_LINE = 300
 _SEGMENT = re.compile(
     rf"(?:{_DATE_LABEL}(?:\s+(?:on|at))?\s*[:|-]?\s*)?(?P<date>{_DATE})"
     rf"(?:\s*(?:,|at|@|-|–|\||/)?\s*(?:at\s+)?(?P<time>{_TIME}))?",
@@ -101,6 +102,8 @@ def _clock(m: re.Match[str]) -> str | None:
 def parse_date_line(line: str) -> tuple[str | None, str | None] | None:
     """(date, time) of a line made only of dates ("Updated: 20 Feb 2024 14:00 | Published ..."),
     None when the line holds anything else. A "published" date is preferred to an "updated" one."""
+    if len(line) > MAX_DATE_LINE:  # two labelled date-times fit many times over: prose, not a date line
+        return None
     segments = list(_SEGMENT.finditer(line))
     if not segments or not _SEPARATORS.match(_SEGMENT.sub("", line)):
         return None

@@ -37,6 +37,8 @@ def _fold_char(ch: str) -> str:
     if ch in "\t\n":
         return ch
     category = unicodedata.category(ch)
+    if category == "Cs":  # a lone surrogate (from a "\\ud800" escape): not encodable text
+        return "\ufffd"
     if category == "Zs":
         return " "
     if category == "Cc":
@@ -50,7 +52,7 @@ def _fold_char(ch: str) -> str:
 
 _FOLDABLE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufb00-\ufb06\uff10-\uff19"
-    "\uff21-\uff3a\uff41-\uff5a]"
+    "\uff21-\uff3a\uff41-\uff5a\ud800-\udfff]"
 )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from storyline.consolidate.dates import compatible, sort_key, timex_date
+from storyline.consolidate.dates import compatible, first_day, last_day, sort_key, timex_date
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
 from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
@@ -36,6 +36,8 @@ STORY_SUBJECT = "story"  # subject of a claim about the story's event itself (de
 ROUNDING_CAP = 0.05  # a rounded figure ("$8bn") may stand for values this far off, relative
 APPROXIMATE = 0.10  # "about", "nearly", "some": this much more
 EXCHANGE = 0.04  # two outlets' conversions at slightly different rates
+CONVERSION = 0.08  # a figure converted between unit systems is rounded again ("30 km" -> "20 miles")
+LOWER_BOUND_SLACK = 0.5  # "more than 20" stands for up to 50% more (not for tolls, which get updated)
 CUMULATIVE = frozenset(
     {"death toll", "injured", "missing", "cases", "deaths", "evacuated", "displaced", "arrests", "cost"}
 )
@@ -118,6 +120,7 @@ class Fact:
 
 _MONEY_CUES: tuple[tuple[str, str], ...] = (
     # named "price" for a product, "cost" for anything else (see _sentence_claims)
+    (r"\ba share\b|\bper share\b", "price per share"),
     (
         r"\bpric(?:e|ed|es|ing)\b|\bsells? for\b|\bsold for\b|\bretails?\b|\bcost(?:s|ing|ly)?\b|\bbill\b"
         r"|\bspen[dt]\b|\bexpenses?\b|\bpay(?:s|ing)?\b[^.]{0,40}\bfor\b",
@@ -134,17 +137,43 @@ _MONEY_CUES: tuple[tuple[str, str], ...] = (
     (r"\bloss(?:es)?\b|\bwiped\b", "loss"),
     (r"\bbudget\b", "budget"),
     (r"\binvest(?:ed|ment|ing)?\b", "investment"),
-    (r"\bcontract\b|\bdeal\b|\border\b", "contract value"),
+    (r"\bdamage[sd]?\b", "damage"),
+    (
+        r"\bacqui(?:re[sd]?|ring|sition)\b|\bbuy(?:s|ing|out)?\b|\btake-?over\b|\bdeal\b|\bvalued\b|\bworth\b",
+        "deal value",
+    ),
+    (r"\bcontract\b|\border\b", "contract value"),
 )
+_PRICE_WORDS = re.compile(r"\bpric(?:e|ed|es|ing)\b|\bsells? for\b|\bsold for\b|\bretails?\b", re.IGNORECASE)
+# "<product noun> at <money>": a price ("the civilian version at Rs 2.75 crore")
+_PRICE_AT = re.compile(
+    r"\b(?:version|variant|model|edition|sedan|car|vehicle|limousine|phone|device|tickets?)\s+(?:\w+\s+)?at\s*$",
+    re.IGNORECASE,
+)
+# a figure per period: "900 million rupees a year", "200 units a year"
+_PER_PERIOD = re.compile(r"^\W{0,2}\s*(?:a|per|each|every)\s+(year|month|week|day)\b|^\s*(annually|yearly)\b", re.IGNORECASE)
+_LOWER_BOUND = re.compile(r"^(?:more than|over|at least|upwards of|in excess of)\b", re.IGNORECASE)
+# counts of generic nouns ("three things", "two countries") carry no fact worth cross-checking
+_GENERIC_NOUNS = frozenset(
+    ["people", "persons", "person", "things", "thing", "times", "ways", "ones", "parts", "kinds", "types", "sides", "countries", "companies", "firms", "members", "reasons", "questions", "days", "years", "months", "weeks", "hours", "minutes", "steps", "points", "cases", "words"]
+)
+_WORKFORCE_NOUNS = frozenset("people persons employees staff workers jobs".split())
+_INCREMENT = re.compile(r"\b(?:last|further|additional|another|other)\s+$|^\S+\s+more\s", re.IGNORECASE)
+# a sentence recalling another event or a past period ("a month after", "last year")
+_RECALL = re.compile(r"\b(?:a|one|two|three|\d+)\s+(?:weeks?|months?|years?)\s+(?:after|since)\b|\blast (?:week|month|year)'s\b", re.IGNORECASE)
+_OUTPUT_NOUNS = frozenset(["units", "cars", "vehicles", "trucks", "aircraft", "planes", "ships", "tonnes", "tons", "barrels", "cells", "batteries"])
+_OUTPUT_CUE = re.compile(r"\b(?:produc\w*|build|built|make|manufactur\w*|output|capacity|assembl\w*)\b", re.IGNORECASE)
 _COUNT_CUES: tuple[tuple[str, str], ...] = (
     (
         r"\bdeath toll\b|\bkill(?:ed|ing|s)?\b|\bdead\b|\bdied\b|\bdeaths?\b|\bfatalit(?:y|ies)\b|\blives\b|\bbodies\b",
         "death toll",
     ),
     (r"\binjur(?:ed|ies|ing)\b|\bwounded\b|\bhurt\b", "injured"),
+    (r"\bhospitali[sz](?:ed|ation)\b|\b(?:taken|admitted|treated)\s+(?:to|in|at)\s+(?:a\s+|the\s+)?hospital", "hospitalised"),
+    (r"\bemploy(?:s|ed|ees?|ing)?\b|\bworkforce\b|\bstaff\b|\bjobs\b", "employees"),
     (r"\bmissing\b", "missing"),
     (r"\bcases?\b|\binfect(?:ed|ions?)\b|\bsick\b", "cases"),
-    (r"\bevacuat(?:ed|ion)\b", "evacuated"),
+    (r"\bevacuat(?:ed|ion)\b|\b(?:leave|left|fled|flee|forced from)\s+their\s+homes\b", "evacuated"),
     (r"\bdisplaced\b|\bhomeless\b", "displaced"),
     (r"\barrest(?:ed|s)?\b|\bdetained\b", "arrests"),
 )
@@ -156,7 +185,17 @@ _LENGTH_CUES: tuple[tuple[str, str], ...] = (
     (r"\bwide\b|\bwidth\b", "width"),
     (r"\bdistance\b|\baway\b|\boff\b|\bfrom\b", "distance"),
 )
+# "<noun> began / will start / is due to begin": the start of that noun ("start of construction")
+_START = re.compile(
+    r"\b([a-z]+)(?:\s+of\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?)?\s+(?:had\s+|have\s+|has\s+)?(?:(?:will|would|is|are)\s+(?:due\s+to\s+)?)?"
+    r"(?:began|begun|begin|begins|started|start|starts|commenced|commence|run\s+from|start\s+from)\b",
+    re.IGNORECASE,
+)
+_NOT_START_NOUNS = frozenset(
+    ["it", "they", "he", "she", "we", "this", "that", "which", "who", "what", "and", "but", "or", "then", "also", "have", "has", "had", "would", "will", "work"]
+)
 _DATE_EVENT_CUES: tuple[tuple[str, str], ...] = (
+    (r"\bvot(?:e|ed|es|ing)\b", "date of vote"),
     (r"\binaugurat\w*", "date of inauguration"),
     (
         r"\bfirst (?:shown|presented|unveiled|displayed|exhibited)|\bunveil\w*|\bdebut\w*|\bpremiere\w*|\bfirst (?:public )?(?:showing|appearance)",
@@ -195,48 +234,167 @@ _ANAPHOR = re.compile(
     r"well|rig|platform|ship|vessel|aircraft|plane|jet|device|reactor|mine|dam|bridge|building|tower|"
     r"model|factory|station|pipeline|satellite|rocket|missile|tank|phone|drug|vaccine|company|firm|group)\b"
 )
-_FOCAL_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW", "NORP"})
+_FOCAL_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"})
 _SUBJECT_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"})
+_OBJECT_LABELS = frozenset({"PRODUCT", "FAC", "EVENT"})  # things a story is about rather than actors
 _PLACE_LABELS = frozenset({"GPE", "LOC"})
+_LABEL_PRIORITY = ("PRODUCT", "FAC", "EVENT", "ORG", "WORK_OF_ART", "LAW", "NORP", "GPE", "LOC", "PERSON")
 _GENERIC_QUALIFIERS = frozenset(
     {"the model", "model", "version", "the version", "new model", "the new model"}
 )
+_VARIANT_NOUNS = frozenset({"version", "variant", "model", "edition", "trim", "configuration"})
+# attributes of an organisation rather than of the story's object: their subject is the company named
+_ORG_ATTRIBUTES = frozenset({"employees", "date founded", "revenue", "profit"})
+# a mention acting as speaker or owner ("RMN said", "RMN's plant"): an actor, not the story's object
+_AGENT_AFTER = re.compile(
+    r"^(?:'s|’s|\s*,?\s*(?:said|says|told|announced|confirmed|added|plans?|will|would|has agreed|agreed|"
+    r"unveil\w*|launch\w*|expects?|estimated)\b)",
+    re.IGNORECASE,
+)
+_VAGUE_COUNT = re.compile(r"^(?:hundreds|thousands|dozens|tens|scores|millions|several|many)\b", re.IGNORECASE)
+_COUNT_CLAUSE_CUT = re.compile(r"[,;:()]|\b(?:and|when|after|before|while|but|as|of whom)\b", re.IGNORECASE)
+_NOT_ATTRIBUTE_WORDS = frozenset(
+    ["in", "on", "at", "to", "by", "from", "for", "over", "than", "since", "during", "last", "next", "this", "that", "and", "or", "but", "yesterday", "today", "year", "years", "month", "months", "week", "weeks", "day", "days", "higher", "lower", "more", "less", "up", "down"]
+)
+
+
+@dataclass
+class _Story:
+    """What claim extraction knows about the whole story."""
+
+    names: dict[str, str]  # representative entity key -> display name
+    labels: dict[str, str]
+    rep: dict[str, str]  # entity key -> representative key of its name group
+    focal: str | None
+    variants: dict[str, str]  # distinctive variant word (normalized) -> qualifier ("armoured version")
 
 
 def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) -> list[Claim]:
     """Every claim the story's sentences make, in article then text order."""
-    names = {entity.key: entity.name for entity in entities}
-    labels = {entity.key: entity.label for entity in entities}
-    focal = focal_entity(story, entities)
+    sentences = split_story(story)
+    info = _story_info(story, entities, sentences)
     claims: list[Claim] = []
-    for sentence in split_story(story):
-        claims.extend(_sentence_claims(sentence, focal, names, labels))
+    for sentence in sentences:
+        claims.extend(_sentence_claims(sentence, info))
     return claims
 
 
-def focal_entity(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) -> Entity | None:
-    """The object the story is about: the product, organisation, facility or event mentioned by the
-    most articles (then most often); None when the story names none."""
-    by_key = {entity.key: entity for entity in entities}
-    articles: Counter[str] = Counter()
-    mentions: Counter[str] = Counter()
+def _skeleton(name: str) -> str:
+    """Spelling-tolerant key of a name's first word: first letter and following consonants, doubled
+    letters collapsed ("Sarathi", "Saarthi", "Sarthi" -> "srth")."""
+    first = re.sub(r"[^a-z]", "", (name.split() or [""])[0].lower())
+    if not first:
+        return ""
+    rest = re.sub(r"[aeiouy]", "", first[1:])
+    return re.sub(r"(.)\1+", r"\1", first[0] + rest)
+
+
+def _name_groups(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
+    groups: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities:
+        skeleton = _skeleton(entity.name)
+        groups[skeleton if len(skeleton) >= 3 else f"key:{entity.key}"].append(entity)
+    return groups
+
+
+def _story_info(story: Sequence[AnnotatedArticle], entities: Sequence[Entity], sentences: list[Sentence]) -> _Story:
+    groups = _name_groups(entities)
+    article_sets: dict[str, set[str]] = defaultdict(set)
+    mention_count: Counter[str] = Counter()
+    agent_count: Counter[str] = Counter()
+    known = {entity.key for entity in entities}
+    texts = {item.id: item.article.text for item in story}
     for item in story:
-        seen: set[str] = set()
         for mention in item.mentions:
-            key = mention.entity_key
-            if key in by_key and by_key[key].label in _FOCAL_LABELS:
-                mentions[key] += 1
-                seen.add(key)
-        articles.update(seen)
-    if not articles:
+            if mention.entity_key in known:
+                key = mention.entity_key
+                article_sets[key].add(item.id)
+                mention_count[key] += 1
+                if _AGENT_AFTER.match(texts[item.id][mention.end : mention.end + 30]):
+                    agent_count[key] += 1
+    rep: dict[str, str] = {}
+    names: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    scores: dict[str, tuple[float, int, str]] = {}
+    for members in groups.values():
+        member_names = [m.name for m in members]
+        best = max(members, key=lambda e: _display_rank(e, member_names, article_sets, mention_count))
+        label_votes: Counter[str] = Counter()
+        for member in members:
+            specific = any(other != member.name and other in member.name for other in member_names)
+            label_votes[member.label] += (mention_count[member.key] or 1) * (2 if specific else 1)
+        label = max(label_votes, key=lambda lab: (label_votes[lab], -_LABEL_PRIORITY.index(lab) if lab in _LABEL_PRIORITY else -99))
+        for member in members:
+            rep[member.key] = best.key
+        names[best.key] = best.name
+        labels[best.key] = label
+        arts = set().union(*(article_sets[m.key] for m in members))
+        mentions = sum(mention_count[m.key] for m in members)
+        agents = sum(agent_count[m.key] for m in members)
+        if arts and label in _FOCAL_LABELS:
+            weight = 1.1 if label in _OBJECT_LABELS else 1.0
+            score = len(arts) * weight * (1.0 - 0.6 * agents / max(mentions, 1))
+            scores[best.key] = (score, mentions, best.key)
+    focal = max(scores, key=lambda k: scores[k]) if scores else None
+    return _Story(names, labels, rep, focal, _variant_vocabulary(sentences))
+
+
+def _display_rank(
+    entity: Entity, member_names: list[str], article_sets: dict[str, set[str]], mention_count: Counter[str]
+) -> tuple[int, int, int, str]:
+    """Which name of a group to show: the most reported, then the one containing the others."""
+    contains = sum(other != entity.name and other in entity.name for other in member_names)
+    return (len(article_sets[entity.key]) + contains, mention_count[entity.key], len(entity.name), entity.name)
+
+
+def focal_entity(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) -> Entity | None:
+    """The object the story is about: the product, facility, event or organisation (name variants
+    folded) mentioned by the most articles, less when it mostly speaks or owns ("X said", "X's")."""
+    info = _story_info(story, entities, [])
+    if info.focal is None:
         return None
-    best = max(articles, key=lambda key: (articles[key], mentions[key], key))
-    return by_key[best]
+    return next((e for e in entities if e.key == info.focal), None)
 
 
-def _sentence_claims(
-    sentence: Sentence, focal: Entity | None, names: dict[str, str], labels: dict[str, str]
-) -> list[Claim]:
+def _qualifier_key(phrase: str) -> str:
+    """Spelling-neutral form of a qualifier word ("armoured" and "armored" meet)."""
+    return re.sub(r"ou(?=r)", "o", phrase.lower())
+
+
+def _variant_vocabulary(sentences: list[Sentence]) -> dict[str, str]:
+    """Distinctive words of the story's explicit variant qualifiers, when the story contrasts at least
+    two ("civilian version" / "armoured version"): a clause saying just "armoured" means that variant."""
+    qualifiers: dict[str, str] = {}
+    for sentence in sentences:
+        for phrase in _explicit_variants(sentence.text):
+            qualifiers.setdefault(_qualifier_key(phrase), phrase)
+    if len(qualifiers) < 2:
+        return {}
+    vocabulary: dict[str, str] = {}
+    for key, phrase in qualifiers.items():
+        for word in key.split():
+            if word not in _VARIANT_NOUNS and word not in STOPWORDS_Q and len(word) > 3:
+                vocabulary.setdefault(word, phrase)
+    return vocabulary
+
+
+STOPWORDS_Q = frozenset({"the", "its", "their", "this", "that", "an", "a", "new", "for", "in"})
+
+
+def _explicit_variants(text: str) -> list[str]:
+    found: list[str] = []
+    for match in _VARIANT.finditer(text):
+        phrase = " ".join(next(g for g in match.groups() if g).split()).lower()
+        phrase = re.sub(r"^(?:the|its|their|this|that|an|a)\s+", "", phrase)
+        if phrase in _GENERIC_QUALIFIERS or re.fullmatch(r"(?:this|that|its|a|an)\s+\w+", phrase):
+            continue
+        if phrase.split()[0] in ("both", "each", "all", "two", "three", "every"):
+            continue
+        found.append(phrase)
+    return found
+
+
+def _sentence_claims(sentence: Sentence, info: _Story) -> list[Claim]:
     claims: list[Claim] = []
     attribution = _attribution(sentence.text)
     for quantity in sentence.quantities:
@@ -246,13 +404,15 @@ def _sentence_claims(
         if attribute is None:
             continue
         if attribute in CUMULATIVE and attribute != "cost":
+            if _recalls_past(sentence):
+                continue  # a toll of another event or a past year's statistic
             subject, subject_name = STORY_SUBJECT, "the story's event"
-            place = _nearest(sentence, quantity.start, _PLACE_LABELS, names, labels)
-            qualifiers: tuple[str, ...] = (f"in {names.get(place, place)}",) if place else ()
+            place = _place_after(sentence, quantity.end, info)
+            qualifiers: tuple[str, ...] = (f"in {info.names.get(place, place)}",) if place else ()
         else:
-            subject, subject_name = _subject(sentence, quantity.start, focal, names, labels)
-            qualifiers = _variants(sentence, quantity.start)
-            if attribute == "cost" and labels.get(subject) == "PRODUCT":
+            subject, subject_name = _subject(sentence, quantity.start, attribute, info)
+            qualifiers = _variants(sentence, quantity.start, info)
+            if attribute == "cost" and _is_price(sentence, quantity, subject, qualifiers, info):
                 attribute = "price"
         kind: ValueKind = quantity.kind
         claims.append(
@@ -269,9 +429,51 @@ def _sentence_claims(
                 published=sentence.published,
             )
         )
-    claims.extend(_date_claims(sentence, focal, names, labels, attribution))
-    claims.extend(_venue_claims(sentence, focal, names, labels, attribution))
+    claims.extend(_date_claims(sentence, info, attribution))
+    claims.extend(_venue_claims(sentence, info, attribution))
     return claims
+
+
+def _recalls_past(sentence: Sentence) -> bool:
+    """True when the sentence is about an earlier event: a date before the report's month, or "a
+    month after", "last year's"."""
+    if _RECALL.search(sentence.text):
+        return True
+    if not sentence.published:
+        return False
+    month_start = first_day(sentence.published[:7])
+    for timex in sentence.timexes:
+        value = timex_date(timex)
+        if value is not None and last_day(value) < month_start:
+            return True
+    return False
+
+
+def _is_price(
+    sentence: Sentence, quantity: Quantity, subject: str, qualifiers: tuple[str, ...], info: _Story
+) -> bool:
+    text, _ = _local(sentence, quantity.start, quantity.end)
+    before = sentence.text[: quantity.start - sentence.start]
+    return bool(
+        _PRICE_WORDS.search(text)
+        or _PRICE_AT.search(before)
+        or info.labels.get(subject) == "PRODUCT"
+        or (qualifiers and subject == info.focal)
+    )
+
+
+def _place_after(sentence: Sentence, position: int, info: _Story) -> str | None:
+    """The place a toll is given for, when it follows the figure closely ("152 deaths in Mexico")."""
+    for mention in sentence.mentions:
+        key = mention.entity_key
+        if key is None or key not in info.rep or not 0 <= mention.start - position <= 30:
+            continue
+        if info.labels.get(info.rep[key], mention.label) not in _PLACE_LABELS:
+            continue
+        between = sentence.text[position - sentence.start : mention.start - sentence.start]
+        if re.fullmatch(r"\s*(?:\w+\s+){0,2}?in\s+(?:the\s+)?", between):
+            return info.rep[key]
+    return None
 
 
 def _span(sentence: Sentence, start: int, end: int, text: str) -> SourceSpan:
@@ -306,21 +508,11 @@ def _dimension(unit: str | None) -> str | None:
 
 
 def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
-    text, anchor = _local(sentence, quantity.start, quantity.end)
     if quantity.kind == "money":
-        return _nearest_cue(text, anchor, _MONEY_CUES) or "amount"  # "cost" may become "price" later
+        return _money_attribute(sentence, quantity)
     if quantity.kind == "count":
-        measured = (quantity.measured or "").lower()
-        from_noun = _nearest_cue(measured, 0, _COUNT_CUES) if measured else None
-        if from_noun:
-            return from_noun
-        narrow, at = _local(sentence, quantity.start, quantity.end, before=30, after=30)
-        cue = _nearest_cue(narrow, at, _COUNT_CUES)
-        if cue:
-            return cue
-        if measured and not re.fullmatch(r"(?:years?|times?|days?|months?|hours?|minutes?)", measured):
-            return f"number of {measured}"
-        return None
+        return _count_attribute(sentence, quantity)
+    text, anchor = _local(sentence, quantity.start, quantity.end)
     dimension = _dimension(quantity.unit)
     if dimension is None:
         return None
@@ -329,8 +521,7 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
     if dimension == "length":
         return _nearest_cue(text, anchor, _LENGTH_CUES) or "length"
     if dimension == "ratio":
-        share_of = quantity.measured
-        return f"share of {share_of}" if share_of else None
+        return _ratio_attribute(sentence, quantity)
     return {
         "mass": "weight",
         "power": "power",
@@ -342,16 +533,123 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
     }.get(dimension, dimension)
 
 
+def _after(sentence: Sentence, quantity: Quantity) -> str:
+    return sentence.text[quantity.end - sentence.start :]
+
+
+def _period(sentence: Sentence, quantity: Quantity) -> str | None:
+    match = _PER_PERIOD.match(_after(sentence, quantity))
+    if not match:
+        return None
+    return match.group(1).lower() if match.group(1) else "year"
+
+
+def _money_attribute(sentence: Sentence, quantity: Quantity) -> str:
+    """What a sum is: price, cost, damage, deal value...; a sum per period is its own attribute
+    ("amount per year"), never compared with a one-off price."""
+    text, anchor = _local(sentence, quantity.start, quantity.end, before=90)
+    after = _after(sentence, quantity)
+    if re.match(r"\W{0,2}\s*(?:a|per)\s+share\b", after, re.IGNORECASE):
+        return "price per share"
+    cues = [cue for cue in _MONEY_CUES if cue[1] != "price per share"]
+    cue = _nearest_cue(text, anchor, cues)
+    if cue is None:
+        before = sentence.text[: quantity.start - sentence.start]
+        if _PRICE_AT.search(before) or quantity.measured:
+            cue = "cost"  # "the sedan at Rs 8.4 crore", "the R1.8 billion plant"
+    period = _period(sentence, quantity)
+    if period:
+        return f"{cue or 'amount'} per {period}"
+    return cue or "amount"
+
+
+def _count_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
+    """What a count counts, from the words of its own clause: the verb after the figure ("11 people
+    were injured"), else the words before it ("a fire killed nine workers"), else the noun."""
+    if _VAGUE_COUNT.match(quantity.text):
+        return None  # "hundreds of residents" is compatible with any figure
+    measured = (quantity.measured or "").lower().strip(".,;: ")
+    rel_start, rel_end = quantity.start - sentence.start, quantity.end - sentence.start
+    from_noun = _nearest_cue(measured, 0, _COUNT_CUES) if measured else None
+    if from_noun == "death toll" and _is_increment(sentence, rel_start, rel_end):
+        return None
+    if from_noun:
+        return from_noun
+    others = [q for q in sentence.quantities if q is not quantity and q.value is not None and q.kind == "count"]
+    next_start = min((q.start - sentence.start for q in others if q.start >= quantity.end), default=len(sentence.text))
+    prev_end = max((q.end - sentence.start for q in others if q.end <= quantity.start), default=0)
+    after = sentence.text[rel_end:next_start][:90]
+    after = _COUNT_CLAUSE_CUT.split(after, maxsplit=1)[0]
+    before = sentence.text[prev_end:rel_start][-70:]
+    before = _COUNT_CLAUSE_CUT.split(before)[-1]
+    period = _period(sentence, quantity)
+    if period:
+        if measured in _OUTPUT_NOUNS or _OUTPUT_CUE.search(before + " " + after):
+            return "annual output" if period == "year" else f"output per {period}"
+        return f"{measured or 'number'} per {period}" if measured not in _GENERIC_NOUNS else None
+    cue = _nearest_cue(after, 0, _COUNT_CUES) or _nearest_cue(before, len(before), _COUNT_CUES)
+    if cue == "employees" and measured and measured not in _WORKFORCE_NOUNS:
+        return f"number of {measured}"  # "employs 400 engineers" there: a part of the workforce
+    if cue == "death toll" and _is_increment(sentence, rel_start, rel_end):
+        return None  # "two more bodies", "the last two bodies": an increment, not the toll
+    if cue:
+        return cue
+    if not measured or measured in _GENERIC_NOUNS or quantity.value < 10:
+        return None  # "three things", "two countries": not a figure worth cross-checking
+    if re.fullmatch(r"(?:years?|times?|days?|months?|hours?|minutes?)", measured):
+        return None
+    return f"number of {measured}"
+
+
+def _is_increment(sentence: Sentence, start: int, end: int) -> bool:
+    """ "two more bodies", "the last two bodies": a figure added to a toll, not the toll."""
+    return bool(
+        _INCREMENT.search(sentence.text[max(0, start - 12) : start]) or _INCREMENT.search(sentence.text[start:end])
+    )
+
+
+def _ratio_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
+    """The noun a percentage belongs to: "a 38% premium", "a premium of 38%", "40% of the money"."""
+    after = _after(sentence, quantity)
+    match = re.match(
+        r"\s*(?:per\s*cent|percent|%)?\s*(of\s+(?:the\s+|its\s+|their\s+|a\s+)?)?([A-Za-z]+)", after, re.IGNORECASE
+    )
+    if match:
+        word = match.group(2).lower()
+        if match.group(1) and word not in _NOT_ATTRIBUTE_WORDS:
+            return f"share of {word}"
+        if not match.group(1) and word not in _NOT_ATTRIBUTE_WORDS and word not in STOPWORDS_Q and not re.search(
+            r"(?:ly|ed)$", word
+        ) and _is_noun_like(word):
+            return word
+    before = sentence.text[: quantity.start - sentence.start]
+    match = re.search(r"\b([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|just\s+)?$", before)
+    if match and match.group(1).lower() not in _NOT_ATTRIBUTE_WORDS and match.group(1).lower() != "share":
+        return match.group(1).lower()
+    share_of = (quantity.measured or "").lower()
+    if share_of and share_of not in ("percent", "per cent", "%"):
+        return f"share of {share_of}"
+    return None
+
+
+def _is_noun_like(word: str) -> bool:
+    from storyline.consolidate.sentences import STOPWORDS
+
+    return word not in STOPWORDS and not word.isdigit() and len(word) > 2
+
+
 def _nearest(
-    sentence: Sentence, position: int, wanted: frozenset[str], names: dict[str, str], labels: dict[str, str]
+    sentence: Sentence, position: int, wanted: frozenset[str], info: _Story
 ) -> str | None:
-    """Key of the story entity of a wanted label nearest to `position`, preferring one before it."""
+    """Representative key of the story entity of a wanted label nearest to `position`, preferring one
+    before it."""
     best: tuple[int, str] | None = None
     for mention in sentence.mentions:
         key = mention.entity_key
-        if key is None or key not in names:
+        if key is None or key not in info.rep:
             continue
-        if labels.get(key, mention.label) not in wanted:
+        key = info.rep[key]
+        if info.labels.get(key, mention.label) not in wanted:
             continue
         distance = position - mention.end if mention.end <= position else 2 * (mention.start - position) + 1
         if best is None or distance < best[0]:
@@ -359,32 +657,41 @@ def _nearest(
     return best[1] if best else None
 
 
-def _subject(
-    sentence: Sentence, position: int, focal: Entity | None, names: dict[str, str], labels: dict[str, str]
-) -> tuple[str, str]:
-    keys = {m.entity_key for m in sentence.mentions if m.entity_key in names}
-    if focal is not None and (focal.key in keys or _ANAPHOR.search(sentence.text)):
-        return focal.key, focal.name
-    key = _nearest(sentence, position, _SUBJECT_LABELS, names, labels)
+def _subject(sentence: Sentence, position: int, attribute: str, info: _Story) -> tuple[str, str]:
+    """The story's focal object, except for a company's own attributes (employees, founding date),
+    which belong to the organisation the sentence names."""
+    if attribute in _ORG_ATTRIBUTES:
+        key = _nearest(sentence, position, _SUBJECT_LABELS, info)
+        if key is not None:
+            return key, info.names[key]
+    if info.focal is not None:
+        return info.focal, info.names[info.focal]
+    key = _nearest(sentence, position, _SUBJECT_LABELS, info)
     if key is not None:
-        return key, names[key]
-    if focal is not None:
-        return focal.key, focal.name
+        return key, info.names[key]
     return STORY_SUBJECT, "the story's subject"
 
 
-def _variants(sentence: Sentence, position: int) -> tuple[str, ...]:
-    """Variant qualifiers of the clause around `position` ("armoured version", "for export in 2021")."""
+def _variants(sentence: Sentence, position: int, info: _Story | None = None) -> tuple[str, ...]:
+    """Variant qualifiers of the clause around `position` ("armoured version", "for export in 2021");
+    in a story contrasting variants, a clause that names one by its distinctive word ("armored
+    sedan") gets that variant."""
     text, anchor = _clause(sentence, position)
     found: list[str] = []
     for match in _VARIANT.finditer(text):
-        phrase = " ".join(next(g for g in match.groups() if g).split()).lower()
-        phrase = re.sub(r"^the\s+", "", phrase)
-        if phrase in _GENERIC_QUALIFIERS or re.fullmatch(r"(?:this|that|its|a|an)\s+\w+", phrase):
-            continue
         if abs(match.start() - anchor) > 90:
             continue
-        found.append(phrase)
+        for phrase in _explicit_variants(match.group(0)):
+            key = _qualifier_key(phrase)
+            canonical = next(
+                (q for q in (info.variants.values() if info else ()) if _qualifier_key(q) == key), phrase
+            )
+            found.append(canonical)
+    if not found and info is not None and info.variants:
+        for word in re.findall(r"[A-Za-z]+", text):
+            qualifier = info.variants.get(_qualifier_key(word))
+            if qualifier:
+                found.append(qualifier)
     return tuple(dict.fromkeys(found))
 
 
@@ -409,23 +716,27 @@ def _attribution(text: str) -> str | None:
     return " ".join(match.group(0).split())
 
 
-def _date_claims(
-    sentence: Sentence,
-    focal: Entity | None,
-    names: dict[str, str],
-    labels: dict[str, str],
-    attribution: str | None,
-) -> list[Claim]:
+def _date_attribute(sentence: Sentence, start: int, end: int) -> str | None:
+    text, anchor = _local(sentence, start, end, before=70, after=40)
+    before = text[:anchor]
+    starts = [
+        m for m in _START.finditer(before) if m.group(1).lower() not in _NOT_START_NOUNS and anchor - m.end() <= 25
+    ]
+    if starts:
+        return f"start of {starts[-1].group(1).lower()}"
+    return _nearest_cue(text, anchor, _DATE_EVENT_CUES)
+
+
+def _date_claims(sentence: Sentence, info: _Story, attribution: str | None) -> list[Claim]:
     claims: list[Claim] = []
     for timex in sentence.timexes:
         value = timex_date(timex)
         if value is None:
             continue
-        text, anchor = _local(sentence, timex.start, timex.end, before=70, after=40)
-        attribute = _nearest_cue(text, anchor, _DATE_EVENT_CUES)
+        attribute = _date_attribute(sentence, timex.start, timex.end)
         if attribute is None:
             continue
-        subject, subject_name = _subject(sentence, timex.start, focal, names, labels)
+        subject, subject_name = _subject(sentence, timex.start, attribute, info)
         claims.append(
             Claim(
                 subject=subject,
@@ -434,7 +745,7 @@ def _date_claims(
                 kind="date",
                 span=_span(sentence, timex.start, timex.end, timex.text),
                 date=value,
-                qualifiers=_variants(sentence, timex.start),
+                qualifiers=_variants(sentence, timex.start, info),
                 attribution=attribution,
                 source=sentence.source,
                 published=sentence.published,
@@ -443,28 +754,20 @@ def _date_claims(
     return claims
 
 
-def _venue_claims(
-    sentence: Sentence,
-    focal: Entity | None,
-    names: dict[str, str],
-    labels: dict[str, str],
-    attribution: str | None,
-) -> list[Claim]:
+def _venue_claims(sentence: Sentence, info: _Story, attribution: str | None) -> list[Claim]:
     claims: list[Claim] = []
     for cue in _VENUE_CUE.finditer(sentence.text):
         at = sentence.start + cue.end()
         venue: EntityMention | None = None
         for mention in sentence.mentions:
-            if (
-                at <= mention.start <= at + 25
-                and mention.entity_key in names
-                and labels.get(mention.entity_key or "", mention.label) in ("EVENT", "FAC", "ORG")
-            ):
+            key = info.rep.get(mention.entity_key or "")
+            if at <= mention.start <= at + 25 and key and info.labels.get(key, mention.label) in ("EVENT", "FAC", "ORG"):
                 venue = mention
                 break
         if venue is None or venue.entity_key is None:
             continue
-        subject, subject_name = _subject(sentence, sentence.start + cue.start(), focal, names, labels)
+        venue_key = info.rep[venue.entity_key]
+        subject, subject_name = _subject(sentence, sentence.start + cue.start(), "first shown at", info)
         claims.append(
             Claim(
                 subject=subject,
@@ -472,9 +775,9 @@ def _venue_claims(
                 attribute="first shown at",
                 kind="entity",
                 span=_span(sentence, venue.start, venue.end, venue.text),
-                entity=venue.entity_key,
-                entity_name=names[venue.entity_key],
-                qualifiers=_variants(sentence, venue.start),
+                entity=venue_key,
+                entity_name=info.names[venue_key],
+                qualifiers=_variants(sentence, venue.start, info),
                 attribution=attribution,
                 source=sentence.source,
                 published=sentence.published,
@@ -555,11 +858,13 @@ def _point(claim: Claim) -> _Point:
     assert quantity is not None and quantity.value is not None
     low = quantity.value
     high = quantity.value_max if quantity.value_max is not None else low
+    if _LOWER_BOUND.match(quantity.text) and claim.attribute != "death toll" and high == low:
+        high = low * (1 + LOWER_BOUND_SLACK)
     middle = (low + high) / 2
     tolerance = (
         (high - low) / 2
         + _rounding(quantity.value)
-        + (APPROXIMATE * abs(middle) if quantity.approximate else 0.0)
+        + (_approximate(quantity.value) if quantity.approximate else 0.0)
     )
     if claim.kind == "money":
         currency = quantity.unit or "?"
@@ -594,6 +899,23 @@ def _point(claim: Claim) -> _Point:
     return _Point(claim, space, base, tolerance * factor, True, {"base": base, "space": space})
 
 
+def _step(value: float) -> float:
+    """Unit of the figure's last significant digit (6.6e9 -> 1e8; 140 -> 10)."""
+    magnitude = abs(value)
+    step = 10 ** math.floor(math.log10(magnitude))
+    while step > 1e-9 and abs(magnitude / step - round(magnitude / step)) > 1e-6:
+        step /= 10
+    return step
+
+
+def _approximate(value: float) -> float:
+    """Slack of "about": one unit of the figure's last digit, at most APPROXIMATE of it ("about
+    $6.6bn" is 6.5-6.7bn, "about 140" is 130-150)."""
+    if value == 0:
+        return 0.0
+    return min(_step(value), APPROXIMATE * abs(value))
+
+
 def _rounding(value: float) -> float:
     """Half a unit of the figure's last significant digit, capped at ROUNDING_CAP of the figure:
     "$8bn" may stand for 8.3bn; an exact small count (11) has no such slack."""
@@ -622,7 +944,16 @@ def _agree_points(pa: _Point, pb: _Point) -> bool:
         return a.entity == b.entity
     if pa.space != pb.space:
         return False
-    return abs(pa.value - pb.value) <= max(pa.tolerance, pb.tolerance)
+    slack = max(pa.tolerance, pb.tolerance)
+    if (
+        a.kind == "quantity"
+        and b.kind == "quantity"
+        and a.quantity is not None
+        and b.quantity is not None
+        and a.quantity.unit != b.quantity.unit
+    ):
+        slack += CONVERSION * max(abs(pa.value), abs(pb.value))
+    return abs(pa.value - pb.value) <= slack
 
 
 def _clusters(points: list[_Point]) -> list[list[_Point]]:

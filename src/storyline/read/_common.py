@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
-from storyline.model import ReadError
+from storyline.model import Article, ReadError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 _SPACES = re.compile(r"\s+")
 _MAX_REASON = 300
+# Lone UTF-16 surrogates: a decoded str holds them only from escapes such as JSON "\ud800" or an
+# XML character reference; they cannot be encoded (the store, the language detector would raise).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(value: str) -> str:
+    """`value` with every lone surrogate replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
+def _scrub_any(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, tuple):
+        return tuple(_scrub_any(v) for v in value)
+    if isinstance(value, list):
+        return [_scrub_any(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub_any(k): _scrub_any(v) for k, v in value.items()}
+    return value
+
+
+def scrub_item(item: Article | ReadError) -> Article | ReadError:
+    """The reader's output contract: every string of an Article or ReadError is encodable text."""
+    changes = {}
+    for f in dataclasses.fields(item):
+        value = getattr(item, f.name)
+        cleaned = _scrub_any(value)
+        if cleaned != value:
+            changes[f.name] = cleaned
+    return dataclasses.replace(item, **changes) if changes else item
 
 
 def error(path: str, reason: str, line: int | None = None) -> ReadError:
     """A ReadError whose reason is a single line of bounded length."""
-    one_line = _SPACES.sub(" ", reason).strip() or "unreadable input"
+    one_line = _SPACES.sub(" ", scrub(reason)).strip() or "unreadable input"
     if len(one_line) > _MAX_REASON:
         one_line = one_line[: _MAX_REASON - 1] + "…"
     return ReadError(path=path, reason=one_line, line=line)

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 from storyline.model import Article, ReadError
-from storyline.read._common import DEFAULT_MAX_BYTES, error
+from storyline.read._common import DEFAULT_MAX_BYTES, error, scrub_item
 from storyline.read.detect import is_warc_head
 from storyline.read.dispatch import read_bytes
 from storyline.read.warc import read_warc
@@ -152,6 +152,7 @@ def read_paths(
     """
     for given in paths:
         try:
-            yield from _read_one(given, max_bytes, stdin)
+            for item in _read_one(given, max_bytes, stdin):
+                yield scrub_item(item)
         except Exception as exc:  # a bug in a reader must not end the batch
             yield error(given, f"unexpected error: {type(exc).__name__}: {exc}")

@@ -112,6 +112,8 @@ def _json_like(text: str, extension: str) -> bool:
         first = stripped.split("\n", 1)[0]
         try:
             return isinstance(json.loads(first), dict)
+        except RecursionError:  # nested too deeply to parse: still JSON-shaped
+            return True
         except ValueError:
             return extension in _JSON_EXT or bool(re.match(r'\{\s*"', stripped))
     if stripped.startswith("["):

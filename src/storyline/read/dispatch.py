@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterator
 
 from storyline.model import Article, ReadError
-from storyline.read._common import DEFAULT_MAX_BYTES, error
+from storyline.read._common import DEFAULT_MAX_BYTES, error, scrub_item
 from storyline.read._encoding import binary_kind
 from storyline.read.detect import GZIP_MAGIC, detect_format, gunzip_head
 from storyline.read.feed import read_feed
@@ -83,6 +83,7 @@ def read_bytes(
 ) -> Iterator[Article | ReadError]:
     """Articles in `data` (read from `path`), whatever its format; never raises (but KeyboardInterrupt)."""
     try:
-        yield from _read(data, path, fetched, max_bytes, 0)
+        for item in _read(data, path, fetched, max_bytes, 0):
+            yield scrub_item(item)
     except Exception as exc:  # a reader bug on odd input becomes a ReadError, not a crash
         yield error(path, f"unexpected error: {type(exc).__name__}: {exc}")

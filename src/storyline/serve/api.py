@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from typing import Annotated, Any, Literal
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from storyline.model import Article
 from storyline.serve.data import Catalog, StorySummary, entity_id, filter_stories
+from storyline.serve.ratelimit import TokenBucketLimiter, retry_after
 
 MAX_PAGE = 200
 MAX_BATCH = 100
@@ -154,6 +156,13 @@ def _check_date(name: str, value: str | None) -> str | None:
     return value
 
 
+def token_matches(given: str, token: str) -> bool:
+    """Constant time in the content and the length of both: digests of equal size are compared."""
+    a = hashlib.sha256(given.encode("utf-8", "surrogateescape")).digest()
+    b = hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+    return hmac.compare_digest(a, b)
+
+
 def require_writer(request: Request) -> None:
     """Writes need the bearer token when one is configured, and always beyond localhost."""
     token: str | None = request.app.state.token
@@ -165,8 +174,23 @@ def require_writer(request: Request) -> None:
         return
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+    # Both checks always run: a wrong scheme costs the same time as a wrong token.
+    ok = token_matches(given.strip(), token)
+    if scheme.lower() != "bearer" or not ok:
         raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def limit_writes(request: Request) -> None:
+    """The token bucket of the client: 429 (with Retry-After) when it is empty. Runs before the token
+    check, so it also slows down token guessing."""
+    limiter: TokenBucketLimiter | None = request.app.state.write_limiter
+    if limiter is None:
+        return
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.acquire(client)
+    if wait > 0:
+        raise HTTPException(429, f"too many writes from {client}: retry in {retry_after(wait)} s",
+                            headers={"Retry-After": retry_after(wait)})
 
 
 # -- routes --------------------------------------------------------------------------------------
@@ -289,8 +313,9 @@ def search(
     "/articles", status_code=201, response_model=IngestOut,
     summary="Ingest one article or a batch: cleaned, enriched, stored and clustered at once",
     responses={401: {"model": ErrorResponse, "description": "Token missing or wrong"},
-               403: {"model": ErrorResponse, "description": "Writes disabled"}},
-    dependencies=[Depends(require_writer)],
+               403: {"model": ErrorResponse, "description": "Writes disabled"},
+               429: {"model": ErrorResponse, "description": "Too many writes from this client"}},
+    dependencies=[Depends(limit_writes), Depends(require_writer)],
 )
 async def post_articles(
     cat: CatalogDep,

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyline.serve.data import Catalog
+from storyline.serve.ratelimit import limiter_from_settings
 from storyline.store import AmbiguousId, NotFound, QuerySyntaxError, StoreError, open_store
 
 log = logging.getLogger("storyline.serve")
@@ -150,12 +151,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
-def create_app(store_url: str, *, token: str | None = None, public: bool = False) -> FastAPI:
+def create_app(store_url: str, *, token: str | None = None, public: bool = False,
+               write_rate: float | None = None, write_burst: int | None = None) -> FastAPI:
     """The server on the database at `store_url` (opened once, at startup, and shared).
 
     `public`: the server listens beyond localhost; writes (POST) then need the bearer token
     (`token`, else env STORYLINE_TOKEN) and are refused when none is configured. A configured
-    token is required on localhost too."""
+    token is required on localhost too.
+
+    `write_rate`/`write_burst`: the token bucket per client on writes (else STORYLINE_WRITE_RATE /
+    STORYLINE_WRITE_BURST, else 5 a second with bursts of 60); a rate of 0 turns it off."""
     from storyline.serve.api import router as api_router
     from storyline.serve.web import router as web_router
 
@@ -182,6 +187,7 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     app.state.token = token
     app.state.public = public
     app.state.store_url = store_url
+    app.state.write_limiter = limiter_from_settings(write_rate, write_burst)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -34,6 +34,24 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def safe_href(url: object) -> str | None:
+    """An article's URL as a link target only when it is http(s): never javascript:, data:, file:..."""
+    if not isinstance(url, str):
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+_env.filters["safe_href"] = safe_href
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 

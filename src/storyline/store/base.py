@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -121,6 +123,57 @@ def parse_query(query: str) -> list[tuple[str, bool]]:
     return terms
 
 
+# The logical tables of a storyline database, in load order (referenced tables first), with the
+# columns `Store.dump_tables` yields and `Store.load_tables` accepts. Values are plain Python:
+# str, int, float, bool, bytes or None; JSON columns (authors, extra, aliases, normalized) are
+# the stored JSON text, so a copy is byte-for-byte. Derived data (the full-text index, trigram
+# names, counters) is rebuilt by the loading backend.
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources": ("name", "first_seen"),
+    "articles": (
+        "id", "version", "content_hash", "title", "text", "url", "source", "published", "published_time",
+        "language", "authors", "agency", "path", "fetched", "format", "external_id", "extra", "ingested_at",
+        "updated_at", "seq", "story_id", "duplicate_of", "cluster_seq",
+    ),
+    "article_versions": ("article_id", "version", "content_hash", "title", "text", "raw", "ingested_at"),
+    "timexes": ("article_id", "start", "end", "text", "type", "value", "anchored"),
+    "quantities": (
+        "article_id", "start", "end", "text", "value", "value_max", "unit", "kind", "approximate", "measured",
+        "normalized",
+    ),
+    "mentions": ("article_id", "start", "end", "text", "label", "entity_key"),
+    "annotation_notes": ("article_id", "annotator", "note"),
+    "entities": ("key", "name", "label", "aliases"),
+    "stories": ("id", "title", "created_at", "updated_at", "merged_into"),
+    "story_merges": ("story_id", "merged_id", "merged_at"),
+    "cluster_state": ("state", "applied", "updated_at"),
+}
+BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
+
+TableDump = Iterator[tuple[str, Iterator[dict[str, Any]]]]
+
+
+def fold_name(name: str) -> str:
+    """A name reduced for fuzzy matching: accents dropped, case-folded, punctuation to spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(plain.casefold().replace("_", " ")))
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def name_similarity(query: str, candidate: str) -> float:
+    """Trigram similarity of two folded names (the measure pg_trgm uses), 0..1."""
+    q = set().union(*(_trigrams(w) for w in query.split())) if query else set()
+    c = set().union(*(_trigrams(w) for w in candidate.split())) if candidate else set()
+    if not q or not c:
+        return 0.0
+    return len(q & c) / len(q | c)
+
+
 class Store(abc.ABC):
     """One interface, two backends. Every write method is atomic."""
 
@@ -210,6 +263,41 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def set_story_title(self, story_id: str, title: str) -> None: ...
+
+    @abc.abstractmethod
+    def cluster_lock(self) -> AbstractContextManager[None]:
+        """Exclusive, cross-process lock around a clustering run (read pending -> assign -> save state).
+
+        Two processes clustering at once would each feed the same articles into their own copy of
+        the clusterer and hand out the same new story ids; holding this lock serialises them.
+        Released when the block ends, or when the process dies."""
+
+    # -- entities: fuzzy lookup -----------------------------------------------------------------
+    def find_entities(self, name: str, *, limit: int = 10, threshold: float = 0.3) -> list[Entity]:
+        """Entities whose name or an alias resembles `name` (trigram similarity), best first.
+
+        Backends with a trigram index override this; the default scans `list_entities`."""
+        needle = fold_name(name)
+        scored: list[tuple[float, str, Entity]] = []
+        for ent in self.list_entities():
+            best = max(name_similarity(needle, fold_name(n)) for n in (ent.name, *ent.aliases))
+            if best >= threshold:
+                scored.append((best, ent.key, ent))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return [e for _, _, e in scored[:limit]]
+
+    # -- whole-database copy (storyline migrate) ------------------------------------------------
+    @abc.abstractmethod
+    def dump_tables(self) -> TableDump:
+        """Every row of every logical table (TABLE_COLUMNS order), from one consistent snapshot.
+
+        Yields (table, rows); consume each table's rows before asking for the next table."""
+
+    @abc.abstractmethod
+    def load_tables(self, tables: Iterable[tuple[str, Iterable[dict[str, Any]]]]) -> dict[str, int]:
+        """Load a dump into this (empty) database in one transaction; returns rows loaded per table.
+
+        Raises StoreError when the database already holds data."""
 
     # -- lifecycle ----------------------------------------------------------------------------
     @abc.abstractmethod

@@ -6,10 +6,12 @@ process killed mid-batch leaves only whole articles behind.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,6 +20,8 @@ from typing import Any
 
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, article_id, content_hash
 from storyline.store.base import (
+    BOOL_COLUMNS,
+    TABLE_COLUMNS,
     AmbiguousId,
     Annotations,
     NotFound,
@@ -27,6 +31,7 @@ from storyline.store.base import (
     StoredArticle,
     StoreError,
     StoryRecord,
+    TableDump,
     UpsertResult,
     UpsertStatus,
     parse_query,
@@ -169,6 +174,7 @@ class SQLiteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open database: {exc}") from exc
         self._lock = threading.RLock()
+        self._cluster_thread_lock = threading.Lock()
         self._migrate(migrate_to)
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -194,6 +200,8 @@ class SQLiteStore(Store):
             )
         for version in range(current, target):
             with self._write() as conn:
+                if self.schema_version() > version:  # another process upgraded it meanwhile
+                    continue
                 for statement in _split_sql(_MIGRATIONS[version]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {version + 1}")
@@ -500,6 +508,79 @@ class SQLiteStore(Store):
     def set_story_title(self, story_id: str, title: str) -> None:
         with self._write() as conn:
             conn.execute("UPDATE stories SET title = ? WHERE id = ?", (title, story_id))
+
+    @contextmanager
+    def cluster_lock(self) -> Iterator[None]:
+        """An exclusive flock on `<db>-cluster.lock` beside the database (never on the database file
+        itself: closing another descriptor of it would drop SQLite's own POSIX locks)."""
+        path = sqlite_path(self.url)
+        if path == ":memory:":  # private to this connection: only threads can race
+            with self._cluster_thread_lock:
+                yield
+            return
+        with self._cluster_thread_lock:
+            fd = os.open(path + "-cluster.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # releases the flock
+
+    # -- whole-database copy ----------------------------------------------------------------------
+    def dump_tables(self) -> TableDump:
+        with self._lock:
+            self._conn.execute("BEGIN")  # one read snapshot for every table
+            try:
+                for table, columns in TABLE_COLUMNS.items():
+                    yield table, self._dump_rows(table, columns)
+            finally:
+                self._conn.execute("COMMIT")
+
+    def _dump_rows(self, table: str, columns: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        cols = ", ".join(f'"{c}"' for c in columns)
+        order = _DUMP_ORDER.get(table, "rowid")
+        bools = [c for c in columns if (table, c) in BOOL_COLUMNS]
+        for row in self._conn.execute(f"SELECT {cols} FROM {table} ORDER BY {order}"):
+            record = dict(zip(columns, row, strict=True))
+            for c in bools:
+                record[c] = bool(record[c])
+            if table == "cluster_state" or (table == "article_versions" and record["raw"] is not None):
+                key = "state" if table == "cluster_state" else "raw"
+                record[key] = bytes(record[key])
+            yield record
+
+    def load_tables(self, tables: Iterable[tuple[str, Iterable[dict[str, Any]]]]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self._write() as conn:
+            for table in TABLE_COLUMNS:
+                if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+                    raise StoreError(f"{self.url}: cannot load into a database that holds data ({table})")
+            for table, rows in tables:
+                if table not in TABLE_COLUMNS:
+                    raise StoreError(f"unknown table {table!r} in dump")
+                columns = TABLE_COLUMNS[table]
+                if table == "cluster_state":
+                    columns = ("id", *columns)
+                cols = ", ".join(f'"{c}"' for c in columns)
+                sql = f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(columns))})"
+                n = 0
+                for row in rows:
+                    values = [1 if c == "id" and table == "cluster_state" else row[c] for c in columns]
+                    conn.execute(sql, values)
+                    if table == "articles":
+                        conn.execute(
+                            "INSERT INTO articles_fts(article_id, title, text) VALUES (?, ?, ?)",
+                            (row["id"], row["title"] or "", row["text"]),
+                        )
+                    n += 1
+                counts[table] = n
+        return counts
+
+
+_DUMP_ORDER = {
+    "sources": "name", "articles": "id", "article_versions": "article_id, version", "entities": "key",
+    "stories": "id", "story_merges": "story_id, merged_id", "annotation_notes": "article_id, annotator",
+}
 
 
 def _split_sql(script: str) -> list[str]:

@@ -1,0 +1,102 @@
+"""A token bucket per client for the write endpoints.
+
+Each client (its address as the server sees it: behind a reverse proxy that is the proxy) has a
+bucket of `burst` tokens refilled at `rate` tokens a second; a write takes one token, and a write
+that finds the bucket empty is refused with a 429 and a Retry-After header. The table of buckets
+is bounded: full buckets are forgotten first, then the least recently used.
+
+    STORYLINE_WRITE_RATE=2      # tokens a second per client (0 or "off": no limit)
+    STORYLINE_WRITE_BURST=30    # bucket size
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+DEFAULT_RATE = 5.0  # writes a second per client, sustained
+DEFAULT_BURST = 60  # writes in a burst
+MAX_CLIENTS = 10_000
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class TokenBucketLimiter:
+    """Thread-safe; `clock` is injectable for tests."""
+
+    def __init__(self, rate: float, burst: int, *, max_clients: int = MAX_CLIENTS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self.rate = float(rate)
+        self.burst = int(burst)
+        self.max_clients = max_clients
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def acquire(self, client: str) -> float:
+        """Takes a token for `client`: 0.0 when granted, else the seconds until one is available."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                self._make_room(now)
+                bucket = self._buckets[client] = _Bucket(float(self.burst), now)
+            else:
+                bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.rate)
+                bucket.stamp = now
+                self._buckets.move_to_end(client)
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return 0.0
+            return (1.0 - bucket.tokens) / self.rate
+
+    def _make_room(self, now: float) -> None:
+        if len(self._buckets) < self.max_clients:
+            return
+        full = [k for k, b in self._buckets.items() if b.tokens + (now - b.stamp) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
+        while len(self._buckets) >= self.max_clients:
+            self._buckets.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def retry_after(wait: float) -> str:
+    """The Retry-After header value (whole seconds, at least 1)."""
+    return str(max(1, math.ceil(wait)))
+
+
+def limiter_from_settings(rate: float | None, burst: int | None,
+                          env: Mapping[str, str] = os.environ) -> TokenBucketLimiter | None:
+    """The limiter for explicit settings, else STORYLINE_WRITE_RATE / STORYLINE_WRITE_BURST, else the
+    defaults; None when the rate is 0 (or "off")."""
+    if rate is None:
+        raw = env.get("STORYLINE_WRITE_RATE", "").strip().lower()
+        if raw in ("off", "none", "no"):
+            return None
+        try:
+            rate = float(raw) if raw else DEFAULT_RATE
+        except ValueError:
+            raise ValueError(f"STORYLINE_WRITE_RATE={raw!r}: not a number of writes a second") from None
+    if burst is None:
+        raw_burst = env.get("STORYLINE_WRITE_BURST", "").strip()
+        try:
+            burst = int(raw_burst) if raw_burst else DEFAULT_BURST
+        except ValueError:
+            raise ValueError(f"STORYLINE_WRITE_BURST={raw_burst!r}: not a whole number") from None
+    if rate <= 0:
+        return None
+    return TokenBucketLimiter(rate, max(1, burst))
