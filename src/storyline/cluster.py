@@ -88,8 +88,6 @@ class ClusterConfig:
     centroid_terms: int = 300  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
     doc_terms: int = 150  # an article's sub-vectors keep their strongest terms
     numbers: bool = True  # four-digit numbers of the text join the entity vocabulary
-    x_ent_binary: bool = False
-    x_idf_power: float = 1.0
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
@@ -115,13 +113,15 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=200_000)
+def _term(token: str) -> str:
+    """The index term of a lowercased word token ("" for a stopword or a one-letter word)."""
+    return "" if len(token) < 2 or token in STOPWORDS else stem(token)
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens, stopwords and one-letter words removed, suffix-stemmed."""
-    out = []
-    for tok in _WORD.findall(text.casefold()):
-        if len(tok) > 1 and tok not in STOPWORDS:
-            out.append(stem(tok))
-    return out
+    return [t for t in map(_term, _WORD.findall(text.casefold())) if t]
 
 
 def entity_proxy(text: str) -> list[str]:
@@ -240,12 +240,9 @@ class OnlineClusterer:
     def _weigh(self, counts: list[Counter[str]]) -> list[Vec]:
         s = self._s
         out: list[Vec] = []
-        cfg = self.config
-        for i, (field_counts, df) in enumerate(zip(counts, s.df, strict=True)):
-            tfw = (lambda c: 1.0) if (i == 2 and cfg.x_ent_binary) else (lambda c: 1.0 + math.log(c))
-            pw = cfg.x_idf_power if i == 2 else 1.0
+        for field_counts, df in zip(counts, s.df, strict=True):
             vec = {
-                t: tfw(c) * (math.log((s.n_docs + 1) / (df.get(t, 0) + 1)) + 1.0) ** pw
+                t: (1.0 + math.log(c)) * (math.log((s.n_docs + 1) / (df.get(t, 0) + 1)) + 1.0)
                 for t, c in field_counts.items()
             }
             if len(vec) > self.config.doc_terms:  # an article is represented by its strongest terms
@@ -359,10 +356,10 @@ class OnlineClusterer:
             return True
         return max(day - story.last, story.first - day) <= self.config.expire_days
 
-    def _candidates(self, lang: str, day: int | None, vecs: list[Vec]) -> list[int]:
+    def _candidates(self, keys: Iterable[tuple[str, str]], day: int | None) -> list[int]:
         s, cfg = self._s, self.config
         hits: Counter[int] = Counter()
-        for key in self._keys(lang, vecs, cfg.query_terms):
+        for key in keys:
             posting = s.index.get(key)
             if posting and len(posting) <= cfg.max_posting:
                 hits.update(posting)
@@ -385,17 +382,20 @@ class OnlineClusterer:
         s.stories[story.num] = story
         return story
 
-    def _join(self, story: _Story, lang: str, day: int | None, vecs: list[Vec]) -> None:
+    def _join(
+        self, story: _Story, lang: str, day: int | None, vecs: list[Vec], keys: set[tuple[str, str]] | None = None
+    ) -> None:
         self._absorb(story, vecs)
         self._touch(story, lang, day)
-        self._post(story, self._keys(lang, vecs, self.config.index_terms))
+        self._post(story, keys if keys is not None else self._keys(lang, vecs, self.config.index_terms))
 
     def add(self, doc: ClusterInput) -> Assignment:
         """Put an article in the best-matching story active at its date, or open a new story."""
         s, cfg = self._s, self.config
         lang, day, vecs = self._prepare(doc)
+        query = self._keys(lang, vecs, cfg.query_terms)
         scored = sorted(
-            ((self._score(vecs, s.stories[num], day), num) for num in self._candidates(lang, day, vecs)),
+            ((self._score(vecs, s.stories[num], day), num) for num in self._candidates(query, day)),
             key=lambda x: (-x[0], x[1]),
         )
         matched = [num for score, num in scored if score >= cfg.threshold]
@@ -407,7 +407,7 @@ class OnlineClusterer:
         else:
             story = self._open()
             is_new = True
-        self._join(story, lang, day, vecs)
+        self._join(story, lang, day, vecs, query if cfg.query_terms == cfg.index_terms else None)
 
         # Convergence: other stories this article also matched merge when their centroids agree.
         for num in matched[1:]:

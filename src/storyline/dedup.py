@@ -12,6 +12,7 @@ persist and resume it.
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 
@@ -39,6 +40,11 @@ def _tokens(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
+
+
 def shingle_hashes(text: str, shingle: int = DEFAULT_SHINGLE) -> np.ndarray:
     """Sorted unique 32-bit hashes (as uint64) of the word `shingle`-grams of `text`.
 
@@ -48,7 +54,7 @@ def shingle_hashes(text: str, shingle: int = DEFAULT_SHINGLE) -> np.ndarray:
     words = _tokens(text)
     if not words:
         return np.empty(0, dtype=np.uint64)
-    word_hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    word_hashes = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     k = min(shingle, len(words))
     n = len(words) - k + 1
     acc = np.zeros(n, dtype=np.uint64)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from storyline.consolidate.dates import compatible, first_day, last_day, sort_key, timex_date
+from storyline.consolidate.dates import compatible, sort_key, timex_date
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
 from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
@@ -137,7 +137,7 @@ _MONEY_CUES: tuple[tuple[str, str], ...] = (
     (r"\bloss(?:es)?\b|\bwiped\b", "loss"),
     (r"\bbudget\b", "budget"),
     (r"\binvest(?:ed|ment|ing)?\b", "investment"),
-    (r"\bdamage[sd]?\b", "damage"),
+    (r"\bdamage[sd]?\b(?!\s+(?:compensation|fund|claims?)\b)", "damage"),
     (
         r"\bacqui(?:re[sd]?|ring|sition)\b|\bbuy(?:s|ing|out)?\b|\btake-?over\b|\bdeal\b|\bvalued\b|\bworth\b",
         "deal value",
@@ -160,7 +160,7 @@ _GENERIC_NOUNS = frozenset(
 _WORKFORCE_NOUNS = frozenset("people persons employees staff workers jobs".split())
 _INCREMENT = re.compile(r"\b(?:last|further|additional|another|other)\s+$|^\S+\s+more\s", re.IGNORECASE)
 # a sentence recalling another event or a past period ("a month after", "last year")
-_RECALL = re.compile(r"\b(?:a|one|two|three|\d+)\s+(?:weeks?|months?|years?)\s+(?:after|since)\b|\blast (?:week|month|year)'s\b", re.IGNORECASE)
+_RECALL = re.compile(r"\b(?:comes?|came|just|only)\s+(?:a|one|two|three|\d+)\s+(?:weeks?|months?|years?)\s+after\b|\blast (?:week|month|year)'s\b|\blast year\b", re.IGNORECASE)
 _OUTPUT_NOUNS = frozenset(["units", "cars", "vehicles", "trucks", "aircraft", "planes", "ships", "tonnes", "tons", "barrels", "cells", "batteries"])
 _OUTPUT_CUE = re.compile(r"\b(?:produc\w*|build|built|make|manufactur\w*|output|capacity|assembl\w*)\b", re.IGNORECASE)
 _COUNT_CUES: tuple[tuple[str, str], ...] = (
@@ -252,7 +252,7 @@ _AGENT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _VAGUE_COUNT = re.compile(r"^(?:hundreds|thousands|dozens|tens|scores|millions|several|many)\b", re.IGNORECASE)
-_COUNT_CLAUSE_CUT = re.compile(r"[,;:()]|\b(?:and|when|after|before|while|but|as|of whom)\b", re.IGNORECASE)
+_COUNT_CLAUSE_CUT = re.compile(r"[,;()]|\b(?:and|when|after|before|while|but|as|of whom)\b", re.IGNORECASE)
 _NOT_ATTRIBUTE_WORDS = frozenset(
     ["in", "on", "at", "to", "by", "from", "for", "over", "than", "since", "during", "last", "next", "this", "that", "and", "or", "but", "yesterday", "today", "year", "years", "month", "months", "week", "weeks", "day", "days", "higher", "lower", "more", "less", "up", "down"]
 )
@@ -435,18 +435,9 @@ def _sentence_claims(sentence: Sentence, info: _Story) -> list[Claim]:
 
 
 def _recalls_past(sentence: Sentence) -> bool:
-    """True when the sentence is about an earlier event: a date before the report's month, or "a
-    month after", "last year's"."""
-    if _RECALL.search(sentence.text):
-        return True
-    if not sentence.published:
-        return False
-    month_start = first_day(sentence.published[:7])
-    for timex in sentence.timexes:
-        value = timex_date(timex)
-        if value is not None and last_day(value) < month_start:
-            return True
-    return False
+    """True when the sentence recalls an earlier event or period: "a month after", "last month's",
+    "last year"."""
+    return bool(_RECALL.search(sentence.text))
 
 
 def _is_price(

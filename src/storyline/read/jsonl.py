@@ -125,6 +125,8 @@ def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterato
             continue
         seen_first = True
         yield json_to_article(obj, path, line=number, raw=_encode(stripped, encoding), fetched=fetched)
+    if not seen_first:  # only blank lines (Unicode spaces the byte-level emptiness check let through)
+        yield error(path, "empty file: no JSON lines")
 
 
 def _encode(text: str, encoding: str) -> bytes:
