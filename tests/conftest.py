@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +28,64 @@ def require_shared(*parts: str) -> Path:
 @pytest.fixture
 def shared_data() -> Path:
     return require_shared()
+
+
+# -- PostgreSQL: one throwaway cluster per test session (per xdist worker), a fresh database per test --
+
+
+def require_postgres() -> None:
+    """Skip when no PostgreSQL server binaries are installed here; fail under CI."""
+    import pg
+
+    reason = pg.unavailable_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (required when CI is set)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A PostgreSQL cluster in a temp dir on a free loopback port, stopped at the end of the session."""
+    import pg
+
+    require_postgres()
+    cluster = pg.start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> Iterator[str]:
+    """A new, empty database in the session cluster; dropped afterwards."""
+    import psycopg
+
+    url = pg_cluster.create_database()
+    yield url
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _pg_shared_url(pg_cluster: Any) -> str:
+    return str(pg_cluster.create_database("shared"))
+
+
+@pytest.fixture
+def pg_clean_url(_pg_shared_url: str) -> str:
+    """A migrated database shared by the session, emptied before each test (faster than a new one)."""
+    import psycopg
+
+    from storyline.store import open_store
+
+    open_store(_pg_shared_url).close()  # create the schema on first use
+    with psycopg.connect(_pg_shared_url, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'"
+        )]
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        conn.execute("INSERT INTO counters(name, value) VALUES ('cluster_seq', 0)")
+        conn.execute("ALTER SEQUENCE articles_seq_counter RESTART")
+    return _pg_shared_url

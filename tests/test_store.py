@@ -1,21 +1,36 @@
-"""The storage interface, exercised on the SQLite backend."""
+"""The storage interface, exercised on both backends (SQLite, and PostgreSQL on a throwaway cluster)."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from storyline.model import Article, EntityMention, Quantity, TimeExpression, article_id
-from storyline.store import Annotations, NotFound, QuerySyntaxError, Store, StoreError, open_store
+from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, article_id
+from storyline.store import (
+    AmbiguousId,
+    Annotations,
+    NotFound,
+    QuerySyntaxError,
+    Store,
+    StoreError,
+    open_store,
+)
 from storyline.store.base import parse_query
 from storyline.store.sqlite import _MIGRATIONS, SCHEMA_VERSION
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return open_store(str(tmp_path / "t.db"))
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
+    opened = open_store(url)
+    yield opened
+    opened.close()
 
 
 def _article(text: str = "A fire broke out at the Verano plant on Sunday.", **kw: object) -> Article:
@@ -139,3 +154,203 @@ def test_story_assignment_merges_and_state(store: Store) -> None:
     assert store.get_story("s2").id == "s1"  # a merged id still resolves
     store.reset_stories()
     assert store.list_stories() == [] and len(store.unclustered_articles()) == 3
+
+
+# -- semantics shared by both backends ------------------------------------------------------------
+
+
+def test_ambiguous_prefix_is_an_error(store: Store) -> None:
+    store.upsert_article(_article("one"), article_id="abc1")
+    store.upsert_article(_article("two"), article_id="abc2")
+    with pytest.raises(AmbiguousId, match="'abc' is ambiguous: abc1, abc2"):
+        store.get_article("abc")
+    assert store.get_article("abc2").article.text == "two"
+    for weird in ("ab%", "a_c", "", "abc\\"):
+        with pytest.raises(NotFound):
+            store.get_article(weird)
+
+
+def test_versions_statuses_and_listing(store: Store) -> None:
+    url = "https://example.org/a"
+    assert store.upsert_article(_article("v1", url=url, source="Example")).status == "new"
+    assert store.upsert_article(_article("v1", url=url, source="Example")).status == "unchanged"
+    res = store.upsert_article(_article("v2", url=url, source="Other"))
+    assert (res.status, res.version) == ("updated", 2)
+    assert store.upsert_article(_article("v2", url=url)).status == "unchanged"
+    other = store.upsert_article(_article("another one", source="  "))
+    assert store.get_article(other.id).article.source is None  # blank source stored as none
+    assert [a.id for a in store.list_articles()] == [res.id, other.id]  # ingestion order
+    assert [a.id for a in store.list_articles(limit=1, offset=1)] == [other.id]
+    assert [a.id for a in store.iter_articles(batch=1)] == [res.id, other.id]
+    stored = store.get_article(res.id)
+    assert (stored.version, stored.article.text, stored.article.source) == (2, "v2", "Other")
+    versions = store.article_versions(res.id)
+    assert [(v["version"], v["raw_size"]) for v in versions] == [(1, None), (2, None)]
+    assert store.raw_input(res.id) is None and store.raw_input(res.id, 7) is None
+
+
+def test_article_fields_round_trip(store: Store) -> None:
+    art = Article(
+        text="Körper\tüber – “quoted” 東京", title="Ünïcode", url="https://x.org/a?b=1", source="X",
+        published="2024-02", published_time="10:30+01:00", language="de", authors=("A", "B"), agency="AFP",
+        path="in/a.html", fetched="2024-02-01T00:00:00Z", format="html", raw=b"\x00\xff raw",
+        external_id="e1", extra={"k": [1, 2.5, None], "z": "ω"},
+    )
+    res = store.upsert_article(art)
+    got = store.get_article(res.id).article
+    assert got == replace_raw(art)
+    assert store.raw_input(res.id) == b"\x00\xff raw"
+
+
+def replace_raw(a: Article) -> Article:
+    from dataclasses import replace
+
+    return replace(a, raw=None)
+
+
+def test_unclustered_order_undated_last_unknown_time_first(store: Store) -> None:
+    late = store.upsert_article(_article("late", published="2024-03-01", published_time="09:00")).id
+    undated = store.upsert_article(_article("undated")).id
+    timed = store.upsert_article(_article("timed", published="2024-03-01", published_time="08:00")).id
+    untimed = store.upsert_article(_article("untimed", published="2024-03-01")).id
+    month = store.upsert_article(_article("month", published="2024-02")).id
+    assert [a.id for a in store.unclustered_articles()] == [month, untimed, timed, late, undated]
+
+
+def test_entities_replace_links_and_fuzzy_lookup(store: Store) -> None:
+    res = store.upsert_article(_article("Kim Jong Un met Moon Jae-in."))
+    store.set_annotations(res.id, Annotations(mentions=(
+        EntityMention(0, 11, "Kim Jong Un", "PERSON"), EntityMention(16, 27, "Moon Jae-in", "PERSON"),
+    )))
+    kim = Entity("PERSON:kim jong un", "Kim Jong Un", "PERSON", ("Kim Jong Un", "Kim Jong-un", "Kim Čong-un"))
+    moon = Entity("PERSON:moon jae in", "Moon Jae-in", "PERSON", ("Moon Jae-in",))
+    store.replace_entities([moon, kim], {(res.id, 0, 11): kim.key})
+    assert store.list_entities() == [kim, moon]
+    assert [m.entity_key for m in store.get_annotations(res.id).mentions] == [kim.key, None]
+    assert [e.key for e in store.find_entities("kim jong-un")][:1] == [kim.key]
+    assert [e.key for e in store.find_entities("KIM CONG UN")][:1] == [kim.key]  # accents and case folded
+    assert store.find_entities("Verano") == []
+    store.replace_entities([moon], {})
+    assert store.list_entities() == [moon] and store.get_annotations(res.id).mentions[0].entity_key is None
+
+
+def test_search_paging_and_prefix_phrases(store: Store) -> None:
+    ids = [store.upsert_article(_article(f"Report {i} on the flooding of the river.", title=f"R{i}")).id
+           for i in range(5)]
+    hits = store.search("flooding river", limit=2)
+    assert len(hits) == 2 and all("[flooding]" in h.snippet for h in hits)
+    rest = store.search("flooding river", limit=10, offset=2)
+    assert {h.article_id for h in hits + rest} == set(ids)
+    assert store.search('"river flooding"') == []  # a phrase keeps its word order
+    assert len(store.search("flood* riv*")) == 5
+    assert store.search("nothing-like-this") == []
+
+
+def test_cluster_lock_is_exclusive(store: Store) -> None:
+    order: list[str] = []
+    entered = threading.Event()
+
+    def second() -> None:
+        entered.wait(10)
+        with store.cluster_lock():
+            order.append("second")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with store.cluster_lock():
+        entered.set()
+        time.sleep(0.3)
+        order.append("first")
+    thread.join(10)
+    assert order == ["first", "second"]
+    with store.cluster_lock():  # released, reusable
+        pass
+
+
+def test_concurrent_upserts_of_one_article_create_it_once(store: Store) -> None:
+    art = _article("The same report, stored by many workers at once.", url="https://example.org/same")
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: store.upsert_article(art), range(12)))
+    assert sorted(r.status for r in results) == ["new"] + ["unchanged"] * 11
+    assert store.count_articles() == 1 and len(store.article_versions(results[0].id)) == 1
+
+
+def test_concurrent_story_assignments_get_distinct_sequence_numbers(store: Store) -> None:
+    ids = [store.upsert_article(_article(f"article {i}")).id for i in range(20)]
+    with ThreadPoolExecutor(4) as pool:
+        seqs = list(pool.map(lambda a: store.assign_story(a, "s1", duplicate_of=None), ids))
+    assert sorted(seqs) == list(range(1, 21))
+    assert [a.id for a in store.clustered_after(18)] == sorted(ids, key=lambda a: seqs[ids.index(a)])[18:]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_newer_schema_is_refused(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    url = str(tmp_path / "t.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    open_store(url).close()
+    if url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("INSERT INTO schema_migrations(version, applied_at) VALUES (99, 'x')")
+    else:
+        with sqlite3.connect(url) as conn:
+            conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="schema version 99 is newer"):
+        open_store(url)
+
+
+# -- PostgreSQL specifics ---------------------------------------------------------------------------
+
+
+def test_postgres_older_schema_is_upgraded(pg_url: str) -> None:
+    import psycopg
+
+    from storyline.store.postgres import SCHEMA_VERSION as PG_VERSION
+    from storyline.store.postgres import PostgresStore
+
+    with PostgresStore(pg_url, migrate_to=1) as old:
+        assert old.schema_version() == 1
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO articles(id, version, content_hash, text, ingested_at, updated_at)"
+            " VALUES ('abc', 1, 'h', 'old text about floods', 't', 't')"
+        )
+    with open_store(pg_url) as store:
+        assert store.schema_version() == PG_VERSION
+        assert store.get_article("abc").article.text == "old text about floods"
+        assert store.get_annotations("abc") == Annotations()
+        assert [a.id for a in store.unclustered_articles()] == ["abc"]
+        assert [h.article_id for h in store.search("floods")] == ["abc"]
+        assert store.assign_story("abc", "s1", duplicate_of=None) == 1
+
+
+def test_postgres_concurrent_first_opens_migrate_once(pg_url: str) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: open_store(pg_url), range(4)))
+    assert {s.schema_version() for s in stores} == {3}
+    for s in stores:
+        s.close()
+
+
+def test_postgres_unreachable_server_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(StoreError, match=r"cannot connect to PostgreSQL") as info:
+        open_store(f"postgresql://someone:s3cret@127.0.0.1:{port}/nothing")
+    assert "s3cret" not in str(info.value) and "someone:***@" in str(info.value)
+
+
+def test_postgres_tsquery_is_built_from_quoted_words() -> None:
+    from storyline.store.postgres import _tsquery
+
+    assert _tsquery('oil "gulf of mexico" spil*') == "('oil') & ('gulf' <-> 'of' <-> 'mexico') & ('spil':*)"
+    assert _tsquery("fire & !plant | x:* <->") == "('fire') & ('plant') & ('x':*)"
+
+
+def test_postgres_nul_characters_do_not_break_ingest(pg_url: str) -> None:
+    with open_store(pg_url) as store:
+        res = store.upsert_article(Article(text="text with a \x00 nul", title="t\x00"))
+        assert store.get_article(res.id).article.title == "t\ufffd"

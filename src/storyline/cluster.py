@@ -78,13 +78,14 @@ class ClusterConfig:
     time_penalty: float = 0.15  # subtracted in full once a story has been quiet for `quiet_days`
     quiet_days: float = 7.0
     expire_days: float = 30.0  # a story is a candidate for articles dated within this many days of its span
-    late_days: float = 60.0  # ... and stays indexed this long beyond that after the newest date (late articles)
+    late_days: float = 30.0  # ... and stays indexed this long beyond that after the newest date (late articles)
     expire_articles: int | None = 50_000  # inactive for this many arrivals: out of the index
     merge_threshold: float = 0.45  # centroid score at which two matched stories merge
     query_terms: int = 12  # top body terms of an article used to look up candidates
-    max_candidates: int = 30  # candidates scored in full (by number of shared index keys)
+    max_candidates: int = 10  # candidates scored in full (by number of shared index keys; 10-30 score alike on the dev sets)
     index_terms: int = 12  # top body terms of each article posted for its story
     max_posting: int = 2_000  # keys with more active stories than this are not used for look-up
+    max_visits: int = 3_000  # posting entries read per look-up, rarest keys first (bounds the cost)
     centroid_terms: int = 300  # centroid sub-vectors are pruned to this many terms (x2 hysteresis)
     doc_terms: int = 150  # an article's sub-vectors keep their strongest terms
     numbers: bool = True  # four-digit numbers of the text join the entity vocabulary
@@ -358,11 +359,15 @@ class OnlineClusterer:
 
     def _candidates(self, keys: Iterable[tuple[str, str]], day: int | None) -> list[int]:
         s, cfg = self._s, self.config
+        postings = [p for p in map(s.index.get, keys) if p and len(p) <= cfg.max_posting]
+        postings.sort(key=len)  # rarest keys first; the common ones only while the budget lasts
         hits: Counter[int] = Counter()
-        for key in keys:
-            posting = s.index.get(key)
-            if posting and len(posting) <= cfg.max_posting:
-                hits.update(posting)
+        budget = cfg.max_visits
+        for posting in postings:
+            if len(posting) > budget and hits:
+                break
+            budget -= len(posting)
+            hits.update(posting)
         ranked = sorted(hits.items(), key=lambda x: (-x[1], x[0]))
         out: list[int] = []
         for num, _ in ranked:

@@ -165,8 +165,9 @@ def _cite(candidate: _Candidate, sentences: list[Sentence], matrix: Any) -> Brie
     sims = np.asarray((matrix @ matrix[candidate.row].T).toarray()).ravel()
     rows = [int(r) for r in np.nonzero(sims >= PARAPHRASE)[0]]
     refs = [SentenceRef(sentences[r].article_id, sentences[r].start, sentences[r].end) for r in rows]
+    # cited: the sentence's own article and the articles with a paraphrase of it (not every article
+    # that merely shares its date or one of its facts)
     articles = [candidate.sentence.article_id]
-    articles += sorted(candidate.support - {candidate.sentence.article_id})
     articles += [sentences[r].article_id for r in rows]
     return BriefSentence(
         text=candidate.sentence.text,

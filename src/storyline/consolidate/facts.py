@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from storyline.consolidate.dates import compatible, sort_key, timex_date
@@ -151,25 +151,79 @@ _PRICE_AT = re.compile(
     re.IGNORECASE,
 )
 # a figure per period: "900 million rupees a year", "200 units a year"
-_PER_PERIOD = re.compile(r"^\W{0,2}\s*(?:a|per|each|every)\s+(year|month|week|day)\b|^\s*(annually|yearly)\b", re.IGNORECASE)
+_PER_PERIOD = re.compile(
+    r"^\W{0,2}\s*(?:a|per|each|every)\s+(year|month|week|day)\b|^\s*(annually|yearly)\b", re.IGNORECASE
+)
 _LOWER_BOUND = re.compile(r"^(?:more than|over|at least|upwards of|in excess of)\b", re.IGNORECASE)
 # counts of generic nouns ("three things", "two countries") carry no fact worth cross-checking
 _GENERIC_NOUNS = frozenset(
-    ["people", "persons", "person", "things", "thing", "times", "ways", "ones", "parts", "kinds", "types", "sides", "countries", "companies", "firms", "members", "reasons", "questions", "days", "years", "months", "weeks", "hours", "minutes", "steps", "points", "cases", "words"]
+    [
+        "people",
+        "persons",
+        "person",
+        "things",
+        "thing",
+        "times",
+        "ways",
+        "ones",
+        "parts",
+        "kinds",
+        "types",
+        "sides",
+        "countries",
+        "companies",
+        "firms",
+        "members",
+        "reasons",
+        "questions",
+        "days",
+        "years",
+        "months",
+        "weeks",
+        "hours",
+        "minutes",
+        "steps",
+        "points",
+        "cases",
+        "words",
+    ]
 )
-_WORKFORCE_NOUNS = frozenset("people persons employees staff workers jobs".split())
+_WORKFORCE_NOUNS = frozenset(["people", "persons", "employees", "staff", "workers", "jobs"])
 _INCREMENT = re.compile(r"\b(?:last|further|additional|another|other)\s+$|^\S+\s+more\s", re.IGNORECASE)
 # a sentence recalling another event or a past period ("a month after", "last year")
-_RECALL = re.compile(r"\b(?:comes?|came|just|only)\s+(?:a|one|two|three|\d+)\s+(?:weeks?|months?|years?)\s+after\b|\blast (?:week|month|year)'s\b|\blast year\b", re.IGNORECASE)
-_OUTPUT_NOUNS = frozenset(["units", "cars", "vehicles", "trucks", "aircraft", "planes", "ships", "tonnes", "tons", "barrels", "cells", "batteries"])
-_OUTPUT_CUE = re.compile(r"\b(?:produc\w*|build|built|make|manufactur\w*|output|capacity|assembl\w*)\b", re.IGNORECASE)
+_RECALL = re.compile(
+    r"\b(?:comes?|came|just|only)\s+(?:a|one|two|three|\d+)\s+(?:weeks?|months?|years?)\s+after\b|\blast (?:week|month|year)'s\b|\blast year\b",
+    re.IGNORECASE,
+)
+_OUTPUT_NOUNS = frozenset(
+    [
+        "units",
+        "cars",
+        "vehicles",
+        "trucks",
+        "aircraft",
+        "planes",
+        "ships",
+        "tonnes",
+        "tons",
+        "barrels",
+        "cells",
+        "batteries",
+    ]
+)
+_OUTPUT_CUE = re.compile(
+    r"\b(?:produc\w*|build|built|make|manufactur\w*|output|capacity|assembl\w*)\b", re.IGNORECASE
+)
 _COUNT_CUES: tuple[tuple[str, str], ...] = (
     (
         r"\bdeath toll\b|\bkill(?:ed|ing|s)?\b|\bdead\b|\bdied\b|\bdeaths?\b|\bfatalit(?:y|ies)\b|\blives\b|\bbodies\b",
         "death toll",
     ),
     (r"\binjur(?:ed|ies|ing)\b|\bwounded\b|\bhurt\b", "injured"),
-    (r"\bhospitali[sz](?:ed|ation)\b|\b(?:taken|admitted|treated)\s+(?:to|in|at)\s+(?:a\s+|the\s+)?hospital", "hospitalised"),
+    (
+        r"\bhospitali[sz](?:ed|ation)\b|\b(?:taken|admitted|treated)\s+(?:to|in|at)\s+(?:a\s+|the\s+)?hospital",
+        "hospitalised",
+    ),
     (r"\bemploy(?:s|ed|ees?|ing)?\b|\bworkforce\b|\bstaff\b|\bjobs\b", "employees"),
     (r"\bmissing\b", "missing"),
     (r"\bcases?\b|\binfect(?:ed|ions?)\b|\bsick\b", "cases"),
@@ -192,7 +246,29 @@ _START = re.compile(
     re.IGNORECASE,
 )
 _NOT_START_NOUNS = frozenset(
-    ["it", "they", "he", "she", "we", "this", "that", "which", "who", "what", "and", "but", "or", "then", "also", "have", "has", "had", "would", "will", "work"]
+    [
+        "it",
+        "they",
+        "he",
+        "she",
+        "we",
+        "this",
+        "that",
+        "which",
+        "who",
+        "what",
+        "and",
+        "but",
+        "or",
+        "then",
+        "also",
+        "have",
+        "has",
+        "had",
+        "would",
+        "will",
+        "work",
+    ]
 )
 _DATE_EVENT_CUES: tuple[tuple[str, str], ...] = (
     (r"\bvot(?:e|ed|es|ing)\b", "date of vote"),
@@ -251,10 +327,47 @@ _AGENT_AFTER = re.compile(
     r"unveil\w*|launch\w*|expects?|estimated)\b)",
     re.IGNORECASE,
 )
-_VAGUE_COUNT = re.compile(r"^(?:hundreds|thousands|dozens|tens|scores|millions|several|many)\b", re.IGNORECASE)
+_VAGUE_COUNT = re.compile(
+    r"^(?:hundreds|thousands|dozens|tens|scores|millions|several|many)\b", re.IGNORECASE
+)
 _COUNT_CLAUSE_CUT = re.compile(r"[,;()]|\b(?:and|when|after|before|while|but|as|of whom)\b", re.IGNORECASE)
 _NOT_ATTRIBUTE_WORDS = frozenset(
-    ["in", "on", "at", "to", "by", "from", "for", "over", "than", "since", "during", "last", "next", "this", "that", "and", "or", "but", "yesterday", "today", "year", "years", "month", "months", "week", "weeks", "day", "days", "higher", "lower", "more", "less", "up", "down"]
+    [
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+        "from",
+        "for",
+        "over",
+        "than",
+        "since",
+        "during",
+        "last",
+        "next",
+        "this",
+        "that",
+        "and",
+        "or",
+        "but",
+        "yesterday",
+        "today",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "higher",
+        "lower",
+        "more",
+        "less",
+        "up",
+        "down",
+    ]
 )
 
 
@@ -297,7 +410,9 @@ def _name_groups(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
     return groups
 
 
-def _story_info(story: Sequence[AnnotatedArticle], entities: Sequence[Entity], sentences: list[Sentence]) -> _Story:
+def _story_info(
+    story: Sequence[AnnotatedArticle], entities: Sequence[Entity], sentences: list[Sentence]
+) -> _Story:
     groups = _name_groups(entities)
     article_sets: dict[str, set[str]] = defaultdict(set)
     mention_count: Counter[str] = Counter()
@@ -323,7 +438,13 @@ def _story_info(story: Sequence[AnnotatedArticle], entities: Sequence[Entity], s
         for member in members:
             specific = any(other != member.name and other in member.name for other in member_names)
             label_votes[member.label] += (mention_count[member.key] or 1) * (2 if specific else 1)
-        label = max(label_votes, key=lambda lab: (label_votes[lab], -_LABEL_PRIORITY.index(lab) if lab in _LABEL_PRIORITY else -99))
+        label = max(
+            label_votes,
+            key=lambda lab: (
+                label_votes[lab],
+                -_LABEL_PRIORITY.index(lab) if lab in _LABEL_PRIORITY else -99,
+            ),
+        )
         for member in members:
             rep[member.key] = best.key
         names[best.key] = best.name
@@ -344,7 +465,12 @@ def _display_rank(
 ) -> tuple[int, int, int, str]:
     """Which name of a group to show: the most reported, then the one containing the others."""
     contains = sum(other != entity.name and other in entity.name for other in member_names)
-    return (len(article_sets[entity.key]) + contains, mention_count[entity.key], len(entity.name), entity.name)
+    return (
+        len(article_sets[entity.key]) + contains,
+        mention_count[entity.key],
+        len(entity.name),
+        entity.name,
+    )
 
 
 def focal_entity(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) -> Entity | None:
@@ -566,8 +692,12 @@ def _count_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
         return None
     if from_noun:
         return from_noun
-    others = [q for q in sentence.quantities if q is not quantity and q.value is not None and q.kind == "count"]
-    next_start = min((q.start - sentence.start for q in others if q.start >= quantity.end), default=len(sentence.text))
+    others = [
+        q for q in sentence.quantities if q is not quantity and q.value is not None and q.kind == "count"
+    ]
+    next_start = min(
+        (q.start - sentence.start for q in others if q.start >= quantity.end), default=len(sentence.text)
+    )
     prev_end = max((q.end - sentence.start for q in others if q.end <= quantity.start), default=0)
     after = sentence.text[rel_end:next_start][:90]
     after = _COUNT_CLAUSE_CUT.split(after, maxsplit=1)[0]
@@ -585,7 +715,7 @@ def _count_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
         return None  # "two more bodies", "the last two bodies": an increment, not the toll
     if cue:
         return cue
-    if not measured or measured in _GENERIC_NOUNS or quantity.value < 10:
+    if not measured or measured in _GENERIC_NOUNS or (quantity.value or 0) < 10:
         return None  # "three things", "two countries": not a figure worth cross-checking
     if re.fullmatch(r"(?:years?|times?|days?|months?|hours?|minutes?)", measured):
         return None
@@ -595,7 +725,8 @@ def _count_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
 def _is_increment(sentence: Sentence, start: int, end: int) -> bool:
     """ "two more bodies", "the last two bodies": a figure added to a toll, not the toll."""
     return bool(
-        _INCREMENT.search(sentence.text[max(0, start - 12) : start]) or _INCREMENT.search(sentence.text[start:end])
+        _INCREMENT.search(sentence.text[max(0, start - 12) : start])
+        or _INCREMENT.search(sentence.text[start:end])
     )
 
 
@@ -603,18 +734,26 @@ def _ratio_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
     """The noun a percentage belongs to: "a 38% premium", "a premium of 38%", "40% of the money"."""
     after = _after(sentence, quantity)
     match = re.match(
-        r"\s*(?:per\s*cent|percent|%)?\s*(of\s+(?:the\s+|its\s+|their\s+|a\s+)?)?([A-Za-z]+)", after, re.IGNORECASE
+        r"\s*(?:per\s*cent|percent|%)?\s*(of\s+(?:the\s+|its\s+|their\s+|a\s+)?)?([A-Za-z]+)",
+        after,
+        re.IGNORECASE,
     )
     if match:
         word = match.group(2).lower()
         if match.group(1) and word not in _NOT_ATTRIBUTE_WORDS:
             return f"share of {word}"
-        if not match.group(1) and word not in _NOT_ATTRIBUTE_WORDS and word not in STOPWORDS_Q and not re.search(
-            r"(?:ly|ed)$", word
-        ) and _is_noun_like(word):
+        if (
+            not match.group(1)
+            and word not in _NOT_ATTRIBUTE_WORDS
+            and word not in STOPWORDS_Q
+            and not re.search(r"(?:ly|ed)$", word)
+            and _is_noun_like(word)
+        ):
             return word
     before = sentence.text[: quantity.start - sentence.start]
-    match = re.search(r"\b([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|just\s+)?$", before)
+    match = re.search(
+        r"\b([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|just\s+)?$", before
+    )
     if match and match.group(1).lower() not in _NOT_ATTRIBUTE_WORDS and match.group(1).lower() != "share":
         return match.group(1).lower()
     share_of = (quantity.measured or "").lower()
@@ -629,9 +768,7 @@ def _is_noun_like(word: str) -> bool:
     return word not in STOPWORDS and not word.isdigit() and len(word) > 2
 
 
-def _nearest(
-    sentence: Sentence, position: int, wanted: frozenset[str], info: _Story
-) -> str | None:
+def _nearest(sentence: Sentence, position: int, wanted: frozenset[str], info: _Story) -> str | None:
     """Representative key of the story entity of a wanted label nearest to `position`, preferring one
     before it."""
     best: tuple[int, str] | None = None
@@ -711,7 +848,9 @@ def _date_attribute(sentence: Sentence, start: int, end: int) -> str | None:
     text, anchor = _local(sentence, start, end, before=70, after=40)
     before = text[:anchor]
     starts = [
-        m for m in _START.finditer(before) if m.group(1).lower() not in _NOT_START_NOUNS and anchor - m.end() <= 25
+        m
+        for m in _START.finditer(before)
+        if m.group(1).lower() not in _NOT_START_NOUNS and anchor - m.end() <= 25
     ]
     if starts:
         return f"start of {starts[-1].group(1).lower()}"
@@ -752,7 +891,11 @@ def _venue_claims(sentence: Sentence, info: _Story, attribution: str | None) -> 
         venue: EntityMention | None = None
         for mention in sentence.mentions:
             key = info.rep.get(mention.entity_key or "")
-            if at <= mention.start <= at + 25 and key and info.labels.get(key, mention.label) in ("EVENT", "FAC", "ORG"):
+            if (
+                at <= mention.start <= at + 25
+                and key
+                and info.labels.get(key, mention.label) in ("EVENT", "FAC", "ORG")
+            ):
                 venue = mention
                 break
         if venue is None or venue.entity_key is None:
@@ -796,14 +939,68 @@ def cross_check(claims: Sequence[Claim]) -> list[Fact]:
     """Facts of the story: the claims grouped by subject and attribute, split by variant qualifier,
     with each fact's values clustered into agreeing sets and the fact's status."""
     groups: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
+    claims = _dated_money(claims)
     for claim in claims:
-        groups[(claim.subject, claim.attribute, _kind_family(claim))].append(claim)
+        attribute = "cost" if claim.attribute == "price" else claim.attribute  # one group, named below
+        groups[(claim.subject, attribute, _kind_family(claim))].append(claim)
     facts: list[Fact] = []
-    for (_subject_key, _attribute, _family), members in groups.items():
-        for qualifier, part in _split_by_qualifier(members):
-            facts.append(_fact(part, qualifier))
+    for (_subject_key, attribute, _family), members in groups.items():
+        for same_scale in _split_by_magnitude(members, attribute):
+            for qualifier, part in _split_by_qualifier(same_scale):
+                facts.append(_fact(part, qualifier))
     facts.sort(key=lambda f: (f.subject, f.attribute, f.qualifier or ""))
     return facts
+
+
+MAGNITUDE = 5.0  # measures this many times apart are of different things ("27 km" tunnel, "180 m" machine)
+
+
+def _split_by_magnitude(claims: list[Claim], attribute: str) -> list[list[Claim]]:
+    """Measures (not tolls, which grow) kept apart when their values are of different orders of
+    magnitude: they describe different things, not a disagreement."""
+    if attribute in CUMULATIVE or len(claims) < 2 or claims[0].kind != "quantity":
+        return [claims]
+    points = sorted(((_point(c).value, c) for c in claims), key=lambda p: p[0])
+    if points[0][0] <= 0:
+        return [claims]
+    parts: list[list[Claim]] = [[points[0][1]]]
+    last = points[0][0]
+    last_unit = points[0][1].quantity.unit if points[0][1].quantity else None
+    for value, claim in points[1:]:
+        unit = claim.quantity.unit if claim.quantity else None
+        # "1,000" and "62,000 barrels a day" are a disagreement; "180 m" and "27 km" are two things
+        if value > last * MAGNITUDE and unit != last_unit:
+            parts.append([])
+        parts[-1].append(claim)
+        last, last_unit = value, unit
+    return parts
+
+
+def _dated_money(claims: Sequence[Claim]) -> list[Claim]:
+    """Sums of undated articles converted at the story's median publication date, so that an undated
+    report's price still meets the dated ones."""
+    days = sorted(c.published[:10] for c in claims if c.published and len(c.published) >= 10)
+    if not days:
+        return list(claims)
+    story_day = days[len(days) // 2]
+    out: list[Claim] = []
+    for claim in claims:
+        quantity = claim.quantity
+        if (
+            claim.kind == "money"
+            and not claim.published
+            and quantity is not None
+            and quantity.value
+            and quantity.unit
+            and not (quantity.normalized or {}).get("USD")
+        ):
+            from storyline.enrich.money import normalize_money
+
+            normalized = normalize_money(quantity.value, quantity.unit, story_day)
+            if normalized.get("USD"):
+                claim = replace(claim, quantity=replace(quantity, normalized=normalized))
+        out.append(claim)
+    return out
 
 
 def _kind_family(claim: Claim) -> str:
@@ -1011,10 +1208,11 @@ def _fact(claims: list[Claim], qualifier: str | None) -> Fact:
         values.extend(_values(cluster, index, comparable=True))
     for index, cluster in enumerate(loose, start=len(clusters)):
         values.extend(_values(cluster, index, comparable=False))
+    attribute = "price" if any(c.attribute == "price" for c in claims) else first.attribute
     return Fact(
         subject=first.subject,
         subject_name=first.subject_name,
-        attribute=first.attribute,
+        attribute=attribute,
         qualifier=qualifier,
         status=status,
         values=tuple(values),

@@ -60,7 +60,8 @@ class _TooLarge(Exception):
 
 class GuardMiddleware:
     """Security headers on every response; request bodies over `max_body` bytes are a 413, whether
-    announced by Content-Length or streamed."""
+    announced by Content-Length or streamed (a streamed body is read, up to the limit, before the app
+    runs; the server itself holds a request to its Content-Length)."""
 
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
         self.app = app
@@ -93,6 +94,29 @@ class GuardMiddleware:
             if too_big:
                 await self._reject(send_with_headers)
                 return
+        if declared is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # A streamed (chunked) body: read it here, up to the limit, before the app sees it. (An
+            # exception raised from receive() inside the app would be turned into a 400 by FastAPI.)
+            buffered: list[Message] = []
+            size = 0
+            while True:
+                message = await receive()
+                buffered.append(message)
+                if message["type"] != "http.request":
+                    break
+                size += len(message.get("body", b""))
+                if size > self.max_body:
+                    await self._reject(send_with_headers)
+                    return
+                if not message.get("more_body", False):
+                    break
+            replay = iter(buffered)
+
+            async def replay_receive() -> Message:
+                return next(replay, None) or await receive()
+
+            await self.app(scope, replay_receive, send_with_headers)
+            return
         seen = 0
 
         async def counting_receive() -> Message:

@@ -45,7 +45,11 @@ def open_store(url: str | None = None) -> Store:
     or postgresql://... (the server backend)."""
     url = url or default_db_url()
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError(f"{url}: the PostgreSQL backend is not available in this version")
+        try:
+            from storyline.store.postgres import PostgresStore
+        except ImportError as exc:  # pragma: no cover - psycopg is a dependency
+            raise StoreError(f"the PostgreSQL backend needs psycopg 3 and psycopg-pool: {exc}") from exc
+        return PostgresStore(url)
     from storyline.store.sqlite import SQLiteStore
 
     return SQLiteStore(url)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 
@@ -151,6 +152,19 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
 
 TableDump = Iterator[tuple[str, Iterator[dict[str, Any]]]]
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<database URL>"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit((parts.scheme, f"{user}:***@{netloc[1]}", parts.path, parts.query, parts.fragment))
 
 
 def fold_name(name: str) -> str:

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -46,6 +45,7 @@ from storyline.store.base import (
     UpsertStatus,
     fold_name,
     parse_query,
+    redact_url,
 )
 
 T = TypeVar("T")
@@ -209,19 +209,6 @@ _DUMP_ORDER = {
     "timexes": "ord", "quantities": "ord", "mentions": "ord", "cluster_state": "id",
 }
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
-
-
-def redact_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "postgresql://…"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit((parts.scheme, f"{user}:***@{netloc[1]}", parts.path, parts.query, parts.fragment))
 
 
 def _text(value: Any) -> Any:
