@@ -127,6 +127,11 @@ class PgCluster:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(_alive(p) for p in [pid, *children]):
             time.sleep(0.05)
+        # A killed postmaster may linger as a zombie until its (adopting) parent reaps it, and a
+        # zombie still "exists" for the stale-lock checks at the next start: the lock files go.
+        for stale in [self.datadir / "postmaster.pid", *self.sockdir.glob(".s.PGSQL.*")]:
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
 
     def cleanup(self) -> None:
         self.stop()

@@ -29,6 +29,7 @@ def test_ecbplus_topics_1_to_10_subtopic_bcubed() -> None:
     root = require_shared("ecbplus")
     report = evaluate_ecbplus(root, seeds=(0,), topics=range(1, 11), reference=False)
     assert report.n_docs > 200
-    # Measured 0.867 (subtopic) with the defaults; a small margin for tokeniser changes.
-    assert report.mean("subtopic", "b3_f1") >= 0.84, format_report(report)
-    assert report.mean("topic", "b3_p") >= 0.97, format_report(report)
+    # Measured 0.867 (subtopic B-cubed F1) and 1.000 (topic B-cubed precision) with the defaults on
+    # topics 1-10, seed 0; a small margin for tokeniser changes.
+    assert report.mean("subtopic", "b3_f1") >= 0.85, format_report(report)
+    assert report.mean("topic", "b3_p") >= 0.98, format_report(report)

@@ -221,7 +221,7 @@ def bad_unicode(draw: st.DrawFn) -> tuple[bytes, str]:
     words = [PARA] * draw(st.integers(1, 3))
     text = " ".join(words)
     if kind == "utf-8":
-        parts = [text.encode()] + draw(st.lists(st.sampled_from(_BAD_UNITS), min_size=1, max_size=6))
+        parts = [text.encode(), *draw(st.lists(st.sampled_from(_BAD_UNITS), min_size=1, max_size=6))]
         return b" ".join(draw(st.permutations(parts))), draw(st.sampled_from(["a.txt", "a.html", "a"]))
     if kind.startswith("utf-16"):
         bom = b"\xff\xfe" if kind.endswith("le") else b"\xfe\xff"
@@ -386,7 +386,7 @@ any_file = (st.binary(max_size=2000) | html_soup.map(lambda s: s.encode("utf-8",
 
 
 @_fuzz("paths")
-@given(files=st.lists(st.tuples(st.sampled_from(NAMES + ["sub/b.html", "sub/deeper/c.jsonl", ".hidden"]),
+@given(files=st.lists(st.tuples(st.sampled_from([*NAMES, "sub/b.html", "sub/deeper/c.jsonl", ".hidden"]),
                                 any_file), max_size=6),
        stdin=any_file)
 def test_read_paths(files: list[tuple[str, bytes]], stdin: bytes) -> None:

@@ -354,3 +354,10 @@ def test_postgres_nul_characters_do_not_break_ingest(pg_url: str) -> None:
     with open_store(pg_url) as store:
         res = store.upsert_article(Article(text="text with a \x00 nul", title="t\x00"))
         assert store.get_article(res.id).article.title == "t\ufffd"
+
+
+def test_cluster_lock_is_reentrant(store: Store) -> None:
+    with store.cluster_lock(), store.cluster_lock():
+        store.upsert_article(_article("inside the lock"))
+    with store.cluster_lock():
+        pass

@@ -458,10 +458,10 @@ def eval_facts(path: PathArg = None) -> None:
     from storyline.eval.facts import evaluate_fact_pairs
 
     labelled = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "fact_pairs.jsonl"
-    summary = evaluate_fact_pairs(labelled, _data_path(path, "")).summary()
-    out.print(f"fact pairs: {int(summary.pop('pairs'))}", highlight=False, markup=False)
-    for key, value in summary.items():
-        out.print(f"  {key:<22} {value:.3f}", highlight=False, markup=False)
+    for name, summary in evaluate_fact_pairs(labelled, _data_path(path, "")).by_set().items():
+        out.print(f"fact pairs ({name}): {int(summary.pop('pairs'))}", highlight=False, markup=False)
+        for key, value in summary.items():
+            out.print(f"  {key:<22} {value:.3f}", highlight=False, markup=False)
 
 
 @eval_app.command("all")

@@ -12,7 +12,9 @@ Cost per article does not grow with the archive: candidate stories come from an 
 (language, term) and (language, entity) keys of active stories only. Activity is judged at the
 article's own date: a story is a candidate when the article's date lies within `expire_days` of the
 story's span (an undated article sees every indexed story), so articles arriving out of date order
-still find the stories of their time. A story leaves the index when its last date is more than
+still find the stories of their time. Look-up reads the postings of the article's keys rarest first
+within a budget of `max_visits` entries, so common keys do not make the cost grow with the index.
+A story leaves the index when its last date is more than
 `expire_days + late_days` before the newest date seen, or after `expire_articles` arrivals without
 a new article.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -234,6 +235,8 @@ class PostgresStore(Store):
         self.url = url
         self._shown = redact_url(url)
         size = pool_size or int(os.environ.get("STORYLINE_PG_POOL", "4"))
+        self._cluster_thread_lock = threading.RLock()
+        self._cluster_depth = 0
         try:
             with psycopg.connect(url, connect_timeout=10, row_factory=dict_row) as conn:
                 self._migrate(conn, migrate_to)
@@ -632,16 +635,26 @@ class PostgresStore(Store):
     def cluster_lock(self) -> Iterator[None]:
         """A session-level advisory lock on a connection held for the whole block. If this process
         dies, the server ends the session and the lock goes with it."""
-        with self._conn() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_CLUSTER,))
-            conn.commit()  # return to idle: the lock is held by the session, not a transaction
-            try:
-                yield
-            finally:
-                if not conn.closed:
-                    conn.rollback()
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_CLUSTER,))
-                    conn.commit()
+        with self._cluster_thread_lock:  # reentrant: a nested cluster_lock() in the holder is a no-op
+            if self._cluster_depth:
+                self._cluster_depth += 1
+                try:
+                    yield
+                finally:
+                    self._cluster_depth -= 1
+                return
+            with self._conn() as conn:
+                conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_CLUSTER,))
+                conn.commit()  # back to idle: the lock belongs to the session, not to a transaction
+                self._cluster_depth = 1
+                try:
+                    yield
+                finally:
+                    self._cluster_depth = 0
+                    if not conn.closed:
+                        conn.rollback()
+                        conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_CLUSTER,))
+                        conn.commit()
 
     # -- whole-database copy ----------------------------------------------------------------------
     def dump_tables(self) -> TableDump:

@@ -174,7 +174,8 @@ class SQLiteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open database: {exc}") from exc
         self._lock = threading.RLock()
-        self._cluster_thread_lock = threading.Lock()
+        self._cluster_thread_lock = threading.RLock()
+        self._cluster_depth = 0
         self._migrate(migrate_to)
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -514,16 +515,21 @@ class SQLiteStore(Store):
         """An exclusive flock on `<db>-cluster.lock` beside the database (never on the database file
         itself: closing another descriptor of it would drop SQLite's own POSIX locks)."""
         path = sqlite_path(self.url)
-        if path == ":memory:":  # private to this connection: only threads can race
-            with self._cluster_thread_lock:
-                yield
-            return
-        with self._cluster_thread_lock:
+        with self._cluster_thread_lock:  # reentrant: a nested cluster_lock() in the holder is a no-op
+            if self._cluster_depth or path == ":memory:":  # in-memory: private, only threads can race
+                self._cluster_depth += 1
+                try:
+                    yield
+                finally:
+                    self._cluster_depth -= 1
+                return
             fd = os.open(path + "-cluster.lock", os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
+                self._cluster_depth += 1
                 yield
             finally:
+                self._cluster_depth = 0
                 os.close(fd)  # releases the flock
 
     # -- whole-database copy ----------------------------------------------------------------------
