@@ -7,7 +7,7 @@ DB ?= storyline.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser demo serve test lint eval bench clean
+.PHONY: install browser postgres demo serve test lint eval bench clean
 
 $(STAMP): pyproject.toml requirements/model.txt requirements/eval.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install: $(STAMP)
 browser:
 	./scripts/install_browser.sh
 
+# Debian's PostgreSQL server: the storage tests start a throwaway cluster with it.
+postgres:
+	./scripts/install_postgres.sh
+
 demo: install
 	$(BIN)/storyline ingest samples --db $(DB)
 	$(BIN)/storyline stories --db $(DB)
@@ -35,7 +39,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
 
-test: install browser lint
+test: install browser postgres lint
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 eval: install

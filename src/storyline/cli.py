@@ -489,6 +489,29 @@ def serve(
     run(db or default_db_url(), host, port)
 
 
+@app.command("migrate")
+def migrate_cmd(
+    from_url: Annotated[str, typer.Option("--from", help="source database (path or URL)")],
+    to_url: Annotated[str, typer.Option("--to", help="empty destination database (path or URL)")],
+    json_out: JsonOption = False,
+) -> None:
+    """Copy a whole database to another backend (e.g. SQLite -> PostgreSQL), verified by checksums."""
+    from storyline.store.migrate import migrate
+
+    try:
+        with open_store(from_url) as src, open_store(to_url) as dst:
+            report = migrate(src, dst)
+    except StoreError as exc:
+        _fail(str(exc), 2)
+        return
+    if json_out:
+        _print_json(report.as_dict())
+    else:
+        err.print(report.summary(), highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 class _open:
     """Open the store for a read command; a bad database is a one-line error."""
 

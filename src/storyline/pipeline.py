@@ -146,7 +146,13 @@ def _cluster_input(stored: StoredArticle, store: Store) -> Any:
 
 def _feed(engine: _Engine, stored: StoredArticle, store: Store) -> tuple[str, str | None, tuple[str, ...]]:
     duplicate_of = engine.dedup.add(stored.id, stored.article.text)
-    assignment = engine.clusterer.add(_cluster_input(stored, store))
+    doc = _cluster_input(stored, store)
+    # A near-copy belongs to its original's story, whatever its own similarity says.
+    original = store.get_article(duplicate_of).story_id if duplicate_of else None
+    try:
+        assignment = engine.clusterer.attach(doc, original) if original else engine.clusterer.add(doc)
+    except KeyError:  # the original's story is unknown to this clusterer (e.g. an older snapshot)
+        assignment = engine.clusterer.add(doc)
     return assignment.story_id, duplicate_of, tuple(assignment.merged_from)
 
 
@@ -163,24 +169,28 @@ def load_engine(store: Store) -> _Engine:
 
 
 def cluster_pending(store: Store, config: Config = Config(), *, on_progress: ProgressCallback | None = None) -> int:
-    """Cluster every article that has no story yet, in publication order."""
-    pending = store.unclustered_articles()
-    if not pending:
-        return 0
-    engine = load_engine(store)
-    seq = 0
-    touched: set[str] = set()
-    for n, stored in enumerate(pending, 1):
-        story_id, duplicate_of, merged = _feed(engine, stored, store)
-        seq = store.assign_story(stored.id, story_id, duplicate_of=duplicate_of, merged_from=merged)
-        touched.add(story_id)
-        if n % config.snapshot_every == 0:
-            store.save_cluster_state(pickle.dumps(engine), seq)
-        if on_progress:
-            on_progress("cluster", 1)
-    store.save_cluster_state(pickle.dumps(engine), seq)
-    retitle_stories(store, touched)
-    return len(pending)
+    """Cluster every article that has no story yet, in publication order.
+
+    Holds the store's cluster lock: two ingest processes never cluster the same article twice.
+    """
+    with store.cluster_lock():
+        pending = store.unclustered_articles()
+        if not pending:
+            return 0
+        engine = load_engine(store)
+        seq = 0
+        touched: set[str] = set()
+        for n, stored in enumerate(pending, 1):
+            story_id, duplicate_of, merged = _feed(engine, stored, store)
+            seq = store.assign_story(stored.id, story_id, duplicate_of=duplicate_of, merged_from=merged)
+            touched.add(story_id)
+            if n % config.snapshot_every == 0:
+                store.save_cluster_state(pickle.dumps(engine), seq)
+            if on_progress:
+                on_progress("cluster", 1)
+        store.save_cluster_state(pickle.dumps(engine), seq)
+        retitle_stories(store, touched)
+        return len(pending)
 
 
 def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:
@@ -195,8 +205,9 @@ def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:
 
 def recluster(store: Store, config: Config = Config()) -> int:
     """Rebuild every story from the stored articles, deterministically."""
-    store.reset_stories()
-    return cluster_pending(store, config)
+    with store.cluster_lock():
+        store.reset_stories()
+        return cluster_pending(store, config)
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -177,7 +177,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def create_app(store_url: str, *, token: str | None = None, public: bool = False,
                write_rate: float | None = None, write_burst: int | None = None) -> FastAPI:
-    """The server on the database at `store_url` (opened once, at startup, and shared).
+    """The server on the database at `store_url` (opened at startup: one writer, and readers).
 
     `public`: the server listens beyond localhost; writes (POST) then need the bearer token
     (`token`, else env STORYLINE_TOKEN) and are refused when none is configured. A configured
@@ -192,7 +192,7 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        catalog = Catalog(open_store(store_url))
+        catalog = Catalog(open_store(store_url), store_url)
         app.state.catalog = catalog
         try:
             yield

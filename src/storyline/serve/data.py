@@ -1,33 +1,48 @@
-"""What the API and the pages read: one shared store behind one lock, with small caches.
+"""What the API and the pages read: one writer store, stores for reading, an index and a story cache.
 
-The SQLite store holds one connection; every access to it from the server goes through
-`Catalog.lock`, so reads never interleave with a write transaction and writes are serialised.
+Writes go through the one writer store, one at a time (`Catalog.write_lock`). Reads never wait for
+them: they use stores of their own (`Readers`: SQLite connections on the same file, or a second
+PostgreSQL pool), which see committed data only.
 
 `Catalog.index()` is a summary of the whole database (stories with their sizes, outlets, languages,
-articles per day; canonical entities and where they appear), rebuilt after a write or when the
-database changed behind the server's back (another process ingesting), checked at most every few
-seconds. Story objects (the export contract's `story`) come from `storyline.dossier.story_json`
-and are cached by the story's state.
+articles per day; canonical entities and where they appear): an immutable snapshot, built once,
+then replaced after each write by a copy updated for the articles and stories the write touched
+(`refresh_index`), and rebuilt in the background when the database changed behind the server's
+back (another process ingesting), checked at most every few seconds. Story objects (the export
+contract's `story`) come from `storyline.dossier.story_json` and are cached, with their JSON, by the
+story's state: only stories that changed are consolidated again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from storyline.model import Article, Entity, EntityMention, ReadError
-from storyline.store import Annotations, SearchHit, Store, StoredArticle, StoreError, StoryRecord
+from storyline.store import (
+    Annotations,
+    NotFound,
+    SearchHit,
+    Store,
+    StoredArticle,
+    StoreError,
+    StoryRecord,
+    open_store,
+)
 
 log = logging.getLogger("storyline.serve")
 
 INDEX_TTL = 3.0  # seconds between checks that the database did not change behind our back
-STORY_CACHE = 64
+STORY_CACHE = 128
 
 
 def entity_id(key: str) -> str:
@@ -82,6 +97,8 @@ class EntityInfo:
 
 @dataclass
 class Index:
+    """A snapshot: never changed once published (a write makes a new one, see `refresh_index`)."""
+
     signature: tuple[int, int]
     articles: dict[str, ArticleInfo]
     stories: dict[str, StorySummary]
@@ -89,6 +106,7 @@ class Index:
     entity_by_key: dict[str, EntityInfo]
     mention_keys: dict[tuple[str, int, int], str]  # (article id, start, end) -> entity key
     built_at: float = 0.0
+    known: bool = False  # the entities are the store's own (else resolved here, over the database)
 
     def find_entity(self, ident: str) -> EntityInfo | None:
         """By id, by key, or by name/alias (case-insensitive)."""
@@ -104,11 +122,21 @@ class Index:
                 best = e
         return best
 
-    @property
+    @cached_property
+    def alias_keys(self) -> dict[tuple[str, str], str]:
+        """(type, case-folded alias) -> entity key, the entity with the most articles winning."""
+        out: dict[tuple[str, str], str] = {}
+        ranked = sorted(self.entity_by_key.values(), key=lambda e: (-len(e.article_ids), e.key))
+        for e in ranked:
+            for name in (e.name, *e.aliases):
+                out.setdefault((e.label, name.strip().casefold()), e.key)
+        return out
+
+    @cached_property
     def outlets(self) -> list[str]:
         return sorted({s for st in self.stories.values() for s in st.sources}, key=str.casefold)
 
-    @property
+    @cached_property
     def languages(self) -> list[str]:
         return sorted({lang for st in self.stories.values() for lang in st.languages})
 
@@ -156,6 +184,32 @@ def _resolve_entities(
     return list(entities.values()), links
 
 
+def _article_info(a: StoredArticle) -> ArticleInfo:
+    art = a.article
+    return ArticleInfo(a.id, a.story_id, a.duplicate_of, art.title, art.source, art.published, art.language,
+                       a.ingested_at)
+
+
+def _summary(r: StoryRecord, members: Sequence[ArticleInfo]) -> StorySummary:
+    title = r.title or next((m.title for m in members if m.title), None) or "(untitled story)"
+    keys: set[str] = set()
+    for member in members:
+        keys |= member.entity_keys
+    return StorySummary(
+        id=r.id, title=title, article_ids=r.article_ids,
+        size=sum(1 for m in members if m.duplicate_of is None), count=len(members),
+        sources=r.sources, languages=r.languages, first_date=r.first_date, last_date=r.last_date,
+        updated_at=r.updated_at,
+        per_day=_day_counts([m.published for m in members], r.first_date, r.last_date),
+        entity_keys=keys,
+    )
+
+
+def signature(store: Store) -> tuple[int, int]:
+    """What tells that the database changed: its article and (live) story counts."""
+    return store.count_articles(), len(store.list_stories())
+
+
 def build_index(store: Store, signature: tuple[int, int]) -> Index:
     records: list[StoryRecord] = store.list_stories()
     stored: list[StoredArticle] = list(store.iter_articles())
@@ -175,9 +229,7 @@ def build_index(store: Store, signature: tuple[int, int]) -> Index:
     by_key = {e.key: EntityInfo(entity_id(e.key), e.key, e.name, e.label, tuple(e.aliases)) for e in entities}
     articles: dict[str, ArticleInfo] = {}
     for a in stored:
-        art = a.article
-        info = ArticleInfo(a.id, a.story_id, a.duplicate_of, art.title, art.source, art.published,
-                           art.language, a.ingested_at)
+        info = _article_info(a)
         for m in anns[a.id].mentions:
             key = mention_keys.get((a.id, m.start, m.end)) or m.entity_key
             if key and key in by_key:
@@ -189,25 +241,128 @@ def build_index(store: Store, signature: tuple[int, int]) -> Index:
     stories: dict[str, StorySummary] = {}
     for r in records:
         members = [articles[i] for i in r.article_ids if i in articles]
-        if not members:
-            continue
-        title = r.title or next((m.title for m in members if m.title), None) or "(untitled story)"
-        keys: set[str] = set()
-        for member in members:
-            keys |= member.entity_keys
-        stories[r.id] = StorySummary(
-            id=r.id, title=title, article_ids=r.article_ids,
-            size=sum(1 for m in members if m.duplicate_of is None), count=len(members),
-            sources=r.sources, languages=r.languages, first_date=r.first_date, last_date=r.last_date,
-            updated_at=r.updated_at,
-            per_day=_day_counts([m.published for m in members], r.first_date, r.last_date),
-            entity_keys=keys,
-        )
+        if members:
+            stories[r.id] = _summary(r, members)
     # An entity's stories are those still alive (merged stories point to their survivor).
     for e in by_key.values():
         e.story_ids &= set(stories)
     return Index(signature, articles, stories, {e.id: e for e in by_key.values() if e.article_ids}, by_key,
-                 {k: v for k, v in mention_keys.items() if v}, time.monotonic())
+                 {k: v for k, v in mention_keys.items() if v}, time.monotonic(), known=bool(known))
+
+
+def _new_key(label: str, text: str) -> str:
+    try:
+        from storyline.enrich.names import entity_key
+
+        return entity_key(label, text)
+    except Exception:  # names are someone else's moving part: fall back to the exact name
+        return f"{label}:{text.casefold()}"
+
+
+def refresh_index(index: Index, store: Store, article_ids: Iterable[str], story_ids: Iterable[str]) -> Index:
+    """A new index: `index` with the given articles and stories read again from `store` (stories merged
+    into another one are dropped, their articles move to the survivor). `index` itself is not changed:
+    readers holding it keep a consistent view.
+
+    New mentions join the canonical entity one of whose aliases they spell (same type), else an entity
+    of their own; the next full build (`build_index`) resolves them over the whole database."""
+    articles = dict(index.articles)
+    stories = dict(index.stories)
+    by_key = dict(index.entity_by_key)
+    mention_keys = dict(index.mention_keys)
+    aliases = dict(index.alias_keys)
+    copied: dict[str, EntityInfo] = {}
+    affected: set[str] = set()  # entity keys whose story ids must be recomputed
+
+    def entity(key: str) -> EntityInfo:
+        if key not in copied:
+            old = by_key[key]
+            copied[key] = EntityInfo(old.id, old.key, old.name, old.label, old.aliases, set(old.article_ids),
+                                     set(old.story_ids))
+            by_key[key] = copied[key]
+        return copied[key]
+
+    def load(ident: str) -> ArticleInfo | None:
+        try:
+            a = store.get_article(ident)
+        except NotFound:
+            return None
+        old = articles.get(a.id)
+        if old is not None:
+            for gone in old.entity_keys:
+                if gone in by_key:
+                    entity(gone).article_ids.discard(a.id)
+                    affected.add(gone)
+        info = _article_info(a)
+        for m in store.get_annotations(a.id).mentions:
+            key: str | None = mention_keys.get((a.id, m.start, m.end)) if old is not None else None
+            if index.known:
+                key = m.entity_key or key
+            elif key is None:
+                key = aliases.get((m.label, m.text.strip().casefold())) or _new_key(m.label, m.text)
+            if not key:
+                continue
+            if key not in by_key:
+                if index.known:
+                    continue
+                by_key[key] = copied[key] = EntityInfo(entity_id(key), key, m.text.strip(), m.label,
+                                                       (m.text.strip(),))
+                aliases.setdefault((m.label, m.text.strip().casefold()), key)
+            mention_keys[(a.id, m.start, m.end)] = key
+            info.entity_keys.add(key)
+            entity(key).article_ids.add(a.id)
+            affected.add(key)
+        articles[a.id] = info
+        return info
+
+    touched_stories = set(story_ids)
+    for ident in dict.fromkeys(article_ids):
+        info = load(ident)
+        if info is not None and info.story_id:
+            touched_stories.add(info.story_id)
+    for sid in sorted(touched_stories):
+        try:
+            record = store.get_story(sid)
+        except NotFound:
+            gone = stories.pop(sid, None)
+            if gone is not None:
+                affected |= gone.entity_keys
+            continue
+        for old_id in {sid, *record.merged_from} - {record.id}:
+            gone = stories.pop(old_id, None)
+            if gone is not None:
+                affected |= gone.entity_keys
+        members: list[ArticleInfo] = []
+        for aid in record.article_ids:
+            info = articles.get(aid)
+            if info is None:
+                info = load(aid)
+            elif info.story_id != record.id:
+                info = replace(info, story_id=record.id)  # moved here from a merged story
+                articles[aid] = info
+            if info is not None:
+                members.append(info)
+        previous = stories.pop(record.id, None)
+        if previous is not None:
+            affected |= previous.entity_keys
+        if members:
+            stories[record.id] = summary = _summary(record, members)
+            affected |= summary.entity_keys
+    entities = dict(index.entities)
+    for key in affected:
+        if key not in by_key:
+            continue
+        e = entity(key)
+        e.story_ids = {s for s in (articles[a].story_id for a in e.article_ids if a in articles)
+                       if s is not None and s in stories}
+        if e.article_ids:
+            entities[e.id] = e
+        else:
+            entities.pop(e.id, None)
+    refreshed = Index(index.signature, articles, stories, entities, by_key, mention_keys, index.built_at,
+                      known=index.known)
+    refreshed.__dict__["alias_keys"] = aliases
+    return refreshed
 
 
 # -- the story object ----------------------------------------------------------------------------
@@ -276,75 +431,276 @@ def build_story(store: Store, story_id: str) -> dict[str, Any]:
 # -- the catalog ---------------------------------------------------------------------------------
 
 
-class Catalog:
-    """The server's one store, its lock and its caches."""
+class Readers:
+    """Stores for reading, apart from the one writer, so reads never wait for a write.
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.lock = threading.RLock()
-        self._index: Index | None = None
-        self._checked = 0.0
-        self._stories: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = OrderedDict()
+    SQLite file: a pool of connections of their own on the same file (WAL lets them read while the
+    writer writes; each sees committed data only), checked out by one thread at a time and opened on
+    demand, at most `size` (then a thread waits for one). PostgreSQL: one more pooled store, shared by
+    every thread. Anything else (an in-memory SQLite database): the writer itself, under the write lock."""
+
+    def __init__(self, url: str, writer: Store, write_lock: threading.RLock, size: int = 32) -> None:
+        self.url = url
+        self.writer = writer
+        self.write_lock = write_lock
+        self.size = size
+        self.mode = _reader_mode(url, writer)
+        self.shared: Store | None = open_store(url) if self.mode == "shared" else None
+        self._idle: list[Store] = []
+        self._open = 0
+        self._cond = threading.Condition()
+        self._closed = False
+
+    @contextmanager
+    def get(self) -> Iterator[Store]:
+        if self.mode == "writer":
+            with self.write_lock:
+                yield self.writer
+            return
+        if self.shared is not None:
+            yield self.shared
+            return
+        store = self._checkout()
+        try:
+            yield store
+        finally:
+            with self._cond:
+                if self._closed:
+                    store.close()
+                else:
+                    self._idle.append(store)
+                    self._cond.notify()
+
+    def _checkout(self) -> Store:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise StoreError("the server is shutting down")
+                if self._idle:
+                    return self._idle.pop()
+                if self._open < self.size:
+                    self._open += 1
+                    break
+                self._cond.wait()
+        try:
+            return open_store(self.url)
+        except BaseException:
+            with self._cond:
+                self._open -= 1
+                self._cond.notify()
+            raise
 
     def close(self) -> None:
-        with self.lock:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for store in idle:
+            store.close()
+        if self.shared is not None:
+            self.shared.close()
+
+
+def _reader_mode(url: str, writer: Store) -> str:
+    module = type(writer).__module__
+    if module.endswith(".postgres"):
+        return "shared"  # a connection pool: safe from any thread
+    if module.endswith(".sqlite"):
+        from storyline.store.sqlite import sqlite_path
+
+        path = sqlite_path(url)
+        if path != ":memory:" and not path.startswith("file:"):
+            return "pool"
+    return "writer"
+
+
+@dataclass
+class CachedStory:
+    story: dict[str, Any]
+    body: bytes  # the story as JSON, encoded once
+
+
+def encode_json(content: Any) -> bytes:
+    """What Starlette's JSONResponse would send for `content`."""
+    try:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+    except TypeError:
+        from fastapi.encoders import jsonable_encoder
+
+        text = json.dumps(jsonable_encoder(content), ensure_ascii=False, allow_nan=False, indent=None,
+                          separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+class Catalog:
+    """The server's stores, its index and its story cache.
+
+    Writes are serialised (`write_lock`) through the one writer store; after each the index is
+    updated for the articles and stories it touched (`refresh_index`) and the new index replaces the
+    old one (readers keep the snapshot they hold). Reads use `Readers` and take no lock. Whether the
+    database changed behind our back (another process) is checked in the background every
+    INDEX_TTL seconds; the index is then rebuilt, also in the background."""
+
+    def __init__(self, store: Store, url: str | None = None, *, readers: int = 32) -> None:
+        self.store = store
+        self.url = url or store.url
+        self.write_lock = threading.RLock()
+        self.lock = self.write_lock  # the name callers knew
+        self.readers = Readers(self.url, store, self.write_lock, readers)
+        self._index: Index | None = None
+        self._build_lock = threading.Lock()  # one full build at a time
+        self._building = False
+        self._touched: list[tuple[set[str], set[str]]] = []  # writes made while a build runs
+        self._checked = time.monotonic()
+        self._checker: threading.Thread | None = None
+        self._content_gen = 0  # bumped when an article changes in place (its story keeps its state)
+        self._cache_lock = threading.Lock()
+        self._stories: OrderedDict[tuple[Any, ...], CachedStory] = OrderedDict()
+        self._inflight: dict[tuple[Any, ...], threading.Lock] = {}
+
+    def close(self) -> None:
+        checker = self._checker
+        if checker is not None:
+            checker.join(timeout=30)
+        with self.write_lock:
+            self.readers.close()
             self.store.close()
 
-    def _signature(self) -> tuple[int, int]:
-        return self.store.count_articles(), len(self.store.list_stories())
-
+    # -- the index --------------------------------------------------------------------------------
     def invalidate(self) -> None:
-        with self.lock:
+        """Forget the index: the next call to `index()` rebuilds it."""
+        with self.write_lock:
             self._index = None
 
     def index(self) -> Index:
-        with self.lock:
-            now = time.monotonic()
-            if self._index is not None and now - self._checked < INDEX_TTL:
-                return self._index
-            signature = self._signature()
-            self._checked = now
-            if self._index is None or self._index.signature != signature:
-                self._index = build_index(self.store, signature)
-            return self._index
+        index = self._index
+        if index is None:
+            return self._rebuild()
+        if time.monotonic() - self._checked >= INDEX_TTL and self._checker is None:
+            with self._cache_lock:
+                if self._checker is None:
+                    self._checked = time.monotonic()
+                    self._checker = threading.Thread(target=self._check, name="storyline-index-check",
+                                                     daemon=True)
+                    self._checker.start()
+        return index
 
+    def _check(self) -> None:
+        """Rebuild the index when the database changed without us (another process wrote)."""
+        try:
+            with self.write_lock:  # no write of ours half done while we look
+                current = signature(self.store)
+            index = self._index
+            if index is not None and index.signature != current:
+                log.info("the database changed behind the server: rebuilding the index")
+                self._rebuild(force=True)
+        except Exception:
+            log.exception("checking the database for changes failed")
+        finally:
+            self._checked = time.monotonic()
+            self._checker = None
+
+    def _rebuild(self, *, force: bool = False) -> Index:
+        """A full build on a reader; writes made meanwhile are applied to it before it is published."""
+        with self._build_lock:
+            if self._index is not None and not force:
+                return self._index
+            with self.write_lock:
+                self._building = True
+                self._touched = []
+            try:
+                with self.readers.get() as store:
+                    sig = signature(store)
+                    built = build_index(store, sig)
+                with self.write_lock:
+                    if self._touched:
+                        articles = set().union(*(a for a, _ in self._touched))
+                        stories = set().union(*(s for _, s in self._touched))
+                        built = refresh_index(built, self.store, articles, stories)
+                        built.signature = signature(self.store)
+                    self._index = built
+                    return built
+            finally:
+                with self.write_lock:
+                    self._building = False
+                    self._touched = []
+
+    # -- reads ------------------------------------------------------------------------------------
     def story(self, story_id: str) -> dict[str, Any]:
-        with self.lock:
-            record = self.store.get_story(story_id)
-            key = (record.id, record.updated_at, record.article_ids)
+        return self.story_entry(story_id).story
+
+    def story_entry(self, story_id: str) -> CachedStory:
+        """The story object (and its JSON), consolidated once per state of the story: the cache key
+        is the story's id, update time and articles. Concurrent first views wait for one build."""
+        gen = self._content_gen  # read before the story: a newer story under an older key is harmless
+        with self.readers.get() as store:
+            record = store.get_story(story_id)
+        key = (record.id, record.updated_at, record.article_ids, gen)
+        with self._cache_lock:
             cached = self._stories.get(key)
             if cached is not None:
                 self._stories.move_to_end(key)
                 return cached
-            story = build_story(self.store, record.id)
-            self._stories[key] = story
-            while len(self._stories) > STORY_CACHE:
-                self._stories.popitem(last=False)
-            return story
+            flight = self._inflight.setdefault(key, threading.Lock())
+        with flight:
+            with self._cache_lock:
+                cached = self._stories.get(key)
+                if cached is not None:
+                    return cached
+            try:
+                with self.readers.get() as store:
+                    story = build_story(store, record.id)
+                cached = CachedStory(story, encode_json(story))
+                with self._cache_lock:
+                    self._stories[key] = cached
+                    while len(self._stories) > STORY_CACHE:
+                        self._stories.popitem(last=False)
+            finally:
+                with self._cache_lock:
+                    self._inflight.pop(key, None)
+        return cached
 
     def article(self, article_id: str) -> tuple[StoredArticle, Annotations]:
-        with self.lock:
-            stored = self.store.get_article(article_id)
-            return stored, self.store.get_annotations(stored.id)
+        with self.readers.get() as store:
+            stored = store.get_article(article_id)
+            return stored, store.get_annotations(stored.id)
 
     def search(self, query: str, limit: int, offset: int) -> list[SearchHit]:
-        with self.lock:
-            return self.store.search(query, limit=limit, offset=offset)
+        with self.readers.get() as store:
+            return store.search(query, limit=limit, offset=offset)
 
+    # -- writes -----------------------------------------------------------------------------------
     def ingest(self, items: Sequence[Article]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Clean, enrich, store and cluster at once; returns (stored, rejected)."""
+        """Clean, enrich, store and cluster at once; returns (stored, rejected). When it returns, the
+        index and every read see the new articles in their stories."""
         from storyline.pipeline import ingest_articles
 
         rejected: list[ReadError] = []
-        with self.lock:
-            report = ingest_articles(self.store, list(items), on_error=rejected.append)
-            self._index = None
-            stored = []
-            for ident in dict.fromkeys(report.ids):
-                a = self.store.get_article(ident)
-                stored.append({"id": a.id, "story_id": a.story_id, "duplicate_of": a.duplicate_of,
-                               "version": a.version})
+        with self.write_lock:
+            try:
+                report = ingest_articles(self.store, list(items), on_error=rejected.append)
+                stored: list[dict[str, Any]] = []
+                for ident in dict.fromkeys(report.ids):
+                    a = self.store.get_article(ident)
+                    stored.append({"id": a.id, "story_id": a.story_id, "duplicate_of": a.duplicate_of,
+                                   "version": a.version})
+                if report.updated:
+                    self._content_gen += 1
+                self._after_write({s["id"] for s in stored}, {s["story_id"] for s in stored if s["story_id"]})
+            except BaseException:
+                self._index = None  # a half-applied write: rebuild from the database
+                raise
         return stored, [{"input": e.path, "reason": e.reason} for e in rejected]
+
+    def _after_write(self, article_ids: set[str], story_ids: set[str]) -> None:
+        """Under the write lock: the index updated for what a write touched."""
+        if self._building:
+            self._touched.append((article_ids, story_ids))
+        index = self._index
+        if index is None or not (article_ids or story_ids):
+            return
+        refreshed = refresh_index(index, self.store, article_ids, story_ids)
+        refreshed.signature = signature(self.store)
+        self._index = refreshed
 
 
 def filter_stories(
