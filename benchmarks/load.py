@@ -112,7 +112,8 @@ async def timed(stats: Stats, group: str, call: Any) -> httpx.Response | None:
     try:
         response: httpx.Response = await call
     except httpx.HTTPError as exc:
-        stats.record(group, time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
+        stats.record(group, time.perf_counter() - start,
+                     f"{type(exc).__name__} at {time.strftime('%H:%M:%S')}: {exc!r}")
         return None
     ok = response.status_code < 400
     stats.record(group, time.perf_counter() - start,
@@ -257,6 +258,8 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
         report(stats, elapsed, posted, missing, db)
+        if stats.error_count and not missing:
+            print("server log (tail):\n" + log.read_text(errors="replace")[-3000:])
         if "Traceback" in log.read_text(errors="replace"):
             print("server log has tracebacks:\n" + log.read_text(errors="replace")[-3000:])
             return 1

@@ -372,3 +372,35 @@ def test_date_before_a_colon() -> None:
     assert values("It said in an editorial on Saturday, April 25: the court erred.", "1998-04-24") == [
         ("Saturday, April 25", "DATE", "1998-04-25")
     ]
+
+
+def test_ages_with_a_spaced_old_are_not_durations() -> None:
+    assert tag("Mr. Reupke, 52 years old, resigned.", DCT) == []
+    assert tag("employees 55 years old or older", DCT) == []
+
+
+def test_measure_phrases_with_of_are_not_spans() -> None:
+    assert tag("It should be done in a matter of months.", DCT) == []
+    assert tag("They ruled for hundreds of years.", DCT) == []
+    assert values("It has been troubled for years.") == [("years", "DURATION", "PXY")]
+
+
+def test_clock_time_keeps_deadline_word_out_and_takes_a_following_date() -> None:
+    assert values("The offer expires at 5 p.m. EST, Nov. 6, the company said.", "1989-10-30") == [
+        ("5 p.m. EST, Nov. 6", "TIME", "1989-11-06T17:00")
+    ]
+    assert values("The offer runs until 5 p.m. EST Nov. 9.", "1989-11-02") == [
+        ("5 p.m. EST Nov. 9", "TIME", "1989-11-09T17:00")
+    ]
+    assert values("Bids are due by noon.") == [("noon", "TIME", "2024-02-20T12:00")]
+
+
+def test_spelled_decades() -> None:
+    assert values("Prices soared in the nineties.", "1998-02-20") == [("the nineties", "DATE", "199")]
+    assert values("in the early sixties") == [("the early sixties", "DATE", "196")]
+    assert tag("Temperatures were in the nineties.", DCT) == []
+
+
+def test_march_as_a_procession_is_not_a_month() -> None:
+    assert tag("Protesters joined the annual March for Life on Capitol Hill.", DCT) == []
+    assert values("Prices rose in March.") == [("March", "DATE", "2023-03")]

@@ -49,10 +49,19 @@ def ingest(
     max_mb: Annotated[float, typer.Option("--max-mb", help="reject inputs larger than this")] = 20.0,
     no_enrich: Annotated[bool, typer.Option("--no-enrich", help="skip entities, dates and quantities")] = False,
     no_cluster: Annotated[bool, typer.Option("--no-cluster", help="store only; cluster later")] = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="local (one process) or dask (read, clean, enrich on Dask workers)")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="worker processes of the local Dask cluster")] = 2,
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="articles per Dask task")] = 100,
 ) -> None:
     """Read, clean, enrich and store articles, then cluster them into stories."""
-    from storyline.pipeline import Config, ingest_paths
+    from storyline.pipeline import Config
+    from storyline.scale import ENGINES, run_ingest
 
+    if engine not in ENGINES:
+        _fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}", 2)
     config = Config(max_bytes=int(max_mb * 1024 * 1024), enrich=not no_enrich, cluster=not no_cluster)
     try:
         store = open_store(db or default_db_url())
@@ -65,8 +74,9 @@ def ingest(
         def on_progress(stage: str, n: int) -> None:
             progress.update(task, advance=n, description=stage)
 
-        report = ingest_paths(
-            store, paths, config, stdin=sys.stdin.buffer,
+        report = run_ingest(
+            engine, store, paths, config, scheduler=scheduler, workers=workers, partition_size=partition_size,
+            stdin=sys.stdin.buffer,
             on_error=lambda e: err.print(f"rejected {e}", highlight=False, markup=False),
             on_progress=on_progress,
         )

@@ -176,7 +176,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 
 def create_app(store_url: str, *, token: str | None = None, public: bool = False,
-               write_rate: float | None = None, write_burst: int | None = None) -> FastAPI:
+               write_rate: float | None = None, write_burst: int | None = None,
+               workers: int | None = None) -> FastAPI:
     """The server on the database at `store_url` (opened at startup: one writer, and readers).
 
     `public`: the server listens beyond localhost; writes (POST) then need the bearer token
@@ -184,16 +185,22 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     token is required on localhost too.
 
     `write_rate`/`write_burst`: the token bucket per client on writes (else STORYLINE_WRITE_RATE /
-    STORYLINE_WRITE_BURST, else 5 a second with bursts of 60); a rate of 0 turns it off."""
+    STORYLINE_WRITE_BURST, else 5 a second with bursts of 60); a rate of 0 turns it off.
+
+    `workers`: processes that consolidate stories beside the server (else STORYLINE_WORKERS, else
+    none: in the server's threads)."""
     from storyline.serve.api import router as api_router
     from storyline.serve.web import router as web_router
 
     token = token if token is not None else (os.environ.get("STORYLINE_TOKEN") or None)
+    n_workers = workers if workers is not None else _env_int("STORYLINE_WORKERS", 0)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        catalog = Catalog(open_store(store_url), store_url)
+        catalog = Catalog(open_store(store_url), store_url, workers=n_workers)
         app.state.catalog = catalog
+        if n_workers:
+            catalog.warm()
         try:
             yield
         finally:
@@ -250,14 +257,25 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     return app
 
 
+def _env_int(name: str, default: int) -> int:
+    try:
+        return max(0, int(os.environ.get(name, "")))
+    except ValueError:
+        return default
+
+
 def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None) -> None:
-    """Run the server with uvicorn (blocking). Beyond localhost, writes need STORYLINE_TOKEN."""
+    """Run the server with uvicorn (blocking). Beyond localhost, writes need STORYLINE_TOKEN. Stories
+    are consolidated in one process beside the server (STORYLINE_WORKERS to change; 0: none)."""
     import uvicorn
 
     from storyline.store import default_db_url
 
     public = not is_loopback(host)
-    app = create_app(db or default_db_url(), token=token, public=public)
+    app = create_app(db or default_db_url(), token=token, public=public,
+                     workers=_env_int("STORYLINE_WORKERS", 1))
     if public and not app.state.token:
         log.warning("listening on %s without STORYLINE_TOKEN: POST /api/v1/articles is disabled", host)
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
+    # Keep-alive beyond uvicorn's 5 s: under load a request can sit unread in a connection's buffer for
+    # longer, and closing that connection as idle then drops the request.
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False, timeout_keep_alive=75)

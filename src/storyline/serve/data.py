@@ -18,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -428,6 +430,17 @@ def build_story(store: Store, story_id: str) -> dict[str, Any]:
         return _fallback_story(store, story_id, f"consolidation failed: {type(exc).__name__}")
 
 
+_worker_store: Store | None = None
+
+
+def _consolidate_in_worker(url: str, story_id: str) -> dict[str, Any]:
+    """In a consolidation process: the story object, from a reader store of the process's own."""
+    global _worker_store
+    if _worker_store is None:
+        _worker_store = open_store(url)
+    return build_story(_worker_store, story_id)
+
+
 # -- the catalog ---------------------------------------------------------------------------------
 
 
@@ -540,7 +553,7 @@ class Catalog:
     database changed behind our back (another process) is checked in the background every
     INDEX_TTL seconds; the index is then rebuilt, also in the background."""
 
-    def __init__(self, store: Store, url: str | None = None, *, readers: int = 32) -> None:
+    def __init__(self, store: Store, url: str | None = None, *, readers: int = 32, workers: int = 0) -> None:
         self.store = store
         self.url = url or store.url
         self.write_lock = threading.RLock()
@@ -556,11 +569,34 @@ class Catalog:
         self._cache_lock = threading.Lock()
         self._stories: OrderedDict[tuple[Any, ...], CachedStory] = OrderedDict()
         self._inflight: dict[tuple[Any, ...], threading.Lock] = {}
+        # Consolidation is CPU-bound Python: in `workers` processes of their own (reading the database
+        # themselves) it runs beside the server's threads instead of holding their interpreter lock.
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 0 and self.readers.mode != "writer":
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self._warmer: threading.Thread | None = None
+
+    def warm(self) -> None:
+        """In the background: build the index and consolidate the largest story (loading the models and
+        starting the consolidation processes) before the first request needs them."""
+
+        def run() -> None:
+            try:
+                index = self.index()
+                if index.stories:
+                    self.story_entry(max(index.stories.values(), key=lambda s: (s.count, s.id)).id)
+            except Exception:
+                log.exception("warming up failed")
+
+        self._warmer = threading.Thread(target=run, name="storyline-warm", daemon=True)
+        self._warmer.start()
 
     def close(self) -> None:
-        checker = self._checker
-        if checker is not None:
-            checker.join(timeout=30)
+        for thread in (self._warmer, self._checker):
+            if thread is not None:
+                thread.join(timeout=60)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
         with self.write_lock:
             self.readers.close()
             self.store.close()
@@ -647,8 +683,7 @@ class Catalog:
                 if cached is not None:
                     return cached
             try:
-                with self.readers.get() as store:
-                    story = build_story(store, record.id)
+                story = self._consolidate(record.id)
                 cached = CachedStory(story, encode_json(story))
                 with self._cache_lock:
                     self._stories[key] = cached
@@ -658,6 +693,17 @@ class Catalog:
                 with self._cache_lock:
                     self._inflight.pop(key, None)
         return cached
+
+    def _consolidate(self, story_id: str) -> dict[str, Any]:
+        if self._pool is not None:
+            try:
+                return self._pool.submit(_consolidate_in_worker, self.url, story_id).result()
+            except StoreError:
+                raise
+            except Exception:  # a broken process pool: consolidate here
+                log.exception("the consolidation process failed; consolidating in the server")
+        with self.readers.get() as store:
+            return build_story(store, story_id)
 
     def article(self, article_id: str) -> tuple[StoredArticle, Annotations]:
         with self.readers.get() as store:

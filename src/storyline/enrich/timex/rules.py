@@ -248,6 +248,9 @@ def month_year(m: re.Match[str], ctx: Context) -> Result | None:
     return ("DATE", cal.month(y, _month_number(m))) if y else None
 
 
+_MARCH_EVENT = re.compile(r"\s+(?:for|of|on|against)\s+(?:the\s+)?[A-Z]")
+
+
 @rule(
     rf"{_B}{MOD}(?:(?P<rel>last|next|this|past|coming|previous|following|the\s+following|the\s+previous)"
     rf"\s+)?{MONTH_FULL}(?!\s*\d)(?:\s+(?P<yrel>this|last|next)\s+year\b(?!['’]))?(?!\s+(?:\w+\s+)?(?:be|have|not)\b)",
@@ -262,6 +265,8 @@ def month_alone(m: re.Match[str], ctx: Context) -> Result | None:
             ctx.dct.year + {"this": 0, "last": -1, "next": 1}[m.group("yrel").lower()], mon
         )
     rel = " ".join((m.group("rel") or "").lower().split())
+    if mon == 3 and _MARCH_EVENT.match(m.string, m.end()):
+        return None  # "the March for Life", "the March of the Combatant Mothers": a procession
     if not rel and not m.group("mod") and mon == 5:
         # "May" alone is a month only after a preposition ("in May", "since May")
         before = m.string[max(0, m.start() - 12) : m.start()].lower().split()
@@ -325,6 +330,28 @@ def decade(m: re.Match[str], ctx: Context) -> Result | None:
         y = cal.two_digit_year(int(dec[1:]), ctx.dct)
         return "DATE", str(y)[:3]
     return "DATE", dec[:3]
+
+
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+                 "eighties": 8, "nineties": 9}  # fmt: skip
+
+
+@rule(
+    rf"{_B}(?:the\s+){MOD}(?P<dw>{alternation(_DECADE_WORDS)})(?![\w-])(?!\s+(?:degrees|percent))",
+)
+def decade_word(m: re.Match[str], ctx: Context) -> Result | None:
+    """ "the nineties", "the early sixties": the latest such decade begun by the creation time."""
+    if re.search(
+        r"(?:temperature|degree|high|low|percent|age|aged)s?\b",
+        m.string[max(0, m.start() - 40) : m.start()],
+        re.I,
+    ):
+        return None  # "temperatures in the nineties", "people in their forties"
+    tens = _DECADE_WORDS[m.group("dw").lower()]
+    century = ctx.dct.year // 100 if ctx.dct else 19
+    if ctx.dct and century * 100 + tens * 10 > ctx.dct.year:
+        century -= 1
+    return "DATE", f"{century:02d}{tens}"
 
 
 @rule(r"(?<![\w'’.,$])['’](?P<yy>\d\d)(?![\w'’%]|[.,]\d)")
@@ -584,7 +611,7 @@ _NOT_AFTER_CLOCK = "".join(
     rf"past|last|next|first|final|previous|the\s+previous|the\s+coming|coming|the\s+latest|the\s+remaining|"
     rf"the\s+same)\s+)*(?P<num>{NUMBER})(?P<frac>[\s-]+1/2|\s*½)?[\s-]+(?:(?P<half>and\s+a\s+half)\s+|(?:or\s+so|or\s+more)\s+)?{UNIT}"
     r"(?P<half2>\s+and\s+a\s+half)?"
-    rf"(?!-old)(?P<suffix>-long)?(?:\s+(?:or\s+so\s+)?(?P<dir>ago|{_NOT_AFTER_CLOCK}(?:earlier|later|from\s+now|hence|afterwards?))\b)?"
+    rf"(?![\s-]old\b)(?P<suffix>-long)?(?:\s+(?:or\s+so\s+)?(?P<dir>ago|{_NOT_AFTER_CLOCK}(?:earlier|later|from\s+now|hence|afterwards?))\b)?"
     r"(?![\w-])"
 )
 def amount(m: re.Match[str], ctx: Context) -> Result | None:
@@ -719,13 +746,13 @@ def weekday(m: re.Match[str], ctx: Context) -> Result | None:
 _TZ = r"(?:\s+(?:EST|EDT|CST|CDT|MST|MDT|PST|PDT|GMT|UTC|BST|CET|local\s+time|\(\d{4}\s+GMT\)))?"
 _DAY_AFTER = (
     r"(?:,?\s+(?:(?:on|this|last|next)\s+)?(?:(?P<dw>today|tonight|yesterday|tomorrow)|(?P<dwd>monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday)))?"
+    rf"thursday|friday|saturday|sunday))(?:,?\s+(?P<dmon>{_FULL_MONTHS}|{_ABBR_MONTHS})\s*(?P<dday>\d{{1,2}})(?!\d))?"
+    rf"|,?\s+(?:on\s+)?(?P<mon2>{_FULL_MONTHS}|{_ABBR_MONTHS})\s*(?P<day2>\d{{1,2}})(?![\d:]))?"
 )
 
 
 @rule(
-    r"(?<![\w:.$-])(?:(?:around|about|approximately|at\s+about|shortly\s+(?:before|after)|just\s+(?:before|after)|"
-    r"after|before|until|by)\s+)?"
+    r"(?<![\w:.$-])(?:(?:around|about|approximately|at\s+about|shortly\s+(?:before|after)|just\s+(?:before|after))\s+)?"
     r"(?:(?P<h>\d{1,2})(?:[:.](?P<min>[0-5]\d))?\s*(?P<ampm>a\.\s?m\.?|p\.\s?m\.?|am|pm)(?![\w])|"
     r"(?P<named>noon|midnight|midday)|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:])(?=\s+(?:GMT|UTC|local|hours|h\b))|"
     r"(?P<oc>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+o'clock)"
@@ -748,7 +775,14 @@ def clock(m: re.Match[str], ctx: Context) -> Result | None:
         raw = m.group("oc").lower()
         h = int(raw) if raw.isdigit() else parse_number(raw) or 0  # type: ignore[assignment]
         mins = 0
-    # a bare "at 5 pm" word before ("after", "before") is kept out of the extent
+    # a bare "at 5 pm" word before ("after", "before", "until") is kept out of the extent
+    mon_word = m.group("mon2") or m.group("dmon")
+    if mon_word:  # "5 p.m. EST, Nov. 6": the clock time on that date
+        mon = MONTHS[mon_word.lower().rstrip(".")]
+        day = int(m.group("day2") or m.group("dday"))
+        year = cal.year_for(ctx.dct, mon, day, _direction(m, ctx)) if ctx.dct else None
+        on = cal.safe_date(year, mon, day) if year else None
+        return "TIME", f"{on.isoformat()}T{h:02d}:{mins:02d}" if on else None
     if ctx.dct is None:
         return "TIME", None
     d = ctx.dct
@@ -826,6 +860,11 @@ def holiday(m: re.Match[str], ctx: Context) -> Result | None:
     return ("DATE", d.isoformat()) if d else None
 
 
+_QUANTITY_OF = re.compile(
+    r"\b(?:matter|hundreds|thousands|dozens|millions|tens|scores|question)\s+$", re.IGNORECASE
+)
+
+
 @rule(
     r"(?<![\w-])(?:(?P<prep>for|in|over|within|during|after|from|of)\s+)(?P<x>(?:many\s+|several\s+|the\s+)?"
     r"(?P<unit>years|decades|months|weeks|days|centuries|hours|minutes))(?![\w-])"
@@ -833,6 +872,8 @@ def holiday(m: re.Match[str], ctx: Context) -> Result | None:
 def vague_span(m: re.Match[str], ctx: Context) -> Result | None:
     if m.group("x").lower().startswith("the"):
         return None
+    if m.group("prep").lower() == "of" and _QUANTITY_OF.search(m.string, max(0, m.start() - 20), m.start()):
+        return None  # "a matter of days", "hundreds of years": a measure, not a time span
     return "DURATION", _duration(None, m.group("unit"))
 
 
@@ -939,7 +980,7 @@ _MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 _DIGITS = tuple("0123456789")
 _TRIGGERS: dict[str, tuple[str, ...]] = {
     "month_day": _MONTH_STEMS, "day_month": _MONTH_STEMS, "month_year": _MONTH_STEMS, "month_alone": _MONTH_STEMS,
-    "iso_date": ("-",), "slash_date": ("/",), "year": _DIGITS, "decade": ("0s", "0's", "0’s"),
+    "iso_date": ("-",), "slash_date": ("/",), "year": _DIGITS, "decade": ("0s", "0's", "0’s"), "decade_word": ("ties",),
     "short_year": ("'", "’"), "century": ("centur",), "quarter": ("quarter", "half"),
     "quarter_anaphora": ("quarter", "period", "year-"), "season": tuple(SEASONS),
     "relative_unit": (*_UNIT_WORDS, "morning", "afternoon", "evening"), "amount": _UNIT_WORDS,
