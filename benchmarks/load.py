@@ -183,7 +183,7 @@ async def drive(base: str, seconds: float, readers: int, writers: int, seed: int
         stories, articles = await seed_ids(client)
         if not stories or not articles:
             raise SystemExit("the database holds no story: nothing to read")
-        stats, posted = Stats(), []
+        stats, posted = Stats(), list[str]()
         counter = itertools.count(int(time.time()) % 1_000_000 * 1000)
         start = time.monotonic()
         stop = start + seconds

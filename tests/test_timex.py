@@ -404,3 +404,38 @@ def test_spelled_decades() -> None:
 def test_march_as_a_procession_is_not_a_month() -> None:
     assert tag("Protesters joined the annual March for Life on Capitol Hill.", DCT) == []
     assert values("Prices rose in March.") == [("March", "DATE", "2023-03")]
+
+
+def test_amounts_with_more_or_a_day_kind() -> None:
+    assert values("The talks need two more weeks.") == [("two more weeks", "DURATION", "P2W")]
+    assert values("for at least 20 more years") == [("at least 20 more years", "DURATION", "P20Y")]
+    assert values("over eight trading days") == [("eight trading days", "DURATION", "P8D")]
+
+
+def test_year_end_without_a_hyphen() -> None:
+    assert values("Staff will be cut by year end.", "1989-11-01") == [("year end", "DATE", "1989")]
+    assert values("before the year's end", "1989-11-01") == [("year's end", "DATE", "1989")]
+
+
+def test_election_day() -> None:
+    assert values("Polls close on Election Day.", "1998-10-26") == [("Election Day", "DATE", "1998-11-03")]
+
+
+def test_part_of_day_before_a_deictic_day() -> None:
+    assert values("Shares fell mid-afternoon yesterday.", "1989-11-02") == [
+        ("mid-afternoon yesterday", "TIME", "1989-11-01TAF")
+    ]
+
+
+def test_units_ahead() -> None:
+    assert values("Prices may rise in the weeks ahead.") == [("the weeks ahead", "DURATION", "PXW")]
+
+
+def test_verb_of_saying_yields_to_the_verb_of_the_clause() -> None:
+    text = (
+        "NATO has decided to admit Poland, Hungary and the Czech Republic in early March, an official said."
+    )
+    assert values(text, "1999-02-10") == [("early March", "DATE", "1999-03")]
+    assert values("In September, it announced plans to buy the unit.", "1989-10-30") == [
+        ("September", "DATE", "1989-09")
+    ]

@@ -414,7 +414,7 @@ def _last_quarter(d: date) -> str:
 @rule(
     r"(?<![\w-])(?:(?:the|that|its)\s+(?P<adj>latest|most\s+recent|recent|current|same|year-earlier|year-ago|"
     r"comparable|previous|prior|preceding|past|latest\s+fiscal|fiscal|just-ended|just\s+ended)?\s*"
-    r"(?P<kind>quarter|period)\b|(?P<bare>year-earlier|year-ago|year-before|year-end)\b)"
+    r"(?P<kind>quarter|period)\b|(?P<bare>year-earlier|year-ago|year-before|year-end|year\s+end|year['’]s\s+end)\b)"
 )
 def quarter_anaphora(m: re.Match[str], ctx: Context) -> Result | None:
     adj = " ".join((m.group("adj") or "").lower().split())
@@ -423,7 +423,7 @@ def quarter_anaphora(m: re.Match[str], ctx: Context) -> Result | None:
         ref = ctx.period
     if m.group("bare"):
         bare = m.group("bare").lower()
-        if bare == "year-end":
+        if bare.endswith("end"):  # "year-end", "year end", "year's end": the current year's close
             return ("DATE", str(ctx.dct.year)) if ctx.dct else ("DATE", None)
         if ctx.period:
             return "DATE", cal.shift_value(ctx.period, -1, "Y")
@@ -609,7 +609,8 @@ _NOT_AFTER_CLOCK = "".join(
     rf"{_B}(?P<mod>(?:around|almost|nearly|roughly|approximately|some|more\s+than|less\s+than|"
     rf"at\s+least|barely|fully|a\s+full|the\s+past|the\s+last|the\s+next|the\s+first|the\s+final|the(?!{_MODIFIER})|"
     rf"past|last|next|first|final|previous|the\s+previous|the\s+coming|coming|the\s+latest|the\s+remaining|"
-    rf"the\s+same)\s+)*(?P<num>{NUMBER})(?P<frac>[\s-]+1/2|\s*½)?[\s-]+(?:(?P<half>and\s+a\s+half)\s+|(?:or\s+so|or\s+more)\s+)?{UNIT}"
+    rf"the\s+same)\s+)*(?P<num>{NUMBER})(?P<frac>[\s-]+1/2|\s*½)?[\s-]+(?:(?P<half>and\s+a\s+half)\s+|(?:or\s+so|or\s+more)\s+)?"
+    rf"(?:(?:more|additional|extra|straight|consecutive|trading|business|working)\s+)?{UNIT}"
     r"(?P<half2>\s+and\s+a\s+half)?"
     rf"(?![\s-]old\b)(?P<suffix>-long)?(?:\s+(?:or\s+so\s+)?(?P<dir>ago|{_NOT_AFTER_CLOCK}(?:earlier|later|from\s+now|hence|afterwards?))\b)?"
     r"(?![\w-])"
@@ -705,7 +706,8 @@ def words(m: re.Match[str], ctx: Context) -> Result | None:
 
 
 @rule(
-    r"(?<![\w-])(?P<w>today|tonight|yesterday|tomorrow)(?:(?:'s)?\s+(?P<part>morning|afternoon|evening|night))?(?![\w-])"
+    r"(?<![\w-])(?:(?:early|late|mid)[\s-]?(?P<ppart>morning|afternoon|evening)\s+)?(?P<w>today|tonight|yesterday|tomorrow)"
+    r"(?:(?:'s)?\s+(?P<part>morning|afternoon|evening|night))?(?![\w-])"
 )
 def deictic_day(m: re.Match[str], ctx: Context) -> Result | None:
     w = m.group("w").lower()
@@ -714,8 +716,9 @@ def deictic_day(m: re.Match[str], ctx: Context) -> Result | None:
     d = ctx.dct + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(w, 0))
     if w == "tonight":
         return "TIME", f"{d.isoformat()}TNI"
-    if m.group("part"):
-        return "TIME", f"{d.isoformat()}T{DAY_PARTS[m.group('part').lower()]}"
+    part = m.group("part") or m.group("ppart")
+    if part:
+        return "TIME", f"{d.isoformat()}T{DAY_PARTS[part.lower()]}"
     return "DATE", d.isoformat()
 
 
@@ -821,7 +824,7 @@ def recurrence(m: re.Match[str], ctx: Context) -> Result | None:
 @rule(
     r"(?<![\w-])(?:(?P<last>last|this|next)\s+)?(?P<h>christmas(?:\s+(?:day|eve))?|new\s+year's(?:\s+(?:day|eve))?|"
     r"thanksgiving(?:\s+day)?|easter(?:\s+sunday)?|independence\s+day|the\s+fourth\s+of\s+july|halloween|"
-    r"labor\s+day|memorial\s+day|valentine's\s+day|boxing\s+day)(?:,?\s+(?P<year>\d{4}))?(?![\w-])",
+    r"labor\s+day|memorial\s+day|valentine's\s+day|boxing\s+day|election\s+day)(?:,?\s+(?P<year>\d{4}))?(?![\w-])",
     _capitalized("h"),
 )
 def holiday(m: re.Match[str], ctx: Context) -> Result | None:
@@ -841,6 +844,9 @@ def holiday(m: re.Match[str], ctx: Context) -> Result | None:
             return cal.easter(year)
         if name == "labor day":
             return cal.nth_weekday(year, 9, 0, 1)
+        if name == "election day":  # the Tuesday after the first Monday of November
+            monday = cal.nth_weekday(year, 11, 0, 1)
+            return monday + timedelta(days=1) if monday else None
         return cal.nth_weekday(year, 5, 0, -1)
 
     if y is None:
@@ -874,6 +880,12 @@ def vague_span(m: re.Match[str], ctx: Context) -> Result | None:
         return None
     if m.group("prep").lower() == "of" and _QUANTITY_OF.search(m.string, max(0, m.start() - 20), m.start()):
         return None  # "a matter of days", "hundreds of years": a measure, not a time span
+    return "DURATION", _duration(None, m.group("unit"))
+
+
+@rule(r"(?<![\w-])the\s+(?:next\s+|coming\s+)?(?P<unit>years|months|weeks|days|hours)\s+ahead(?![\w-])")
+def span_ahead(m: re.Match[str], ctx: Context) -> Result | None:
+    """ "the weeks ahead", "the months ahead": an unspecified stretch of time to come."""
     return "DURATION", _duration(None, m.group("unit"))
 
 
@@ -982,7 +994,7 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "month_day": _MONTH_STEMS, "day_month": _MONTH_STEMS, "month_year": _MONTH_STEMS, "month_alone": _MONTH_STEMS,
     "iso_date": ("-",), "slash_date": ("/",), "year": _DIGITS, "decade": ("0s", "0's", "0’s"), "decade_word": ("ties",),
     "short_year": ("'", "’"), "century": ("centur",), "quarter": ("quarter", "half"),
-    "quarter_anaphora": ("quarter", "period", "year-"), "season": tuple(SEASONS),
+    "quarter_anaphora": ("quarter", "period", "year-", "year end", "year's end", "year’s end"), "season": tuple(SEASONS),
     "relative_unit": (*_UNIT_WORDS, "morning", "afternoon", "evening"), "amount": _UNIT_WORDS,
     "words": ("now", "current", "present", "recent", "lately", "past", "future", "moment", "to date", "these days",
               "coming", "later date", "once", " term"),
@@ -990,9 +1002,9 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "clock": ("m.", "am", "pm", "noon", "midnight", "midday", "o'clock", ":"),
     "recurrence": ("every", "each", "per", "once", "twice", "times", *SET_ADVERBS),
     "holiday": ("christmas", "new year", "thanksgiving", "easter", "independence", "fourth of july", "halloween",
-                "labor day", "memorial day", "valentine", "boxing day"),
+                "labor day", "memorial day", "valentine", "boxing day", "election day"),
     "vague_span": ("years", "decades", "months", "weeks", "days", "centuries", "hours", "minutes"),
-    "part_of_current": (" of th",), "the_weekend": ("weekend",),
+    "part_of_current": (" of th",), "span_ahead": ("ahead",), "the_weekend": ("weekend",),
     "spelled_year": ("fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "two thousand"),
     "the_year": ("year",),
 }  # fmt: skip

@@ -87,6 +87,11 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+_REPORTING = re.compile(
+    r"(?:said|says|told|tells|added|announced|reported|stated|declared|noted|explained)\b", re.IGNORECASE
+)
+
+
 class TenseIndex:
     """Sentence starts of one text; tense cues are scanned per sentence on first use."""
 
@@ -131,21 +136,26 @@ class TenseIndex:
     def tense_at(self, start: int, end: int) -> str:
         """ "past", "future" or "present" for an expression spanning start..end: the nearest cue
         in its sentence decides (future on ties)."""
-        best: tuple[int, int, int, str] | None = None
-        for pos, tense in self.cues(start):
+        best: tuple[int, int, int, int, str] | None = None
+        cues = self.cues(start)
+        # an expression after a verb of its own clause ("decided to admit them in March, an
+        # official said"): a verb of saying dates the report, not the event, so others win
+        own_verb = any(pos < start and not _REPORTING.match(self.text, pos) for pos, _ in cues)
+        for pos, tense in cues:
             if start <= pos < end:
                 continue
             between = self.text[pos:start] if pos < start else self.text[end:pos]
             dist = start - pos if pos < start else pos - end
             key = (
                 1 if _CLAUSE_BREAK.search(between) else 0,
+                1 if own_verb and _REPORTING.match(self.text, pos) else 0,
                 dist,
                 {"future": 0, "past": 1}.get(tense, 2),
                 tense,
             )
             if best is None or key < best:
                 best = key
-        return best[3] if best else "present"
+        return best[4] if best else "present"
 
 
 def index_tense(text: str) -> TenseIndex:
