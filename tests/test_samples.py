@@ -144,3 +144,31 @@ def test_export_validates_against_the_contract(sample_db: tuple[Store, Any]) -> 
         for section in ("timeline", "brief"):
             for item in story[section]:
                 assert set(item["articles"]) <= ids
+
+
+def test_name_variants_fold_into_one_stored_entity(sample_db: tuple[Store, Any]) -> None:
+    """Spelling variants across outlets ("Sarathi"/"Saarthi"/"Sarthi Kavach") become one entity whose
+    aliases list them, and the stored mentions point at it."""
+    store, _ = sample_db
+    entities = store.list_entities()
+    by_alias: dict[str, set[str]] = defaultdict(set)
+    for e in entities:
+        for alias in e.aliases:
+            by_alias[alias].add(e.key)
+    folded = total = 0
+    split = []
+    for event in MANIFEST["events"].values():
+        for group in event["entities"]:
+            seen = [v for v in group["variants"] if v in by_alias]
+            if len(seen) < 2:
+                continue
+            total += 1
+            keys = set.intersection(*(by_alias[v] for v in seen))
+            if keys:
+                folded += 1
+            else:
+                split.append((group["canonical"], {v: sorted(by_alias[v]) for v in seen}))
+    assert total >= 8
+    assert folded / total >= 0.55, split
+    linked = [m for a in store.iter_articles() for m in store.get_annotations(a.id).mentions if m.entity_key]
+    assert linked and {m.entity_key for m in linked} <= {e.key for e in entities}

@@ -361,3 +361,18 @@ def test_cluster_lock_is_reentrant(store: Store) -> None:
         store.upsert_article(_article("inside the lock"))
     with store.cluster_lock():
         pass
+
+
+def test_merge_entities_adds_aliases_and_links(store: Store) -> None:
+    from storyline.model import Entity
+
+    res = store.upsert_article(
+        _article("Kim Jong Un met Kim Jong-un fans.", title="Kim"),
+        Annotations(mentions=(EntityMention(0, 11, "Kim Jong Un", "PERSON"), EntityMention(16, 27, "Kim Jong-un", "PERSON"))),
+    )
+    key = "PERSON:kim jong un"
+    store.merge_entities([Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong Un",))], {(res.id, 0, 11): key})
+    store.merge_entities([Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong-un",))], {(res.id, 16, 27): key})
+    [entity] = store.list_entities()
+    assert entity.aliases == ("Kim Jong Un", "Kim Jong-un")
+    assert [m.entity_key for m in store.get_annotations(res.id).mentions] == [key, key]

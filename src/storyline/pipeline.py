@@ -190,7 +190,18 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
                 on_progress("cluster", 1)
         store.save_cluster_state(pickle.dumps(engine), seq)
         retitle_stories(store, touched)
+        refresh_entities(store, touched)
         return len(pending)
+
+
+def refresh_entities(store: Store, story_ids: Iterable[str]) -> None:
+    """Fold the mentions of each touched story into canonical entities and store the links."""
+    from storyline.dossier import load_story, resolve_story_entities
+
+    for story_id in sorted(story_ids):
+        items, entities = resolve_story_entities(load_story(store, story_id))
+        links = {(a.id, m.start, m.end): m.entity_key for a in items for m in a.mentions if m.entity_key}
+        store.merge_entities(entities, links)
 
 
 def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:

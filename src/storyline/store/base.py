@@ -239,6 +239,11 @@ class Store(abc.ABC):
         """Replace the canonical entities and the mention->entity links, atomically."""
 
     @abc.abstractmethod
+    def merge_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
+        """Add entities (an existing key gains the new aliases) and link the given mentions, atomically;
+        entities and links not named here stay as they are."""
+
+    @abc.abstractmethod
     def list_entities(self) -> list[Entity]: ...
 
     # -- stories ------------------------------------------------------------------------------

@@ -490,6 +490,29 @@ class PostgresStore(Store):
 
         self._write(write)
 
+    def merge_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
+        def write(conn: psycopg.Connection[Any]) -> None:
+            merged = []
+            for e in sorted(entities, key=lambda x: x.key):  # a fixed lock order: no deadlock between writers
+                row = conn.execute("SELECT aliases FROM entities WHERE key = %s FOR UPDATE", (_text(e.key),)).fetchone()
+                old = json.loads(row["aliases"]) if row else []
+                aliases = tuple(dict.fromkeys([*old, *e.aliases]))
+                conn.execute(
+                    "INSERT INTO entities(key, name, label, aliases) VALUES (%s, %s, %s, %s)"
+                    " ON CONFLICT (key) DO UPDATE SET aliases = EXCLUDED.aliases",
+                    (_text(e.key), _text(e.name), _text(e.label), json.dumps(list(aliases))),
+                )
+                conn.execute("DELETE FROM entity_names WHERE key = %s", (_text(e.key),))
+                merged.append(Entity(e.key, e.name, e.label, aliases))
+            with conn.cursor() as cur:
+                _insert_entity_names(cur, merged)
+                cur.executemany(
+                    'UPDATE mentions SET entity_key = %s WHERE article_id = %s AND start = %s AND "end" = %s',
+                    [(_text(key), aid, s, e) for (aid, s, e), key in links.items()],
+                )
+
+        self._write(write)
+
     def list_entities(self) -> list[Entity]:
         with self._conn() as conn:
             rows = conn.execute("SELECT key, name, label, aliases FROM entities ORDER BY key").fetchall()

@@ -406,6 +406,21 @@ class SQLiteStore(Store):
                 [(key, aid, s, e) for (aid, s, e), key in links.items()],
             )
 
+    def merge_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
+        with self._write() as conn:
+            for e in entities:
+                row = conn.execute("SELECT aliases FROM entities WHERE key = ?", (e.key,)).fetchone()
+                aliases = list(dict.fromkeys([*(json.loads(row[0]) if row else []), *e.aliases]))
+                conn.execute(
+                    "INSERT INTO entities(key, name, label, aliases) VALUES (?,?,?,?)"
+                    " ON CONFLICT(key) DO UPDATE SET aliases = excluded.aliases",
+                    (e.key, e.name, e.label, json.dumps(aliases)),
+                )
+            conn.executemany(
+                'UPDATE mentions SET entity_key = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+                [(key, aid, s, e) for (aid, s, e), key in links.items()],
+            )
+
     def list_entities(self) -> list[Entity]:
         rows = self._conn.execute("SELECT * FROM entities ORDER BY key").fetchall()
         return [Entity(r["key"], r["name"], r["label"], tuple(json.loads(r["aliases"]))) for r in rows]

@@ -992,7 +992,7 @@ _MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 _DIGITS = tuple("0123456789")
 _TRIGGERS: dict[str, tuple[str, ...]] = {
     "month_day": _MONTH_STEMS, "day_month": _MONTH_STEMS, "month_year": _MONTH_STEMS, "month_alone": _MONTH_STEMS,
-    "iso_date": ("-",), "slash_date": ("/",), "year": _DIGITS, "decade": ("0s", "0's", "0’s"), "decade_word": ("ties",),
+    "iso_date": ("-",), "slash_date": ("/",), "year": _DIGITS, "decade": ("0s", "0's", "0’s"), "decade_word": tuple(_DECADE_WORDS),
     "short_year": ("'", "’"), "century": ("centur",), "quarter": ("quarter", "half"),
     "quarter_anaphora": ("quarter", "period", "year-", "year end", "year's end", "year’s end"), "season": tuple(SEASONS),
     "relative_unit": (*_UNIT_WORDS, "morning", "afternoon", "evening"), "amount": _UNIT_WORDS,
