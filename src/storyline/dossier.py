@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from storyline.model import AnnotatedArticle, Entity, EntityMention
+from storyline.model import AnnotatedArticle, Article, Entity, EntityMention
 from storyline.store import Store, StoredArticle
 
 EXPORT_FORMAT = "storyline-export-v1"
@@ -73,7 +73,7 @@ def consolidate_story(store: Store, story_id: str) -> Consolidated:
     facts = cross_check(extract_claims(originals, entities))
     timeline = build_story_timeline(originals)
     brief = build_brief(originals, facts, timeline)
-    title = record.title or central_title([a.article.title for a in originals])
+    title = record.title or central_title([headline(a.article) for a in originals])
     return Consolidated(record.id, title, tuple(items), tuple(entities), tuple(facts), tuple(timeline),
                         tuple(brief), record.merged_from)
 
@@ -91,6 +91,19 @@ def central_title(titles: Sequence[str | None]) -> str:
     best = max(range(len(present)),
                key=lambda i: (sum(counts[w] - 1 for w in bags[i]) / (len(bags[i]) or 1) ** 0.5, -i))
     return present[best]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def headline(article: Article) -> str | None:
+    """The article's title, or for untitled text its first sentence, cut at a word near 100 characters."""
+    if article.title and article.title.strip():
+        return article.title
+    first = _SENTENCE_END.split(article.text.strip(), maxsplit=1)[0].strip()
+    if len(first) > 100:
+        first = first[:100].rsplit(" ", 1)[0] + "…"
+    return first or None
 
 
 def _date(value: str | None) -> str | None:

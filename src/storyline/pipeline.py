@@ -206,11 +206,11 @@ def refresh_entities(store: Store, story_ids: Iterable[str]) -> None:
 
 def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:
     """A story's title is its most central headline."""
-    from storyline.dossier import central_title
+    from storyline.dossier import central_title, headline
 
     for story_id in sorted(story_ids):
         record = store.get_story(story_id)
-        titles = [store.get_article(a).article.title for a in record.article_ids]
+        titles = [headline(store.get_article(a).article) for a in record.article_ids]
         store.set_story_title(record.id, central_title(titles))
 
 
