@@ -260,3 +260,119 @@ def test_empty_input() -> None:
     resolved = resolve([])
     assert resolved.entities == ()
     assert resolved.mention_keys == {}
+
+
+def seq_doc(doc_id: str, text: str, names: Sequence[tuple[str, str]]) -> tuple[str, str, list[EntityMention]]:
+    """Like `doc`, each mention searched after the previous one (so "Vantorra" is not found
+    inside an earlier "Vantorra Batteries")."""
+    out: list[EntityMention] = []
+    pos = 0
+    for surface, label in names:
+        start = text.index(surface, pos)
+        pos = start + len(surface)
+        out.append(EntityMention(start, pos, surface, label))
+    return doc_id, text, out
+
+
+def test_short_form_of_an_organisation_folds() -> None:
+    """The distinctive word of a company name used alone, even tagged PERSON by the NER, and a
+    trade-word variant of the name ("Battery Systems" for "Batteries") fold into the name."""
+    docs = [
+        seq_doc(
+            "a",
+            "Vantorra Batteries said a fire hit its plant. Vantorra employs 900 people.",
+            [("Vantorra Batteries", "ORG"), ("Vantorra", "PERSON")],
+        ),
+        seq_doc(
+            "b",
+            "Vantorra Battery Systems confirmed the deaths. Vantorra shut the site.",
+            [("Vantorra Battery Systems", "ORG"), ("Vantorra", "ORG")],
+        ),
+        seq_doc(
+            "c",
+            "Fenwright Instruments plc agreed a takeover. Fenwright shares rose.",
+            [("Fenwright Instruments plc", "ORG"), ("Fenwright", "ORG")],
+        ),
+    ]
+    resolved = resolve(docs)
+    vantorra = key_of(resolved, docs, "Vantorra Batteries") | key_of(resolved, docs, "Vantorra")
+    vantorra |= key_of(resolved, docs, "Vantorra Battery Systems")
+    assert len(vantorra) == 1
+    assert key_of(resolved, docs, "Fenwright") == key_of(resolved, docs, "Fenwright Instruments plc")
+
+
+def test_short_form_claimed_by_a_person_or_used_alone_stays_apart() -> None:
+    """ "Bellandi" beside both "Colorifici Bellandi" and its chairman "Giovanni Bellandi" is not
+    the company; "Airbus" used in documents without "Airbus A380" is not the aircraft."""
+    docs = [
+        seq_doc(
+            "a",
+            "Colorifici Bellandi closed the plant, chairman Giovanni Bellandi said. Bellandi wept.",
+            [("Colorifici Bellandi", "ORG"), ("Giovanni Bellandi", "PERSON"), ("Bellandi", "PERSON")],
+        ),
+        seq_doc(
+            "b",
+            "The Airbus A380 flew. Airbus said more would follow.",
+            [("Airbus A380", "PRODUCT"), ("Airbus", "ORG")],
+        ),
+        seq_doc("c", "Airbus cut prices.", [("Airbus", "ORG")]),
+    ]
+    resolved = resolve(docs)
+    assert key_of(resolved, docs, "Bellandi").isdisjoint(key_of(resolved, docs, "Colorifici Bellandi"))
+    assert key_of(resolved, docs, "Airbus").isdisjoint(key_of(resolved, docs, "Airbus A380"))
+
+
+def test_person_name_order_and_initials_fold() -> None:
+    docs = [
+        seq_doc(
+            "a",
+            "Kenjiro Hayasaka, chief of Shirakawa Optronics, spoke in Tokyo.",
+            [("Kenjiro Hayasaka", "PERSON"), ("Shirakawa Optronics", "ORG"), ("Tokyo", "GPE")],
+        ),
+        seq_doc(
+            "b",
+            "Hayasaka Kenjiro of Shirakawa Optronics met bankers in Tokyo. Hayasaka smiled.",
+            [
+                ("Hayasaka Kenjiro", "PERSON"),
+                ("Shirakawa Optronics", "ORG"),
+                ("Tokyo", "GPE"),
+                ("Hayasaka", "GPE"),
+            ],
+        ),
+        seq_doc(
+            "c",
+            "Kenjirou Hayasaka of Shirakawa Optronics said the deal was done; A. Sethupathi agreed.",
+            [("Kenjirou Hayasaka", "PERSON"), ("Shirakawa Optronics", "ORG"), ("A. Sethupathi", "PERSON")],
+        ),
+        seq_doc(
+            "d",
+            "Anirudh Sethupathi of Shirakawa Optronics praised the deal.",
+            [("Anirudh Sethupathi", "PERSON"), ("Shirakawa Optronics", "ORG")],
+        ),
+    ]
+    resolved = resolve(docs)
+    hayasaka = set()
+    for surface in ("Kenjiro Hayasaka", "Hayasaka Kenjiro", "Kenjirou Hayasaka", "Hayasaka"):
+        hayasaka |= key_of(resolved, docs, surface)
+    assert len(hayasaka) == 1
+    assert key_of(resolved, docs, "A. Sethupathi") == key_of(resolved, docs, "Anirudh Sethupathi")
+
+
+def test_one_name_tagged_person_and_organisation_folds_when_no_person_has_it() -> None:
+    """The small NER model tags a company's name PERSON in some sentences: with no person name
+    containing it, the readings are one entity (next to "Harrison Ford", "Ford" may be him)."""
+    docs = [
+        seq_doc(
+            "a",
+            "Shirakawa will buy the firm. Shirakawa said so. Shirakawa Optronics is in Tokyo.",
+            [("Shirakawa", "PERSON"), ("Shirakawa", "ORG"), ("Shirakawa Optronics", "ORG"), ("Tokyo", "GPE")],
+        ),
+        seq_doc(
+            "b",
+            "Shirakawa Optronics agreed. Shirakawa paid cash; Shirakawa shares fell.",
+            [("Shirakawa Optronics", "ORG"), ("Shirakawa", "PRODUCT"), ("Shirakawa", "PERSON")],
+        ),
+    ]
+    resolved = resolve(docs)
+    keys = key_of(resolved, docs, "Shirakawa") | key_of(resolved, docs, "Shirakawa Optronics")
+    assert len(keys) == 1

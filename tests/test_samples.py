@@ -169,6 +169,6 @@ def test_name_variants_fold_into_one_stored_entity(sample_db: tuple[Store, Any])
             else:
                 split.append((group["canonical"], {v: sorted(by_alias[v]) for v in seen}))
     assert total >= 8
-    assert folded / total >= 0.55, split
+    assert folded / total >= 0.8, split
     linked = [m for a in store.iter_articles() for m in store.get_annotations(a.id).mentions if m.entity_key]
     assert linked and {m.entity_key for m in linked} <= {e.key for e in entities}

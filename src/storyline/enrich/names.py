@@ -125,7 +125,23 @@ ORG_SUFFIXES = frozenset(
 # Words that describe an organisation's trade after its name ("Ford Motors", "AirTran Airways",
 # "Apple Computer"): dropped, with the legal forms, when comparing organisation names.
 ORG_DESCRIPTORS = frozenset(
-    ["motor", "motors", "airlines", "airline", "airways", "computer", "computers", "automotive"]
+    [
+        "motor",
+        "motors",
+        "airlines",
+        "airline",
+        "airways",
+        "computer",
+        "computers",
+        "automotive",
+        "system",
+        "systems",
+        "technology",
+        "technologies",
+        "industries",
+        "solutions",
+        "enterprises",
+    ]
 )
 
 _GENERIC_WORDS = frozenset(
@@ -141,6 +157,87 @@ _GENERIC_WORDS = frozenset(
         "new",
         "great",
         "royal",
+    ]
+)
+
+# Common nouns of organisation and facility names ("Workers' Union", "Base Tunnel"): such a word
+# used alone is not a short form of the one name that contains it.
+ORG_NOUNS = frozenset(
+    [
+        "union",
+        "bank",
+        "university",
+        "college",
+        "school",
+        "council",
+        "agency",
+        "authority",
+        "ministry",
+        "department",
+        "commission",
+        "committee",
+        "court",
+        "party",
+        "police",
+        "army",
+        "navy",
+        "force",
+        "exchange",
+        "market",
+        "airport",
+        "station",
+        "tunnel",
+        "bridge",
+        "hospital",
+        "museum",
+        "church",
+        "institute",
+        "foundation",
+        "association",
+        "federation",
+        "club",
+        "league",
+        "team",
+        "office",
+        "house",
+        "post",
+        "times",
+        "news",
+        "daily",
+        "city",
+        "county",
+        "base",
+        "centre",
+        "center",
+        "street",
+        "road",
+        "fund",
+        "trust",
+        "board",
+        "service",
+        "services",
+        "network",
+        "press",
+        "media",
+        "research",
+        "securities",
+        "capital",
+        "partners",
+        "studio",
+        "studios",
+        "plant",
+        "factory",
+        "mine",
+        "port",
+        "park",
+        "hotel",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "state",
+        "federal",
     ]
 )
 
@@ -242,6 +339,40 @@ def org_core(tokens: tuple[str, ...]) -> tuple[str, ...]:
     if end == 1 and tokens[0] in _GENERIC_WORDS:  # "General Motors" is not "General"
         return strip_org_suffix(tokens)
     return tokens[:end]
+
+
+def singular(token: str) -> str:
+    """A plural trade word in the singular ("batteries" -> "battery", "motors" -> "motor");
+    other words unchanged ("glass", "status", "analysis")."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def org_key(tokens: tuple[str, ...]) -> str:
+    """Comparison key of an organisation name: `org_core` with the words after the first in the
+    singular, without spaces ("vantorra batteries" and "vantorra battery systems" agree)."""
+    core = org_core(tokens)
+    return "".join([core[0], *(singular(t) for t in core[1:])]) if core else ""
+
+
+def is_distinctive(token: str) -> bool:
+    """Whether a word of an organisation, facility or product name can name it alone: not a
+    function word, legal form, trade word, title or common noun of such names, at least three
+    letters ("vantorra", "fenwright", "bellandi"; not "union", "group", "new")."""
+    return (
+        len(token) >= 3
+        and token.isalpha()
+        and token not in CONNECTORS
+        and token not in ORG_SUFFIXES
+        and token not in ORG_DESCRIPTORS
+        and singular(token) not in ORG_DESCRIPTORS
+        and token not in ORG_NOUNS
+        and token not in _GENERIC_WORDS
+        and token not in TITLES
+    )
 
 
 def compact(text: str) -> str:

@@ -4,17 +4,25 @@ Mentions with the same normalized name form one *node*; nodes are joined (union-
 evidence, strongest first:
 
 1. the same name once titles ("President"), legal forms ("Corporation") and trade words
-   ("Motors", "Airways") are dropped;
+   ("Motors", "Systems") are dropped and later words put in the singular ("Vantorra Battery
+   Systems" ~ "Vantorra Batteries");
 2. an acronym and the one multi-word name it abbreviates ("KCNA", "U.S.");
 3. a close spelling variant (`names.close_spelling`) with the same label family, when the
    two spellings never occur in the same document (one writer keeps one spelling) and
    their contexts agree (a shared co-occurring entity or shared words around the mentions);
+   a two-word person name in the other order ("Hayasaka Kenjiro") under the same conditions;
 4. a short person name ("Putin", "Kim") goes, mention by mention, to the one full name in
    the same document that contains it; where the document has none, to the one full name it
    went to elsewhere (or the only one in the whole collection). A surname the NER labelled
-   otherwise ("Mulally" as ORG) goes to the one person of its document with that surname.
+   otherwise ("Mulally" as ORG) goes to the one person of its document with that surname;
+   "A. Sethupathi" goes to "Anirudh Sethupathi";
+5. the distinctive word of an organisation, facility or product name used alone ("Vantorra",
+   "Chiefs") goes to the one longer name that every document using it names (`_fold_short_names`).
 
-PERSON never merges with anything else; GPE/LOC/FAC are one family; ORG, PRODUCT, EVENT,
+A one-word name the small NER model tags PERSON in some sentences and ORG, GPE or PRODUCT in
+others is one entity unless a longer person name contains it ("Harrison Ford").
+
+PERSON merges with other labels only by those mislabelling rules; GPE/LOC/FAC are one family; ORG, PRODUCT, EVENT,
 WORK_OF_ART and LAW another; NORP is alone.
 """
 
@@ -23,15 +31,16 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from storyline.enrich.names import (
     acronyms_of,
     close_spelling,
     entity_key,
+    is_distinctive,
     looks_like_acronym,
     name_tokens,
-    org_core,
+    org_key,
     phonetic_token,
     strip_titles,
 )
@@ -89,6 +98,7 @@ class _Node:
     mentions: list[int]
     docs: set[int]
     acronym: bool = False
+    labels: Counter[str] = field(default_factory=Counter)
 
 
 _STOP = frozenset(
@@ -211,6 +221,7 @@ def _build(docs: Sequence[Doc]) -> tuple[list[_Mention], list[_Node]]:
         node = nodes[index[key]]
         node.mentions.append(i)
         node.docs.add(m.doc)
+        node.labels[m.label] += 1
         m.node = index[key]
     for node in nodes:
         texts = [mentions[i].text for i in node.mentions]
@@ -255,8 +266,7 @@ def _merge_exactish(nodes: list[_Node], uf: _UnionFind) -> None:
     for i, node in enumerate(nodes):
         if node.family == "PER":
             continue
-        core = " ".join(org_core(tuple(node.form.split())))
-        key = (core.replace(" ", ""), node.family)
+        key = (org_key(tuple(node.form.split())), node.family)
         if key in by_core:
             uf.union(by_core[key], i)
         else:
@@ -314,33 +324,126 @@ def _merge_spelling(
                     continue
                 if _contexts_agree(a, b, entities, words):
                     uf.union(a, b)
+    _merge_name_order(nodes, uf, entities, words)
+
+
+def _merge_name_order(
+    nodes: list[_Node], uf: _UnionFind, entities: list[set[str]], words: list[set[str]]
+) -> None:
+    """A two-word person name written family name first ("Hayasaka Kenjiro") and given name
+    first ("Kenjiro Hayasaka"), each word possibly spelt differently ("Kenjirou"), by writers
+    who keep to one order (never both in one document) in agreeing contexts."""
+    people = [
+        i
+        for i, node in enumerate(nodes)
+        if node.family == "PER" and not node.acronym and len(node.form.split()) == 2
+    ]
+    by_sound: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i in people:
+        first, last = nodes[i].form.split()
+        if min(len(first), len(last)) < 3:
+            continue
+        by_sound[frozenset((phonetic_token(first)[:1], phonetic_token(last)[:1]))].append(i)
+    for members in by_sound.values():
+        for x, a in enumerate(members):
+            first, last = nodes[a].form.split()
+            reversed_form = f"{last} {first}"
+            for b in members[x + 1 :]:
+                if uf.find(a) == uf.find(b) or nodes[a].docs & nodes[b].docs:
+                    continue
+                if close_spelling(reversed_form, nodes[b].form) and _contexts_agree(a, b, entities, words):
+                    uf.union(a, b)
 
 
 def _is_short_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     """Person names: every short token in the full name, in order ("putin" of "vladimir
-    putin", "jong un" of "kim jong un")."""
-    if len(short) >= len(full):
+    putin", "jong un" of "kim jong un"); a one-letter token stands for a word with that
+    initial ("a sethupathi" of "anirudh sethupathi") when a whole word follows it."""
+    initials = any(len(t) == 1 for t in short)
+    if len(short) > len(full) or (len(short) == len(full) and not initials):
+        return False
+    if initials and (len(short[-1]) == 1 or short == full):
         return False
     it = iter(full)
-    return all(tok in it for tok in short)
+    return all(any(w == tok or (len(tok) == 1 and len(w) > 1 and w[0] == tok) for w in it) for tok in short)
+
+
+_ORG_LABELS = frozenset(["ORG", "FAC", "PRODUCT"])
+# Ties between the labels of one entity go to the more specific reading: a name tagged GPE by
+# one outlet and ORG by another as often ("Saarthi Kavach") is the organisation or product.
+_LABEL_ORDER = {
+    lab: i
+    for i, lab in enumerate(
+        ["PERSON", "ORG", "PRODUCT", "FAC", "EVENT", "WORK_OF_ART", "LAW", "GPE", "LOC", "NORP"]
+    )
+}
+_PLACES = frozenset(["PLACE", "NORP"])
+
+
+def _top_label(node: _Node) -> str:
+    return min(node.labels, key=lambda lab: (-node.labels[lab], lab)) if node.labels else ""
+
+
+def _rejoin_mislabelled_persons(nodes: list[_Node], uf: _UnionFind) -> None:
+    """A one-word name split into a PERSON node and another node (`_build`) is one entity when
+    no longer person name of the collection contains the word: "Shirakawa" tagged PERSON in
+    some sentences and ORG or GPE in others is the company, where "Ford" next to "Harrison
+    Ford" may be the actor."""
+    by_form: dict[str, list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        if " " not in node.form and not node.acronym:
+            by_form[node.form].append(i)
+    person_words: set[str] = set()
+    for node in nodes:
+        if node.family == "PER" and " " in node.form:
+            person_words.update(node.form.split())
+    for form, members in by_form.items():
+        if len(members) < 2 or form in person_words:
+            continue
+        if any(nodes[i].family == "PER" for i in members) and any(nodes[i].family != "PER" for i in members):
+            for i in members[1:]:
+                uf.union(members[0], i)
 
 
 def _fold_short_names(
     mentions: list[_Mention], nodes: list[_Node], uf: _UnionFind, acronym_nodes: set[int]
 ) -> dict[int, int]:
-    """Mention index -> cluster root, for short person names that go to a full name.
+    """Mention index -> cluster root, for short names that go to a full name.
 
     A PERSON form of one or two words goes to the one longer PERSON name of its document that
     contains it; where its document has none, to the one full name it went to elsewhere, or
     the only one of the collection. A one-word name the NER labelled otherwise ("Mulally" as
-    ORG) goes to the one person with that surname when every document it occurs in names
-    that person (a form also used on its own is left alone).
+    ORG, "Hayasaka" as GPE) goes to the one person with that name when every document it
+    occurs in names that person (a form also used on its own is left alone).
+
+    Otherwise a distinctive word of an organisation, facility or product name used alone
+    ("Vantorra" for "Vantorra Batteries", "Chiefs" for "Kansas City Chiefs") goes to that name
+    when every document using the word introduces that name, and no other longer name
+    containing the word, before it: a parent company or a place named on its own ("Airbus"
+    beside "Airbus A380", "Indonesia" beside "Garuda Indonesia") is used without the longer
+    name in other documents. A word tagged PERSON folds so only when it is never also tagged
+    otherwise and no person name contains it.
     """
     per_doc: dict[int, set[int]] = defaultdict(set)
+    org_doc: dict[int, set[int]] = defaultdict(set)
     for i, node in enumerate(nodes):
         if node.family == "PER":
             for d in node.docs:
                 per_doc[d].add(i)
+        elif " " in node.form and not node.acronym:
+            for d in node.docs:
+                org_doc[d].add(i)
+    first_at: dict[tuple[int, int], int] = {}
+    for m in mentions:
+        at = first_at.get((m.node, m.doc))
+        if at is None or m.start < at:
+            first_at[(m.node, m.doc)] = m.start
+    families_of: dict[str, set[str]] = defaultdict(set)
+    for node in nodes:
+        families_of[node.form.replace(" ", "")].add(node.family)
+    labels_of: dict[int, Counter[str]] = defaultdict(Counter)
+    for i, node in enumerate(nodes):
+        labels_of[uf.find(i)].update(node.labels)
     assigned: dict[int, int] = {}
     for s, node in enumerate(nodes):
         if node.acronym or s in acronym_nodes:
@@ -359,7 +462,7 @@ def _fold_short_names(
                     continue
                 full = tuple(nodes[j].form.split())
                 if (is_person and _is_short_of(short, full)) or (
-                    not is_person and len(full) > 1 and full[-1] == short[0]
+                    not is_person and len(full) > 1 and short[0] in full
                 ):
                     out.add(uf.find(j))
             return out
@@ -381,21 +484,68 @@ def _fold_short_names(
             # a mislabelled surname only when every document of the form names that person
             if len(votes) == 1 and votes.total() == len(node.docs):
                 assigned.update(found)
+                continue
+        else:
+            assigned.update(found)
+            target: int | None = None
+            if undecided and len(votes) == 1:
+                target = next(iter(votes))
+            elif undecided and not votes:
+                everywhere = candidates(set(range(len(nodes))))
+                if len(everywhere) == 1:
+                    target = next(iter(everywhere))
+            if target is not None:
+                for k in undecided:
+                    assigned[k] = target
+            if votes or target is not None or families_of[node.form] != {"PER"}:
+                continue
+        if votes or len(short) != 1 or not is_distinctive(short[0]) or families_of[node.form] & _PLACES:
             continue
-        assigned.update(found)
-        if not undecided:
-            continue
-        target: int | None = None
-        if len(votes) == 1:
-            target = next(iter(votes))
-        elif not votes and is_person:
-            everywhere = candidates(set(range(len(nodes))))
-            if len(everywhere) == 1:
-                target = next(iter(everywhere))
-        if target is not None:
-            for k in undecided:
-                assigned[k] = target
+        org = _short_form_target(s, short[0], nodes, uf, per_doc, org_doc, first_at, labels_of)
+        if org is not None:
+            for k in node.mentions:
+                assigned[k] = org
     return assigned
+
+
+def _short_form_target(
+    s: int,
+    word: str,
+    nodes: list[_Node],
+    uf: _UnionFind,
+    per_doc: dict[int, set[int]],
+    org_doc: dict[int, set[int]],
+    first_at: dict[tuple[int, int], int],
+    labels_of: dict[int, Counter[str]],
+) -> int | None:
+    """The one organisation, facility or product name that every document of node `s` (one
+    distinctive `word`) names, at least one of them before using the word alone, and where no
+    person name claims the word ("Giovanni Bellandi" beside "Colorifici Bellandi"), or None."""
+    own = uf.find(s)
+    target: int | None = None
+    before = False
+    for d in sorted(nodes[s].docs):
+        if any(" " in nodes[j].form and word in nodes[j].form.split() for j in per_doc[d]):
+            return None
+        roots: set[int] = set()
+        for j in org_doc[d]:
+            root = uf.find(j)
+            if root == own or word not in nodes[j].form.split():
+                continue
+            roots.add(root)
+            before = before or first_at[(j, d)] < first_at[(s, d)]
+        if len(roots) != 1:
+            return None
+        root = next(iter(roots))
+        if target is not None and root != target:
+            return None
+        target = root
+    if target is None or not before:
+        return None
+    labels = labels_of[target]
+    if sum(labels[lab] for lab in _ORG_LABELS) * 2 < labels.total():
+        return None
+    return target
 
 
 def _canonical(texts: list[str], short: list[bool]) -> str:
@@ -416,6 +566,7 @@ def resolve(docs: Sequence[Doc]) -> ResolvedEntities:
     acronym_nodes = _merge_acronyms(nodes, uf)
     entities_ctx, words_ctx = _contexts(docs, mentions, nodes)
     _merge_spelling(nodes, uf, entities_ctx, words_ctx)
+    _rejoin_mislabelled_persons(nodes, uf)
     overrides = _fold_short_names(mentions, nodes, uf, acronym_nodes)
 
     clusters: dict[int, list[int]] = defaultdict(list)
@@ -426,7 +577,7 @@ def resolve(docs: Sequence[Doc]) -> ResolvedEntities:
     built: list[tuple[str, str, tuple[str, ...], list[int]]] = []
     for members in clusters.values():
         labels = Counter(mentions[k].label for k in members)
-        label = min(labels, key=lambda lab: (-labels[lab], lab))
+        label = min(labels, key=lambda lab: (-labels[lab], _LABEL_ORDER.get(lab, len(_LABEL_ORDER)), lab))
         texts = [mentions[k].text.strip() for k in members]
         lengths = [len(mentions[k].form.split()) for k in members]
         longest = max(lengths)
