@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,18 +32,14 @@ from typing import Any
 
 import httpx
 
+from storyline.serve import testing as serve_testing
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 WORDS = ["fire", "bridge", "tunnel", "factory", "minister", "police", "battery", "explosion", "deal", "train",
          "Modderkloof", "Sorvenne", "Fenwright", "\"paint factory\"", "sarath*", "opens", "workers", "2024"]
 PLACES = ["Velmora", "Osterby", "Lindqvist", "Harbourton", "Castrelo", "Duran", "Hallberg", "Marisco"]
 THINGS = ["bridge", "ferry", "orchard", "quarry", "tram line", "harbour", "dam", "stadium"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare_db(url: str) -> int:
@@ -60,25 +54,10 @@ def prepare_db(url: str) -> int:
 
 
 def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("STORYLINE_TOKEN", "STORYLINE_DB")}
-    env["STORYLINE_WRITE_RATE"] = "off"
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    with open(log, "ab") as handle:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "storyline.cli", "serve", "--db", url, "--host", "127.0.0.1", "--port",
-             str(port)], stdout=handle, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/stories", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("server did not start within 90 s")
+    try:
+        return serve_testing.start_server(url, port, log, write_rate="off", timeout=90)
+    except serve_testing.ServerStartError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 class Stats:
@@ -244,7 +223,7 @@ def main() -> int:
         t0 = time.perf_counter()
         n = prepare_db(db)
         print(f"{n} articles in the database ({time.perf_counter() - t0:.1f} s to prepare)")
-        port = free_port()
+        port = serve_testing.free_port()
         log = Path(tmp) / "server.log"
         proc = start_server(db, port, log)
         base = f"http://127.0.0.1:{port}"

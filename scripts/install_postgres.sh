@@ -11,17 +11,5 @@ if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        echo "error: need root (or sudo) to install postgresql with apt-get" >&2
-        exit 1
-    fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends postgresql postgresql-contrib
+"$(dirname "$0")/apt_install.sh" postgresql postgresql-contrib
 ls /usr/lib/postgresql/*/bin/initdb

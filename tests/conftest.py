@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from storyline.store import Store, StoredArticle
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 SAMPLES = ROOT / "samples"
+SAMPLES_MANIFEST = json.loads((ROOT / "tests" / "data" / "samples_manifest.json").read_text(encoding="utf-8"))
 
 
 def require_shared(*parts: str) -> Path:
@@ -30,6 +35,21 @@ def shared_data() -> Path:
     return require_shared()
 
 
+def stored_by_manifest_id(store: Store) -> dict[str, StoredArticle]:
+    """The stored article of each sample in the manifest, by manifest id: found by file name, and by
+    title where one file holds several articles; exactly one each."""
+    stored = list(store.iter_articles())
+    found: dict[str, StoredArticle] = {}
+    for entry in SAMPLES_MANIFEST["articles"]:
+        name = Path(entry["file"]).name
+        candidates = [s for s in stored if s.article.path and Path(s.article.path).name == name]
+        if len(candidates) > 1:
+            candidates = [s for s in candidates if s.article.title == entry["title"]]
+        assert len(candidates) == 1, (entry["id"], [c.article.title for c in candidates])
+        found[entry["id"]] = candidates[0]
+    return found
+
+
 # -- PostgreSQL: one throwaway cluster per test session (per xdist worker), a fresh database per test --
 
 
@@ -44,9 +64,9 @@ def require_postgres() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Any]:
-    """A PostgreSQL cluster in a temp dir on a free loopback port, stopped at the end of the session."""
+@contextmanager
+def started_cluster() -> Iterator[Any]:
+    """A PostgreSQL cluster of its own in a temp dir on a free loopback port, removed on leaving."""
     import pg
 
     require_postgres()
@@ -55,6 +75,13 @@ def pg_cluster() -> Iterator[Any]:
         yield cluster
     finally:
         cluster.cleanup()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A PostgreSQL cluster in a temp dir on a free loopback port, stopped at the end of the session."""
+    with started_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from storyline.serve import testing as serve_testing
+
 BATCH = 8
 KILLS = 3
 
@@ -55,33 +54,9 @@ def corpus(n: int) -> list[dict[str, Any]]:
     return docs
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("STORYLINE_TOKEN", "STORYLINE_DB")}
-    env["STORYLINE_WRITE_RATE"] = "0"  # the test writes as fast as it can
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    handle = open(log, "ab")  # noqa: SIM115 - owned by the process below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "storyline.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
-         "--port", str(port)], stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=str(db.parent))
-    handle.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/stories", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("server did not start within 60 s")
+    # the test writes as fast as it can: no write rate limit
+    return serve_testing.start_server(str(db), port, log, write_rate="0", timeout=60, cwd=str(db.parent))
 
 
 @contextmanager
@@ -119,7 +94,7 @@ def test_kill_9_mid_write_then_repost_everything(tmp_path: Path) -> None:
     sent = 0
     kills = 0
     for _ in range(KILLS):
-        port = free_port()
+        port = serve_testing.free_port()
         with running(db, port, log) as proc:
             done: list[int] = []
             poster = threading.Thread(target=_post_until_dead,
@@ -145,7 +120,7 @@ def test_kill_9_mid_write_then_repost_everything(tmp_path: Path) -> None:
     print(f"after {kills} kills: {stored} articles stored, {pending} without a story; {sent} batches sent")
 
     # Restart and send everything again: nothing may be stored twice, nothing lost.
-    port = free_port()
+    port = serve_testing.free_port()
     ids: set[str] = set()
     with running(db, port, log), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
         for batch in batches:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from storyline.consolidate.facts import Fact, cross_check, extract_claims
 from storyline.model import AnnotatedArticle, Article, Entity, EntityMention, Quantity, TimeExpression
 
@@ -379,3 +381,110 @@ def test_rounded_figures_agree_and_exact_counts_do_not_stretch() -> None:
     )
     bp = Entity("ORG:bp", "BP", "ORG", ("BP",))
     assert _one(cross_check(extract_claims([a, b], [bp])), "cost").status == "agreed"
+
+
+def _extracted(aid: str, text: str, published: str = "2009-04-28") -> AnnotatedArticle:
+    """An article annotated by the quantity extractor itself (for the bound and bare-count rules)."""
+    from storyline.enrich.quantities import extract_quantities
+
+    return AnnotatedArticle(
+        id=aid,
+        article=Article(text=text, published=published, source=aid),
+        quantities=tuple(extract_quantities(text, published)),
+    )
+
+
+def _status(text_a: str, text_b: str, attribute: str) -> str:
+    facts = cross_check(extract_claims([_extracted("a", text_a), _extracted("b", text_b)], []))
+    return _one(facts, attribute).status
+
+
+@pytest.mark.parametrize(
+    ("text_a", "text_b", "attribute", "status"),
+    [
+        # a lower bound does not agree with a figure below it ...
+        (
+            "SARS killed more than 800 people in 2003 .",
+            "In 2003 , 774 people died of SARS .",
+            "death toll",
+            "conflicting",
+        ),
+        (
+            "The virus has killed at least 81 people .",
+            "The virus has killed 81 people .",
+            "death toll",
+            "agreed",
+        ),
+        ("Officials said over 100 people died .", "Officials said 101 people died .", "death toll", "agreed"),
+        # ... nor with one well above it, for a toll
+        ("At least seven workers were killed .", "Nine workers were killed .", "death toll", "conflicting"),
+        # other figures keep some room above a lower bound
+        (
+            "More than 20 people were treated in hospital .",
+            "Paramedics said 23 people were taken to hospital .",
+            "hospitalised",
+            "agreed",
+        ),
+        # an upper bound does not agree with a figure above it, nor, for a toll, one well below it
+        ("The flu has killed up to 159 people .", "The flu has killed 159 people .", "death toll", "agreed"),
+        (
+            "The flu has killed up to 149 people .",
+            "The flu has killed 103 people .",
+            "death toll",
+            "conflicting",
+        ),
+        (
+            "Fewer than 50 residents were evacuated .",
+            "About 60 residents were evacuated .",
+            "evacuated",
+            "conflicting",
+        ),
+        ("Fewer than 50 residents were evacuated .", "45 residents were evacuated .", "evacuated", "agreed"),
+    ],
+)
+def test_bounds_are_one_sided(text_a: str, text_b: str, attribute: str, status: str) -> None:
+    assert _status(text_a, text_b, attribute) == status
+
+
+@pytest.mark.parametrize(
+    ("text_a", "text_b", "attribute"),
+    [
+        (
+            "A new strain of swine flu that has killed 81 and prompted fears .",
+            "The virus has killed 81 people .",
+            "death toll",
+        ),
+        (
+            "Two more cases were confirmed in Kansas , bringing the US total to 11 .",
+            "In the US , 11 people are now known to have been infected .",
+            "cases",
+        ),
+        (
+            "The confirmed death toll had risen by one , to 16 .",
+            "He said 16 deaths were confirmed as caused by the flu .",
+            "death toll",
+        ),
+        (
+            "At 64 , the US has the greatest number of confirmed cases .",
+            "The US has 64 confirmed cases .",
+            "cases",
+        ),
+        ("Mexico : 103 dead .", "The outbreak killed 103 people in Mexico .", "death toll"),
+    ],
+)
+def test_bare_counts_are_claims_of_the_implied_attribute(text_a: str, text_b: str, attribute: str) -> None:
+    assert _status(text_a, text_b, attribute) == "agreed"
+
+
+def test_figures_of_a_list_of_places_are_kept_apart_by_place() -> None:
+    facts = cross_check(
+        extract_claims(
+            [
+                _extracted("a", "Cases confirmed in laboratories include Spain (93), Britain (39) ."),
+                _extracted("b", "Cases confirmed in laboratories include Spain (93), Britain (40) ."),
+            ],
+            [],
+        )
+    )
+    assert _one(facts, "cases", "in Spain").status == "agreed"
+    assert _one(facts, "cases", "in Britain").status == "conflicting"

@@ -261,3 +261,58 @@ def test_spans_always_index_into_the_text(text: str) -> None:
     for q in extract_quantities(text):
         assert 0 <= q.start < q.end <= len(text)
         assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "value"),
+    [
+        ("the swine flu virus that has killed 81 and prompted fears .", "81", 81),
+        (
+            "The number of deaths caused by the flu has risen to 159 with 1,300 under observation .",
+            "159",
+            159,
+        ),
+        ("At 64 , the US has the greatest number of confirmed cases .", "64", 64),
+        ("Two more cases were confirmed , bringing the US total to 11 .", "11", 11),
+        ("The virus has infected 20 in the United States .", "20", 20),
+        ("It lasted six months and killed 775 of the 8,000 people it infected .", "775", 775),
+        ("Mexico : 103 dead - officials", "103", 103),
+        ("Of the 101 suspected deaths , 19 have been confirmed .", "19", 19),
+        ("The flu has killed 26 people in Mexico , two in the United States and one in Canada .", "two", 2),
+        ("A helicopter crashes into a crane on a London tower , kills two .", "two", 2),
+        (
+            "The number of workers killed in the fire has risen to nine after two more bodies were found .",
+            "nine",
+            9,
+        ),
+        ("The virus has killed around 150 in Mexico .", "around 150", 150),
+    ],
+)
+def test_bare_count_with_an_implied_noun(text: str, figure: str, value: float) -> None:
+    found = [q for q in extract_quantities(text, "2009-04-28") if q.text == figure]
+    assert len(found) == 1, extract_quantities(text, "2009-04-28")
+    assert (found[0].value, found[0].unit, found[0].kind) == (value, "count", "count")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She was 64 in 2009 .",
+        "He scored 3 in the game .",
+        "The team won 3 to 1 .",
+        "The storm killed 2-year-old twins .",
+        "The attack killed 3 more on Sunday .",
+        "They met at 5 , then left .",
+        "Turn to page 11 .",
+    ],
+)
+def test_bare_number_without_an_implied_noun_is_no_count(text: str) -> None:
+    assert [q for q in extract_quantities(text) if q.kind == "count"] == []
+
+
+def test_figures_of_a_list_of_places_are_counts() -> None:
+    text = "Cases confirmed in laboratories include Spain (93), Britain (39) and Germany (11)."
+    counts = [(q.text, q.value) for q in extract_quantities(text) if q.kind == "count"]
+    assert counts == [("93", 93), ("39", 39), ("11", 11)]
+    aside = "The company (1) said it would appeal, and sales rose (2) in Spain (3) last year."
+    assert [q for q in extract_quantities(aside) if q.kind == "count"] == []

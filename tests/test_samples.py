@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
+from conftest import SAMPLES_MANIFEST, stored_by_manifest_id
 from storyline.pipeline import ingest_paths
-from storyline.store import Store, StoredArticle, open_store
+from storyline.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = json.loads((ROOT / "tests" / "data" / "samples_manifest.json").read_text(encoding="utf-8"))
+MANIFEST = SAMPLES_MANIFEST
 SCHEMA = ROOT.parent / "shared" / "contracts" / "export.schema.json"
 
 
@@ -32,29 +33,16 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store,
     store.close()
 
 
-def _by_manifest_id(store: Store) -> dict[str, StoredArticle]:
-    stored = list(store.iter_articles())
-    found: dict[str, StoredArticle] = {}
-    for entry in MANIFEST["articles"]:
-        name = Path(entry["file"]).name
-        candidates = [s for s in stored if s.article.path and Path(s.article.path).name == name]
-        if len(candidates) > 1:
-            candidates = [s for s in candidates if s.article.title == entry["title"]]
-        assert len(candidates) == 1, (entry["id"], [c.article.title for c in candidates])
-        found[entry["id"]] = candidates[0]
-    return found
-
-
 def test_every_sample_is_ingested(sample_db: tuple[Store, Any]) -> None:
     store, report = sample_db
     assert report.rejected == []
     assert store.count_articles() == len(MANIFEST["articles"]) == 28
-    assert len(_by_manifest_id(store)) == 28
+    assert len(stored_by_manifest_id(store)) == 28
 
 
 def test_metadata_matches_the_manifest(sample_db: tuple[Store, Any]) -> None:
     store, _ = sample_db
-    arts = _by_manifest_id(store)
+    arts = stored_by_manifest_id(store)
     wrong = []
     for entry in MANIFEST["articles"]:
         a = arts[entry["id"]].article
@@ -70,7 +58,7 @@ def test_metadata_matches_the_manifest(sample_db: tuple[Store, Any]) -> None:
 
 def test_boilerplate_is_gone_and_first_sentence_kept(sample_db: tuple[Store, Any]) -> None:
     store, _ = sample_db
-    arts = _by_manifest_id(store)
+    arts = stored_by_manifest_id(store)
     left, total = [], 0
     for entry in MANIFEST["articles"]:
         text = arts[entry["id"]].article.text
@@ -87,7 +75,7 @@ def test_boilerplate_is_gone_and_first_sentence_kept(sample_db: tuple[Store, Any
 
 def test_near_copy_is_folded_under_its_original(sample_db: tuple[Store, Any]) -> None:
     store, _ = sample_db
-    arts = _by_manifest_id(store)
+    arts = stored_by_manifest_id(store)
     for pair in MANIFEST["near_copies"]:
         original, copy = arts[pair["original"]], arts[pair["copy"]]
         assert copy.duplicate_of == original.id
@@ -97,7 +85,7 @@ def test_near_copy_is_folded_under_its_original(sample_db: tuple[Store, Any]) ->
 
 def test_each_event_is_one_story_per_language(sample_db: tuple[Store, Any]) -> None:
     store, _ = sample_db
-    arts = _by_manifest_id(store)
+    arts = stored_by_manifest_id(store)
     stories: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in MANIFEST["articles"]:
         stories[(entry["event"], entry["language"])].add(arts[entry["id"]].story_id or "")
@@ -108,7 +96,7 @@ def test_each_event_is_one_story_per_language(sample_db: tuple[Store, Any]) -> N
 
 def test_relative_dates_resolve_as_intended(sample_db: tuple[Store, Any]) -> None:
     store, _ = sample_db
-    arts = _by_manifest_id(store)
+    arts = stored_by_manifest_id(store)
     right = total = 0
     misses = []
     for event in MANIFEST["events"].values():

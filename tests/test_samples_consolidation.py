@@ -7,7 +7,6 @@ tests/data/samples_manifest.json.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import SAMPLES_MANIFEST, stored_by_manifest_id
 from storyline.consolidate.brief import build_brief
 from storyline.consolidate.facts import Fact, FactValue, cross_check, extract_claims
 from storyline.consolidate.sentences import content_words, stem
@@ -25,21 +25,12 @@ from storyline.pipeline import ingest_paths
 from storyline.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = json.loads((ROOT / "tests" / "data" / "samples_manifest.json").read_text(encoding="utf-8"))
+MANIFEST = SAMPLES_MANIFEST
 LANGUAGE = {a["id"]: a["language"] for a in MANIFEST["articles"]}
 
 
 def _stored_by_manifest_id(store: Any) -> dict[str, AnnotatedArticle]:
-    stored = list(store.iter_articles())
-    found: dict[str, AnnotatedArticle] = {}
-    for entry in MANIFEST["articles"]:
-        name = Path(entry["file"]).name
-        candidates = [s for s in stored if s.article.path and Path(s.article.path).name == name]
-        if len(candidates) > 1:
-            candidates = [s for s in candidates if s.article.title == entry["title"]]
-        assert len(candidates) == 1, entry["id"]
-        found[entry["id"]] = annotated(store, candidates[0])
-    return found
+    return {eid: annotated(store, stored) for eid, stored in stored_by_manifest_id(store).items()}
 
 
 class Event:

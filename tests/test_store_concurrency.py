@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 import pg
-from conftest import ROOT, SAMPLES, require_postgres
+from conftest import ROOT, SAMPLES, started_cluster
 from storyline import pipeline
 from storyline.store import Store, open_store
 
@@ -114,12 +114,8 @@ def _corpus(path: Path, n: int) -> None:
 @pytest.fixture
 def crash_cluster() -> Iterator[pg.PgCluster]:
     """A cluster of its own: this test kills it."""
-    require_postgres()
-    cluster = pg.start_cluster()
-    try:
+    with started_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.cleanup()
 
 
 def _count(url: str, sql: str) -> int:

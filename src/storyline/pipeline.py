@@ -60,6 +60,49 @@ def prepare(article: Article, config: Config) -> tuple[Article, Annotations | No
 
 
 ProgressCallback = Callable[[str, int], None]
+Prepared = tuple[Article, Annotations | None]
+
+
+def prepare_item(item: Article | ReadError, config: Config) -> Prepared | ReadError:
+    """What ingest does to one read item before storing it: clean + enrich, or the reason not."""
+    if isinstance(item, ReadError):
+        return item
+    try:
+        cleaned, annotations = prepare(item, config)
+    except Exception as exc:  # an annotator bug must not sink the batch: report the article
+        return ReadError(
+            item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}"
+        )
+    if not cleaned.text.strip():
+        return ReadError(item.path or item.url or "<input>", "no text left after cleaning")
+    return cleaned, annotations
+
+
+def store_prepared(
+    store: Store,
+    items: Iterable[Prepared | ReadError],
+    config: Config,
+    *,
+    on_error: Callable[[ReadError], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """The storing half of `ingest_articles`: one article per transaction, in input order, then clustering."""
+    report = IngestReport()
+    for item in items:
+        if isinstance(item, ReadError):
+            report.rejected.append(item)
+            if on_error:
+                on_error(item)
+            continue
+        cleaned, annotations = item
+        result = store.upsert_article(cleaned, annotations)
+        report.ids.append(result.id)
+        setattr(report, result.status, getattr(report, result.status) + 1)
+        if on_progress:
+            on_progress("ingest", 1)
+    if config.cluster:
+        report.clustered = cluster_pending(store, config, on_progress=on_progress)
+    return report
 
 
 def ingest_articles(
@@ -70,33 +113,9 @@ def ingest_articles(
     on_error: Callable[[ReadError], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    report = IngestReport()
-
-    def reject(err: ReadError) -> None:
-        report.rejected.append(err)
-        if on_error:
-            on_error(err)
-
-    for item in items:
-        if isinstance(item, ReadError):
-            reject(item)
-            continue
-        try:
-            cleaned, annotations = prepare(item, config)
-        except Exception as exc:  # an annotator bug must not sink the batch: report the article
-            reject(ReadError(item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}"))
-            continue
-        if not cleaned.text.strip():
-            reject(ReadError(item.path or item.url or "<input>", "no text left after cleaning"))
-            continue
-        result = store.upsert_article(cleaned, annotations)
-        report.ids.append(result.id)
-        setattr(report, result.status, getattr(report, result.status) + 1)
-        if on_progress:
-            on_progress("ingest", 1)
-    if config.cluster:
-        report.clustered = cluster_pending(store, config, on_progress=on_progress)
-    return report
+    """Prepare each item, then store it before the next one is prepared; cluster at the end."""
+    prepared = (prepare_item(item, config) for item in items)
+    return store_prepared(store, prepared, config, on_error=on_error, on_progress=on_progress)
 
 
 def ingest_paths(

@@ -3,9 +3,9 @@
 The input is cut into partitions without reading it on the client: a folder is cut into lists of
 files, a JSON Lines file into ranges of lines and a WARC archive into ranges of records (a worker
 finds the line and record boundaries). Each partition is one task that returns its prepared articles
-and its ReadErrors in input order. The client consumes the partitions in input order and makes the
-same store calls as `storyline.pipeline.ingest_articles`, then clusters in publication order with
-`cluster_pending`, so a Dask ingest stores the same articles, annotations and stories as a
+and its ReadErrors in input order. The client consumes the partitions in input order and stores them
+with `storyline.pipeline.store_prepared`, as `ingest_articles` does, then clusters in publication order
+with `cluster_pending`, so a Dask ingest stores the same articles, annotations and stories as a
 single-process one.
 
 Workers import `storyline` themselves: with `scheduler=None` a LocalCluster is started from this
@@ -29,8 +29,16 @@ from itertools import pairwise
 from typing import Any, BinaryIO, Literal
 
 from storyline.model import Article, ReadError
-from storyline.pipeline import Config, IngestReport, ProgressCallback, cluster_pending, prepare
-from storyline.store import Annotations, Store
+from storyline.pipeline import (
+    Config,
+    IngestReport,
+    Prepared,
+    ProgressCallback,
+    cluster_pending,
+    prepare_item,
+    store_prepared,
+)
+from storyline.store import Store
 
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
@@ -40,7 +48,6 @@ _HEAD = 65536
 _SPLIT_EXT = (".jsonl", ".ndjson", ".json", ".jl", ".warc", ".warc.gz", ".arc", ".arc.gz")
 _SPLIT_MIN_BYTES = 4 * 1024 * 1024  # any bigger file is looked at by a worker, whatever its name
 
-Prepared = tuple[Article, Annotations | None]
 Item = Prepared | ReadError
 
 
@@ -99,19 +106,6 @@ class _Stdin:
 # -- on the workers --------------------------------------------------------------------------------
 
 
-def prepare_item(item: Article | ReadError, config: Config) -> Item:
-    """What `ingest_articles` does to one read item before storing it: clean + enrich, or the reason not."""
-    if isinstance(item, ReadError):
-        return item
-    try:
-        cleaned, annotations = prepare(item, config)
-    except Exception as exc:  # an annotator bug must not sink the batch: report the article
-        return ReadError(item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}")
-    if not cleaned.text.strip():
-        return ReadError(item.path or item.url or "<input>", "no text left after cleaning")
-    return cleaned, annotations
-
-
 def read_partition(part: Partition, max_bytes: int) -> Iterator[Article | ReadError]:
     """The read items of one partition, in input order."""
     from storyline.read import read_paths
@@ -133,7 +127,7 @@ def run_partition(part: Partition, config: Config) -> list[Item]:
 
 def _read_lines(part: Lines) -> Iterator[Article | ReadError]:
     from storyline.read._common import error
-    from storyline.read.jsonl import _encode, _json_message, json_to_article
+    from storyline.read.jsonl import json_lines
 
     try:
         with open(part.path, "rb") as fh:
@@ -143,19 +137,7 @@ def _read_lines(part: Lines) -> Iterator[Article | ReadError]:
     except (OSError, UnicodeDecodeError) as exc:  # the file changed since it was split
         yield error(part.path, f"read failed: {exc}")
         return
-    for number, line in enumerate(text.split("\n"), start=part.first_line):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            obj = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            yield error(part.path, _json_message(exc), number)
-            continue
-        except RecursionError:
-            yield error(part.path, "malformed JSON: nested too deeply", number)
-            continue
-        yield json_to_article(obj, part.path, line=number, raw=_encode(stripped, part.encoding), fetched=None)
+    yield from json_lines(text, part.path, part.encoding, first_line=part.first_line)
 
 
 _NO_HTML = "no HTML responses with status 200"
@@ -248,7 +230,7 @@ def _split_warc(path: str, size: int, partition_size: int) -> list[Partition] | 
     from warcio.archiveiterator import ArchiveIterator
 
     from storyline.read.detect import GZIP_MAGIC
-    from storyline.read.warc import _html_response
+    from storyline.read.warc import html_response
 
     offsets: list[int] = []
     html = 0
@@ -256,7 +238,7 @@ def _split_warc(path: str, size: int, partition_size: int) -> list[Partition] | 
     with open(path, "rb") as fh:
         iterator = ArchiveIterator(fh)
         for record in iterator:
-            if _html_response(record) is not None:
+            if html_response(record) is not None:
                 html += 1
             offset = iterator.get_record_offset()
             end = offset + iterator.get_record_length()
@@ -278,59 +260,15 @@ def _split_warc(path: str, size: int, partition_size: int) -> list[Partition] | 
 # -- on the client ---------------------------------------------------------------------------------
 
 
-def _walk(folder: str, seen: set[tuple[int, int]]) -> Iterator[str | ReadError]:
-    """Files under a folder in the order `read_paths` reads them (sorted, depth first, no hidden)."""
-    from storyline.read._common import error
-
-    try:
-        status = os.stat(folder)
-        key = (status.st_dev, status.st_ino)
-        if key in seen:
-            return
-        seen.add(key)
-        with os.scandir(folder) as scan:
-            entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
-    except OSError as exc:
-        yield error(folder, f"cannot list folder: {(exc.strerror or type(exc).__name__).lower()}")
-        return
-    for entry in entries:
-        try:
-            is_dir = entry.is_dir()
-            is_file = not is_dir and entry.is_file()
-        except OSError as exc:
-            yield error(entry.path, (exc.strerror or type(exc).__name__).lower())
-            continue
-        if is_dir:
-            yield from _walk(entry.path, seen)
-        elif is_file:
-            yield entry.path
-
-
 def expand_paths(paths: Sequence[str]) -> Iterator[str | ReadError | _Stdin]:
     """The files named by files, folders, globs and "-", in `read_paths` order, without reading them."""
-    import glob
-
-    from storyline.read._common import error
+    from storyline.read._paths import expand_path
 
     for given in paths:
         if given == "-":
             yield _Stdin()
-        elif os.path.isdir(given):
-            yield from _walk(given, set())
-        elif os.path.lexists(given):
-            yield given
-        elif glob.has_magic(given):
-            matches = sorted(glob.iglob(given, recursive=True))
-            if not matches:
-                yield error(given, "no file matches this pattern")
-            seen: set[tuple[int, int]] = set()
-            for match in matches:
-                if os.path.isdir(match):
-                    yield from _walk(match, seen)
-                else:
-                    yield match
         else:
-            yield error(given, "no such file or directory")
+            yield from expand_path(given)
 
 
 def _splittable(path: str) -> bool:
@@ -420,33 +358,6 @@ def prepared_stream(
         del head  # let the worker forget the result
         fill()
         yield from items
-
-
-def store_prepared(
-    store: Store,
-    items: Iterator[Item],
-    config: Config,
-    *,
-    on_error: Callable[[ReadError], None] | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> IngestReport:
-    """The storing half of `ingest_articles`: the same store calls, in the same order, then clustering."""
-    report = IngestReport()
-    for item in items:
-        if isinstance(item, ReadError):
-            report.rejected.append(item)
-            if on_error:
-                on_error(item)
-            continue
-        cleaned, annotations = item
-        result = store.upsert_article(cleaned, annotations)
-        report.ids.append(result.id)
-        setattr(report, result.status, getattr(report, result.status) + 1)
-        if on_progress:
-            on_progress("ingest", 1)
-    if config.cluster:
-        report.clustered = cluster_pending(store, config, on_progress=on_progress)
-    return report
 
 
 @contextmanager

@@ -154,7 +154,14 @@ _PRICE_AT = re.compile(
 _PER_PERIOD = re.compile(
     r"^\W{0,2}\s*(?:a|per|each|every)\s+(year|month|week|day)\b|^\s*(annually|yearly)\b", re.IGNORECASE
 )
-_LOWER_BOUND = re.compile(r"^(?:more than|over|at least|upwards of|in excess of)\b", re.IGNORECASE)
+_LOWER_BOUND = re.compile(
+    r"^(?:more\s+than|(?:just\s+|well\s+)?over|at\s+least|upwards\s+of|in\s+excess\s+of)\b", re.IGNORECASE
+)
+_UPPER_BOUND = re.compile(
+    r"^(?:up\s+to|fewer\s+than|less\s+than|at\s+most|no\s+more\s+than)\b", re.IGNORECASE
+)
+# a bare count that is the value of a running total ("bringing the US total to 11")
+_RUNNING_TOTAL = re.compile(r"\b(?:toll|total|tally|number|count)\b", re.IGNORECASE)
 # counts of generic nouns ("three things", "two countries") carry no fact worth cross-checking
 _GENERIC_NOUNS = frozenset(
     [
@@ -226,7 +233,10 @@ _COUNT_CUES: tuple[tuple[str, str], ...] = (
     ),
     (r"\bemploy(?:s|ed|ees?|ing)?\b|\bworkforce\b|\bstaff\b|\bjobs\b", "employees"),
     (r"\bmissing\b", "missing"),
-    (r"\bcases?\b|\binfect(?:ed|ions?)\b|\bsick\b", "cases"),
+    (
+        r"\bcases?\b|\binfect(?:ed|ions?)\b|\bsick\b|\bcontract(?:ed|ing)\s+(?:the\s+)?(?:disease|virus|illness)",
+        "cases",
+    ),
     (r"\bevacuat(?:ed|ion)\b|\b(?:leave|left|fled|flee|forced from)\s+their\s+homes\b", "evacuated"),
     (r"\bdisplaced\b|\bhomeless\b", "displaced"),
     (r"\barrest(?:ed|s)?\b|\bdetained\b", "arrests"),
@@ -535,6 +545,9 @@ def _sentence_claims(sentence: Sentence, info: _Story) -> list[Claim]:
             subject, subject_name = STORY_SUBJECT, "the story's event"
             place = _place_after(sentence, quantity.end, info)
             qualifiers: tuple[str, ...] = (f"in {info.names.get(place, place)}",) if place else ()
+            listed = None if place else _listed_place(sentence, quantity)
+            if listed:
+                qualifiers = (f"in {listed}",)
         else:
             subject, subject_name = _subject(sentence, quantity.start, attribute, info)
             qualifiers = _variants(sentence, quantity.start, info)
@@ -591,6 +604,18 @@ def _place_after(sentence: Sentence, position: int, info: _Story) -> str | None:
         if re.fullmatch(r"\s*(?:\w+\s+){0,2}?in\s+(?:the\s+)?", between):
             return info.rep[key]
     return None
+
+
+_LISTED_PLACE = re.compile(r"((?:[A-Z][\w.]*\s+){0,2}[A-Z][\w.]*)\s*(?:-LRB-|\()\s*$")
+
+
+def _listed_place(sentence: Sentence, quantity: Quantity) -> str | None:
+    """The place a figure of a bracketed list is given for: "Spain (93), Britain (39)" -> "Spain"."""
+    rel_start, rel_end = quantity.start - sentence.start, quantity.end - sentence.start
+    if not re.match(r"\s*(?:-RRB-|\))", sentence.text[rel_end:]):
+        return None
+    match = _LISTED_PLACE.search(sentence.text[max(0, rel_start - 40) : rel_start])
+    return " ".join(match.group(1).split()) if match else None
 
 
 def _span(sentence: Sentence, start: int, end: int, text: str) -> SourceSpan:
@@ -709,6 +734,18 @@ def _count_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
             return "annual output" if period == "year" else f"output per {period}"
         return f"{measured or 'number'} per {period}" if measured not in _GENERIC_NOUNS else None
     cue = _nearest_cue(after, 0, _COUNT_CUES) or _nearest_cue(before, len(before), _COUNT_CUES)
+    if (
+        cue is None
+        and not measured
+        and (_RUNNING_TOTAL.search(sentence.text) or _listed_place(sentence, quantity))
+    ):
+        # a bare running total ("bringing the US total to 11", "At 64, the US has the greatest number
+        # of confirmed cases") or a place's figure in a list ("cases include Spain (93), Britain
+        # (39)"): what it counts is named elsewhere in the sentence
+        head = sentence.text[:rel_start]
+        cue = _nearest_cue(head, len(head), _COUNT_CUES) or _nearest_cue(
+            sentence.text[rel_end:], 0, _COUNT_CUES
+        )
     if cue == "employees" and measured and measured not in _WORKFORCE_NOUNS:
         return f"number of {measured}"  # "employs 400 engineers" there: a part of the workforce
     if cue == "death toll" and _is_increment(sentence, rel_start, rel_end):
@@ -1046,14 +1083,18 @@ def _point(claim: Claim) -> _Point:
     assert quantity is not None and quantity.value is not None
     low = quantity.value
     high = quantity.value_max if quantity.value_max is not None else low
-    if _LOWER_BOUND.match(quantity.text) and claim.attribute != "death toll" and high == low:
-        high = low * (1 + LOWER_BOUND_SLACK)
+    bounded = _bounded(claim, quantity) if high == low else None
+    if bounded is not None:
+        # "more than 800" stands for 800 up to a little more, never for 774; "up to 149" the reverse
+        low, high = bounded
+        tolerance = (high - low) / 2
+    else:
+        tolerance = (
+            (high - low) / 2
+            + _rounding(quantity.value)
+            + (_approximate(quantity.value) if quantity.approximate else 0.0)
+        )
     middle = (low + high) / 2
-    tolerance = (
-        (high - low) / 2
-        + _rounding(quantity.value)
-        + (_approximate(quantity.value) if quantity.approximate else 0.0)
-    )
     if claim.kind == "money":
         currency = quantity.unit or "?"
         normalized = quantity.normalized or {}
@@ -1085,6 +1126,25 @@ def _point(claim: Claim) -> _Point:
         factor = 1.0
     base = middle * factor
     return _Point(claim, space, base, tolerance * factor, True, {"base": base, "space": space})
+
+
+def _bounded(claim: Claim, quantity: Quantity) -> tuple[float, float] | None:
+    """The interval a one-sided figure stands for: a lower bound ("more than", "over", "at least")
+    from the figure up, an upper bound ("up to", "fewer than", "less than") from the figure down; a
+    death toll, which is updated, reaches as far as "about" would, other figures LOWER_BOUND_SLACK.
+    None for a figure that is not a bound."""
+    value = quantity.value
+    if value is None:
+        return None
+    lower = _LOWER_BOUND.match(quantity.text) is not None
+    if not lower and _UPPER_BOUND.match(quantity.text) is None:
+        return None
+    toll = claim.attribute == "death toll"
+    if lower:
+        reach = _approximate(value) if toll else abs(value) * LOWER_BOUND_SLACK
+        return value, value + reach
+    reach = _approximate(value) if toll else abs(value) * LOWER_BOUND_SLACK / (1 + LOWER_BOUND_SLACK)
+    return value - reach, value
 
 
 def _step(value: float) -> float:

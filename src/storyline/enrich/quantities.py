@@ -453,6 +453,8 @@ def _count(text: str, start: int, end: int, value: float) -> _Found | None:
     per = re.match(r"\s+per\s+(day|year|month|week|hour|annum)\b", text[end:], re.IGNORECASE)
     if noun is None and per:  # "500 per year"
         return _Found(start, end + per.end(), value, "count", "count", per=PERIOD_OF[per.group(1).lower()])
+    if noun is None and _implied_count(text, start, end):
+        return _Found(start, end, value, "count", "count")
     if noun is None:
         # a large bare figure ("more than 11,000") is a count of something named nearby
         digits = text[start:end]
@@ -462,6 +464,85 @@ def _count(text: str, start: int, end: int, value: float) -> _Found | None:
         return None
     word, noun_end = noun
     return _Found(start, noun_end, value, "count", "count", measured=word)
+
+
+# A bare figure whose counted noun is implied: by a verb of killing, infecting or injuring before it
+# ("has killed 81 and", "infected 20 in the United States"), by the running total it is the value of
+# ("the toll has risen to 159", "bringing the US total to 11", "At 64, the US has the greatest number
+# of cases"), by a casualty word after it ("103 dead", "19 have been confirmed"), or by a list of
+# casualties per place it continues ("killed 26 people in Mexico, two in the United States").
+_HEDGE = (
+    r"(?:(?:about|around|approximately|roughly|nearly|almost|some|an\s+estimated|estimated|more\s+than|"
+    r"over|up\s+to|at\s+least|as\s+many\s+as|close\s+to|just\s+over|just\s+under)\s+)?"
+)
+_CASUALTY_VERB_BEFORE = re.compile(
+    r"\b(?:kill(?:ed|ing|s)?|infect(?:ed|ing|s)?|injur(?:ed|ing|es)|wound(?:ed|ing|s)|sicken(?:ed|ing|s)?)"
+    r"\s+" + _HEDGE + r"$",
+    re.IGNORECASE,
+)
+_RUNNING_TOTAL_BEFORE = re.compile(
+    r"\b(?:toll|total|tally|number|count)\b[^.;:!?\n]{0,110}?\b(?:to|at|reached|reaches|hit|hits|from|of)\s+"
+    + _HEDGE
+    + r"(?:\d[\d,]*\s+(?:and|,)\s+)?$",
+    re.IGNORECASE,
+)
+_AT_FIGURE_BEFORE = re.compile(r"(?:^|[.!?]\s+|\n\s*)At\s+$")
+_AT_FIGURE_AFTER = re.compile(r"\s*,[^.;!?\n]{0,60}\b(?:number|total|tally|toll|count)\b", re.IGNORECASE)
+_CASUALTY_AFTER = re.compile(
+    r"\s+(?:(?:have|has|had|were|are|was)\s+(?:[a-z]+\s+)?(?:been\s+)?"
+    r"(?:died|killed|confirmed|infected|injured|wounded|hospitali[sz]ed)\b|died\b|"
+    r"(?:dead|injured|wounded|killed|missing|confirmed)\b"
+    r"(?=\s*(?:[^\w\s]|$|(?:and|to|in|by|of|with|after|so|on)\b)))",
+    re.IGNORECASE,
+)
+_PLACE_AFTER = re.compile(r"\s+in\s+(?:the\s+)?[A-Z]")
+_CASUALTY_WORD = re.compile(
+    r"\b(?:kill(?:ed|ing|s)?|died|dead|deaths?|infect(?:ed|ions?)|cases|injur(?:ed|ies))\b",
+    re.IGNORECASE,
+)
+_LIST_JOIN_BEFORE = re.compile(r"(?:,|\band|--)\s+$")
+# what may follow a bare implied count: punctuation, the end, or a function word ("killed 81 and")
+_AFTER_BARE = re.compile(r"\s*(?:[^\w\s-]|$|([A-Za-z]+)\b)")
+_NOT_AFTER_BARE = frozenset({"more", "less", "per", "each", "every", "than", "times"})
+
+
+def _implied_count(text: str, start: int, end: int) -> bool:
+    """True when the bare figure text[start:end] counts something named only by its context."""
+    if _listed_count(text, start, end):
+        return True
+    am = _AFTER_BARE.match(text, end)
+    if not am or text[end : end + 1] in ("-", "/", ":"):
+        return False
+    word = (am.group(1) or "").lower()
+    if word and (word not in STOP or word in _NOT_AFTER_BARE):
+        return _CASUALTY_AFTER.match(text, end) is not None
+    before = text[max(0, start - 150) : start]
+    if _CASUALTY_VERB_BEFORE.search(before) or _RUNNING_TOTAL_BEFORE.search(before):
+        return True
+    if _AT_FIGURE_BEFORE.search(before) and _AT_FIGURE_AFTER.match(text, end):
+        return True
+    if _CASUALTY_AFTER.match(text, end):
+        return True
+    if _PLACE_AFTER.match(text, end) and _LIST_JOIN_BEFORE.search(before):
+        sentence = re.split(r"[.!?;]\s", before)[-1]
+        return bool(_CASUALTY_WORD.search(sentence))
+    return False
+
+
+_NAME_PAREN_BEFORE = re.compile(r"[A-Z][\w.]*\s*(?:-LRB-|\()\s*$")
+_PAREN_AFTER = re.compile(r"\s*(?:-RRB-|\))")
+_LISTED_FIGURE = re.compile(r"[A-Z][\w.]*\s*(?:-LRB-|\()\s*\d[\d,]*\s*(?:-RRB-|\))")
+
+
+def _listed_count(text: str, start: int, end: int) -> bool:
+    """A figure in a list of places with their counts of cases or deaths: "cases confirmed include
+    Spain (93), Britain (39), Germany (11)"."""
+    if not (_NAME_PAREN_BEFORE.search(text, max(0, start - 40), start) and _PAREN_AFTER.match(text, end)):
+        return False
+    around = text[max(0, start - 60) : end + 60]
+    if len(_LISTED_FIGURE.findall(around)) < 2:
+        return False  # one figure in brackets is an aside, not a list
+    return bool(_CASUALTY_WORD.search(text[max(0, start - 300) : start]))
 
 
 def _count_noun(text: str, end: int, value: float) -> tuple[str, int] | None:
@@ -604,7 +685,9 @@ def _read_words(text: str, start: int) -> _Found | None:
         return None
     scale = _scale_of(nm.group(0))
     found = _after_number(text, start, end, value, scale)
-    if found is None or (found.kind == "count" and found.measured is None):
+    if found is None or (
+        found.kind == "count" and found.measured is None and not _implied_count(text, start, end)
+    ):
         return None
     return found
 

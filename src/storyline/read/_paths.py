@@ -95,7 +95,7 @@ def _read_file(path: str, max_bytes: int) -> Iterator[Article | ReadError]:
             yield error(path, f"read failed: {_os_reason(exc)}")
 
 
-def _walk(folder: str, max_bytes: int, seen: set[tuple[int, int]]) -> Iterator[Article | ReadError]:
+def walk_files(folder: str, seen: set[tuple[int, int]]) -> Iterator[str | ReadError]:
     """Files under `folder`, depth first in sorted name order, hidden names skipped, lazily."""
     try:
         status = os.stat(folder)
@@ -116,19 +116,17 @@ def _walk(folder: str, max_bytes: int, seen: set[tuple[int, int]]) -> Iterator[A
             yield error(entry.path, _os_reason(exc))
             continue
         if is_dir:
-            yield from _walk(entry.path, max_bytes, seen)
+            yield from walk_files(entry.path, seen)
         elif is_file:
-            yield from _read_file(entry.path, max_bytes)
+            yield entry.path
 
 
-def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Article | ReadError]:
-    if given == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from _read_stream(stream, STDIN_PATH, max_bytes)
-    elif os.path.isdir(given):
-        yield from _walk(given, max_bytes, set())
+def expand_path(given: str) -> Iterator[str | ReadError]:
+    """The files named by one file, folder or glob pattern (not "-"), in reading order, lazily."""
+    if os.path.isdir(given):
+        yield from walk_files(given, set())
     elif os.path.lexists(given):
-        yield from _read_file(given, max_bytes)
+        yield given
     elif glob.has_magic(given):
         matches = sorted(glob.iglob(given, recursive=True))
         if not matches:
@@ -136,11 +134,23 @@ def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Ar
         seen: set[tuple[int, int]] = set()
         for match in matches:
             if os.path.isdir(match):
-                yield from _walk(match, max_bytes, seen)
+                yield from walk_files(match, seen)
             else:
-                yield from _read_file(match, max_bytes)
+                yield match
     else:
         yield error(given, "no such file or directory")
+
+
+def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Article | ReadError]:
+    if given == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from _read_stream(stream, STDIN_PATH, max_bytes)
+        return
+    for found in expand_path(given):
+        if isinstance(found, ReadError):
+            yield found
+        else:
+            yield from _read_file(found, max_bytes)
 
 
 def read_paths(

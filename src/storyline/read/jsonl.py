@@ -105,15 +105,32 @@ def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterato
     if text.lstrip().startswith("["):
         yield from _whole_document(text, path, fetched, encoding)
         return
+    yield from json_lines(text, path, encoding, fetched=fetched, whole_file=True)
+
+
+def json_lines(
+    text: str,
+    path: str,
+    encoding: str,
+    *,
+    fetched: str | None = None,
+    first_line: int = 1,
+    whole_file: bool = False,
+) -> Iterator[Article | ReadError]:
+    """One Article or ReadError per non-blank line of `text`, numbered from `first_line`.
+
+    With `whole_file` (all of a file, not a slice of one): a text whose first line is not JSON but
+    which parses as one document is read as that document, and a text of blank lines is an error.
+    """
     seen_first = False
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=first_line):
         stripped = line.strip()
         if not stripped:
             continue
         try:
             obj = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            if not seen_first and _parses_whole(text):
+            if whole_file and not seen_first and _parses_whole(text):
                 yield from _whole_document(text, path, fetched, encoding)
                 return
             seen_first = True
@@ -125,7 +142,7 @@ def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterato
             continue
         seen_first = True
         yield json_to_article(obj, path, line=number, raw=_encode(stripped, encoding), fetched=fetched)
-    if not seen_first:  # only blank lines (Unicode spaces the byte-level emptiness check let through)
+    if whole_file and not seen_first:  # only blank lines (Unicode spaces the byte-level emptiness check let through)
         yield error(path, "empty file: no JSON lines")
 
 

@@ -52,7 +52,7 @@ def _read_capped(stream: Any, max_bytes: int) -> bytes:
         parts.append(chunk)
 
 
-def _html_response(record: Any) -> tuple[str | None, str | None] | None:
+def html_response(record: Any) -> tuple[str | None, str | None] | None:
     """(content type, charset) of a record that is an HTML page with status 200, else None."""
     if record.rec_type == "response":
         headers = record.http_headers
@@ -71,7 +71,7 @@ def _html_response(record: Any) -> tuple[str | None, str | None] | None:
 
 
 def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) -> Article | ReadError | None:
-    found = _html_response(record)
+    found = html_response(record)
     if found is None:
         return None
     _, charset = found
