@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +36,25 @@ def require_shared(*parts: str) -> Path:
 @pytest.fixture
 def shared_data() -> Path:
     return require_shared()
+
+
+def wait_for_stored_rows(proc: subprocess.Popen[Any], db: Path, least: int, timeout: float) -> int:
+    """Poll the SQLite file `db` until its articles table holds `least` rows, `proc` exits or `timeout`
+    seconds pass; the last count seen."""
+    deadline = time.monotonic() + timeout
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        if not db.exists():
+            continue
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue
+        if stored >= least:
+            break
+    return stored
 
 
 def stored_by_manifest_id(store: Store) -> dict[str, StoredArticle]:

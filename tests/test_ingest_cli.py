@@ -8,9 +8,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from conftest import wait_for_stored_rows
 from storyline.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,18 +93,7 @@ def test_killed_ingest_leaves_whole_articles_and_rerun_finishes(tmp_path: Path) 
         [sys.executable, "-m", "storyline.cli", "ingest", str(folder), "--db", str(db), "--no-enrich"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
-    deadline = time.monotonic() + 120
-    stored = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        if db.exists():
-            try:
-                with sqlite3.connect(db, timeout=1) as conn:
-                    stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-            except sqlite3.OperationalError:
-                continue
-            if stored >= 30:
-                break
+    wait_for_stored_rows(proc, db, least=30, timeout=120)
     assert proc.poll() is None, "ingest finished before it could be killed: make the batch bigger"
     proc.send_signal(signal.SIGKILL)
     proc.wait()

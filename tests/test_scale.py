@@ -14,13 +14,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, require_shared
+from conftest import SAMPLES, require_shared, wait_for_stored_rows
 from storyline.pipeline import Config, ingest_paths
 from storyline.scale import Files, Lines, Records, ingest_dask, plan, run_ingest, split_file
 from storyline.store import open_store
@@ -166,20 +165,8 @@ def test_killed_dask_ingest_reruns_to_the_same_stories(tmp_path: Path) -> None:
     # its own session: the kill takes the client, the scheduler and the worker processes at once
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                             start_new_session=True)
-    stored = 0
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-            if not db.exists():
-                continue
-            try:
-                with sqlite3.connect(db, timeout=1) as conn:
-                    stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-            except sqlite3.OperationalError:
-                continue
-            if stored >= 30:
-                break
+        wait_for_stored_rows(proc, db, least=30, timeout=120)
         assert proc.poll() is None, "ingest finished before it could be killed: make the batch bigger"
     finally:
         if proc.poll() is None:
