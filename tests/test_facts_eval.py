@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 
 import pytest
@@ -45,8 +44,6 @@ def test_pairs_file_holds_references_only_and_enough_pairs() -> None:
 @pytest.mark.eval
 def test_fact_pairs_gate() -> None:
     root = require_shared()
-    if importlib.util.find_spec("storyline.enrich.quantities") is None:
-        pytest.skip("storyline.enrich.quantities is not available yet")
     by_set = evaluate_fact_pairs(PAIRS, root).by_set()
     assert set(by_set) == set(GATES)
     failures = []

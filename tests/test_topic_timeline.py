@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from conftest import require_shared
@@ -97,14 +95,6 @@ def test_nothing_asked_nothing_given() -> None:
 @pytest.mark.eval
 def test_timeline17_gate_on_three_timelines() -> None:
     root = require_shared("timeline17")
-    if importlib.util.find_spec("tilse") is None:
-        pytest.skip(
-            "tilse is not installed (pip install --no-deps tilse==0.2.1 pyrouge==0.1.3 nltk defusedxml)"
-        )
-    try:
-        from storyline.enrich.timex import tag  # noqa: F401
-    except ImportError:
-        pytest.skip("storyline.enrich.timex is not available yet")
     from storyline.eval.timeline import evaluate_timeline17
 
     report = evaluate_timeline17(root, topics=["H1N1_bbc", "H1N1_guardian", "H1N1_reuters"])
