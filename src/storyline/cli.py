@@ -99,6 +99,21 @@ def _progress(disable: bool) -> Progress:
     )
 
 
+_WIDTHS = {"title": 60, "outlets": 40, "source": 40}
+
+
+def _print_table(columns: list[str], rows: list[tuple[str, ...]], noun: str) -> None:
+    """A plain table on one line per row (long cells end in an ellipsis), then a count."""
+    table = Table(box=None)
+    for name in columns:
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=_WIDTHS.get(name),
+                         justify="right" if name == "size" else "left")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    out.print(f"{len(rows)} {noun}", highlight=False)
+
+
 @app.command()
 def articles(
     db: DbOption = None,
@@ -116,16 +131,12 @@ def articles(
             for r in rows
         ])
         return
-    table = Table(box=None)
-    for name in ("id", "source", "published", "lang"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
-    table.add_column("size", justify="right")
-    for r in rows:
-        table.add_row(r.id, r.article.source or "", r.article.published or "", r.article.language or "",
-                      (r.article.title or "")[:70], str(r.size))
-    out.print(table)
-    out.print(f"{len(rows)} articles", highlight=False)
+    _print_table(
+        ["id", "source", "published", "lang", "title", "size"],
+        [(r.id, r.article.source or "", r.article.published or "", r.article.language or "",
+          r.article.title or "", str(r.size)) for r in rows],
+        "articles",
+    )
 
 
 @app.command()
@@ -276,17 +287,12 @@ def stories(db: DbOption = None, json_out: JsonOption = False) -> None:
     if json_out:
         _print_json(rows)
         return
-    table = Table(box=None)
-    table.add_column("id", no_wrap=True)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
-    table.add_column("size", justify="right")
-    for name in ("outlets", "lang", "first", "last"):
-        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=40)
-    for r in rows:
-        table.add_row(r["id"], r["title"][:60], str(r["size"]), ", ".join(r["outlets"])[:40],
-                      ",".join(r["languages"]), r["first_date"] or "", r["last_date"] or "")
-    out.print(table)
-    out.print(f"{len(rows)} stories", highlight=False)
+    _print_table(
+        ["id", "title", "size", "outlets", "lang", "first", "last"],
+        [(r["id"], r["title"], str(r["size"]), ", ".join(r["outlets"]), ",".join(r["languages"]),
+          r["first_date"] or "", r["last_date"] or "") for r in rows],
+        "stories",
+    )
 
 
 @app.command()
