@@ -120,10 +120,14 @@ def consolidated_json(c: Consolidated) -> dict[str, Any]:
     def refs(articles: Sequence[str]) -> list[str]:
         return [a for a in dict.fromkeys(articles) if a in ids]
 
+    copies_of: dict[str, list[str]] = {}
+    for b in c.articles:
+        if b.duplicate_of:
+            copies_of.setdefault(b.duplicate_of, []).append(b.id)
     articles = []
     for a in c.articles:
         art = a.article
-        copies = [b.id for b in c.articles if b.duplicate_of == a.id]
+        copies = copies_of.get(a.id, [])
         articles.append({
             "id": a.id, "title": art.title, "source": art.source, "published": _date(art.published),
             "language": art.language, "path": art.path, "url": art.url, "duplicate_of": a.duplicate_of,

@@ -76,9 +76,3 @@ def annotate(article: Article, names: Sequence[str] | None = None) -> Annotation
         mentions.extend(result.mentions)
         notes[name] = f"v{annotator.version}" + (f": {result.note}" if result.note else "")
     return Annotations(tuple(timexes), tuple(quantities), tuple(mentions), notes)
-
-
-def ner_reason(language: str | None) -> str | None:
-    from storyline.enrich.entities import ner_support
-
-    return ner_support(language)

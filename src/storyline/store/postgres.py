@@ -29,7 +29,10 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, article_id, content_hash
+from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, content_hash
+
+# `article_id` is also the name of upsert_article's keyword argument, hence the alias.
+from storyline.model import article_id as derive_article_id
 from storyline.store.base import (
     BOOL_COLUMNS,
     TABLE_COLUMNS,
@@ -314,7 +317,7 @@ class PostgresStore(Store):
     ) -> UpsertResult:
         if article.source is not None and not article.source.strip():
             article = replace(article, source=None)
-        ident = article_id or _article_id(article)
+        ident = article_id or derive_article_id(article)
         digest = content_hash(article)
         values = _article_values(article)
 
@@ -794,9 +797,6 @@ def _replace_annotations(conn: psycopg.Connection[Any], ident: str, ann: Annotat
                 [(ident, k, _text(v)) for k, v in sorted(ann.notes.items())],
             )
 
-
-def _article_id(article: Article) -> str:
-    return article_id(article)
 
 
 def _article_values(a: Article) -> tuple[Any, ...]:

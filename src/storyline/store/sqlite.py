@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, article_id, content_hash
+from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, content_hash
+
+# `article_id` is also the name of upsert_article's keyword argument, hence the alias.
+from storyline.model import article_id as derive_article_id
 from storyline.store.base import (
     BOOL_COLUMNS,
     TABLE_COLUMNS,
@@ -220,7 +223,7 @@ class SQLiteStore(Store):
     ) -> UpsertResult:
         if article.source is not None and not article.source.strip():
             article = replace(article, source=None)
-        ident = article_id or _article_id(article)
+        ident = article_id or derive_article_id(article)
         digest = content_hash(article)
         now = _now()
         with self._write() as conn:
@@ -607,9 +610,6 @@ _DUMP_ORDER = {
 def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
-
-def _article_id(article: Article) -> str:
-    return article_id(article)
 
 
 def _article_columns(a: Article) -> tuple[Any, ...]:
