@@ -84,7 +84,11 @@ _DETOKENISE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"([(\[{]) +"), r"\1"),
     (re.compile(r" +([)\]}])"), r"\1"),
     (re.compile(r"(?<=\S) +([,.;:!?%])(?=\s|$|[\"')\]])", re.MULTILINE), r"\1"),
-    (re.compile(r"([$£€¥#]) +(?=\d)"), r"\1"),
+    # Penn Treebank writes the pound sign as "#"; it splits figures before commas and points ("60 ,000")
+    # ("# 50m", "# 1,200", "# 350"; a small bare "# 41" stays: a number sign is likelier there)
+    (re.compile(r"(?<![\w#])# ?(?=\d[\d,.]*\s?(?:m|bn|k|million|billion)\b|\d{1,3}(?:,\d{3})+|\d+\.\d|\d{3,})"), "£"),
+    (re.compile(r"([$£€¥]) +(?=\d)"), r"\1"),
+    (re.compile(r"(?<=\d) ([,.])(?=\d)"), r"\1"),
 )
 
 

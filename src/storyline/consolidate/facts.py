@@ -606,13 +606,13 @@ def _place_after(sentence: Sentence, position: int, info: _Story) -> str | None:
     return None
 
 
-_LISTED_PLACE = re.compile(r"((?:[A-Z][\w.]*\s+){0,2}[A-Z][\w.]*)\s*(?:-LRB-|\()\s*$")
+_LISTED_PLACE = re.compile(r"((?:[A-Z][\w.]*\s+){0,2}[A-Z][\w.]*)\s*\(\s*$")
 
 
 def _listed_place(sentence: Sentence, quantity: Quantity) -> str | None:
     """The place a figure of a bracketed list is given for: "Spain (93), Britain (39)" -> "Spain"."""
     rel_start, rel_end = quantity.start - sentence.start, quantity.end - sentence.start
-    if not re.match(r"\s*(?:-RRB-|\))", sentence.text[rel_end:]):
+    if not re.match(r"\s*\)", sentence.text[rel_end:]):
         return None
     match = _LISTED_PLACE.search(sentence.text[max(0, rel_start - 40) : rel_start])
     return " ".join(match.group(1).split()) if match else None

@@ -18,13 +18,13 @@ from currency_converter import RateNotFoundError
 MAX_RATE_AGE_DAYS = 5  # Good Friday to Easter Monday is four days without a rate
 SOURCE = "ECB reference rate"
 
-# symbol written before the amount -> ISO code ("#" is how Timeline17's tokeniser wrote "£")
+# symbol written before the amount -> ISO code
 PREFIX_SYMBOLS: dict[str, str] = {
     "$": "USD", "US$": "USD", "USD": "USD", "U.S.$": "USD",
     "A$": "AUD", "AU$": "AUD", "AUD": "AUD",
     "C$": "CAD", "CA$": "CAD", "CAD": "CAD",
     "HK$": "HKD", "HKD": "HKD", "NZ$": "NZD", "NZD": "NZD", "S$": "SGD", "SGD": "SGD",
-    "£": "GBP", "GBP": "GBP", "#": "GBP",
+    "£": "GBP", "GBP": "GBP",
     "€": "EUR", "EUR": "EUR",
     "¥": "JPY", "JPY": "JPY",
     "₹": "INR", "Rs": "INR", "Rs.": "INR", "INR": "INR",

@@ -8,8 +8,8 @@ unit (`units.to_base`). Rule based: a number (digits, words, or a vague multiple
 it decides the unit (currency symbol or word, unit word, or a counted noun). Dates, years, times,
 ages, durations, phone numbers and ordinals are left alone.
 
-Also handles text tokenised the Penn Treebank way, as in Timeline17: "$ 75m", "# 50m" (its "£"),
-"60 ,000", "-LRB- 14km -RRB-".
+Text tokenised the Penn Treebank way ("-LRB-", "60 ,000") is normalized by the cleaner before it
+gets here.
 """
 
 from __future__ import annotations
@@ -56,15 +56,15 @@ _WORD_NUM = (
     r"(?:(?:" + "|".join(TENS_WORDS) + r")(?:[- ](?:" + "|".join(_DIGIT_WORDS) + r"))?"
     r"|" + "|".join(sorted(UNITS_WORDS, key=len, reverse=True)) + r"|a dozen|dozen)"
 )  # fmt: skip
-# digits: "1,234.5", "60 ,000" and "1 .9" (tokenised), "3.1"
-_DIGITS = r"(?:\d{1,3}(?:\s?,\d{3})+(?:\s?\.\d+)?|\d+(?:\s?\.\d+)?|\.\d+)"
+# digits: "1,234.5", "3.1", ".5"
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _SCALE = r"(?:hundred|thousand|million|billion|trillion|lakhs?|crores?|mln|mn|bln|bn|tn|trn|m|k|b)"
 NUMBER_RE = re.compile(rf"(?:{_DIGITS}|{_WORD_NUM})(?:\s?{_SCALE}(?![\w]))?", re.IGNORECASE)
 
 
 def parse_number(text: str) -> float | None:
     """Value of a written number: "1,234.5", "1.2 million", "£" excluded, "twenty-five", "1.2bn",
-    "a dozen", "60 ,000" (tokenised); None when it is not one."""
+    "a dozen"; None when it is not one."""
     t = " ".join(text.strip().split()).lower()
     if not t:
         return None
@@ -187,8 +187,8 @@ _PREFIXES = sorted(PREFIX_SYMBOLS, key=len, reverse=True)
 PREFIX_RE = re.compile(
     r"(?:"
     + "|".join(
-        (r"(?<![\w])" + re.escape(p) + (r"(?=\s?\d)" if p in ("R", "Rs", "Rs.", "#") else r""))
-        if p[0].isalpha() or p == "#"
+        (r"(?<![\w])" + re.escape(p) + (r"(?=\s?\d)" if p in ("R", "Rs", "Rs.") else r""))
+        if p[0].isalpha()
         else re.escape(p)
         for p in _PREFIXES
     )
@@ -291,12 +291,6 @@ def _read_at(text: str, m: re.Match[str]) -> _Found | None:
     scale = _scale_of(nm.group(0))
     dm = re.match(_DIGITS, nm.group(0))
     raw_digits = re.sub(r"\s", "", dm.group(0)) if dm else ""
-    if (
-        cur == "GBP"
-        and text[start] == "#"
-        and not (scale or "," in raw_digits or "." in raw_digits or value >= 100)
-    ):
-        return None
     if cur is None and _is_excluded_number(text, j, end, raw_digits, scale):
         return None
     value_max: float | None = None
@@ -529,9 +523,9 @@ def _implied_count(text: str, start: int, end: int) -> bool:
     return False
 
 
-_NAME_PAREN_BEFORE = re.compile(r"[A-Z][\w.]*\s*(?:-LRB-|\()\s*$")
-_PAREN_AFTER = re.compile(r"\s*(?:-RRB-|\))")
-_LISTED_FIGURE = re.compile(r"[A-Z][\w.]*\s*(?:-LRB-|\()\s*\d[\d,]*\s*(?:-RRB-|\))")
+_NAME_PAREN_BEFORE = re.compile(r"[A-Z][\w.]*\s*\(\s*$")
+_PAREN_AFTER = re.compile(r"\s*\)")
+_LISTED_FIGURE = re.compile(r"[A-Z][\w.]*\s*\(\s*\d[\d,]*\s*\)")
 
 
 def _listed_count(text: str, start: int, end: int) -> bool:
@@ -744,7 +738,7 @@ def _to_quantity(text: str, f: _Found, published: str | None) -> Quantity:
             normalized["value_max"] = to_base(f.value_max, f.unit)[0]
     elif f.per:
         normalized = {"per": f.per}
-    # "60 ,000" -> also fine; spans are trimmed of trailing spaces
+    # spans are trimmed of trailing spaces
     end = f.end
     while end > start and text[end - 1].isspace():
         end -= 1

@@ -4,7 +4,8 @@
 
 - `timeline17` (Deepwater Horizon, bpoil outlets) and `H1N1` (BBC, Guardian, Reuters): the file
   (relative to the shared data folder), the article id and the character offsets of each claim's value
-  in the article's "text". These articles are annotated with the quantity extractor only.
+  in the article's raw "text". These articles are normalized by the cleaner (as the engine stores
+  them; the offsets are moved onto that text) and annotated with the quantity extractor only.
 - `samples`: the bundled sample corpus, labelled from tests/data/samples_manifest.json. A reference is
   the sample file (relative to the repository), the item title for multi-item files (jsonl, feeds,
   WARC), and the value's text as the manifest writes it, located (whitespace collapsed) in the text
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from storyline.consolidate.facts import Claim, cross_check, extract_claims
+from storyline.eval._cleaned import CleanedText, clean_for_eval
 from storyline.model import AnnotatedArticle, Article, Entity, Quantity
 
 Extractor = Callable[[str, str | None], Sequence[Quantity]]
@@ -208,6 +210,7 @@ def evaluate_fact_pairs(
     articles = _Articles(data_root)
     samples = _Samples(samples_root)
     annotated: dict[tuple[str, str], AnnotatedArticle] = {}
+    cleaned: dict[tuple[str, str], CleanedText] = {}
 
     def load(ref: dict[str, Any]) -> AnnotatedArticle:
         if "text" in ref:
@@ -216,7 +219,9 @@ def evaluate_fact_pairs(
         if key not in annotated:
             row = articles.get(ref["file"], str(ref["id"]))
             day = str(row.get("time") or row.get("published") or "")[:10] or None
-            text = str(row["text"])
+            # the text the engine stores: normalized by the cleaner, gold spans moved onto it
+            cleaned[key] = clean_for_eval(str(row["text"]))
+            text = cleaned[key].text
             annotated[key] = AnnotatedArticle(
                 id=f"{ref['file']}#{ref['id']}",
                 article=Article(text=text, published=day, source=ref["file"].split("/")[-2]),
@@ -225,7 +230,9 @@ def evaluate_fact_pairs(
         return annotated[key]
 
     def span(ref: dict[str, Any]) -> tuple[int, int]:
-        return samples.span(ref) if "text" in ref else (int(ref["start"]), int(ref["end"]))
+        if "text" in ref:
+            return samples.span(ref)
+        return cleaned[(ref["file"], str(ref["id"]))].span(int(ref["start"]), int(ref["end"]))
 
     report = FactReport()
     for pair in read_pairs(pairs_path):

@@ -6,7 +6,9 @@ never article text. Two kinds of line:
 - {"file": "timeline17/bpoil_bbc/articles.jsonl", "article_id": "235", "labelled": "all"}: an article
   in which every quantity mention was labelled (so predictions elsewhere in it are scored);
 - {"file": .., "article_id": .., "start": .., "end": .., "value": .., "unit": .., "kind": ..,
-  "value_max"?: ..}: one gold mention, offsets into the article's "text".
+  "value_max"?: ..}: one gold mention, offsets into the article's raw "text". The extractor is run
+  on that text normalized by the cleaner, as the engine stores it, and the gold spans are moved
+  onto it (`storyline.eval._cleaned`).
 
 What was labelled: money, physical amounts, percentages, fractions ("a third"), counts of things
 (with their noun, or a bare count whose noun is plain from the sentence), vague multiples
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from storyline.enrich.quantities import extract_quantities
+from storyline.eval._cleaned import clean_for_eval
 from storyline.model import Quantity
 
 REL_TOL = 0.005
@@ -160,12 +163,14 @@ def evaluate(labelled: Path, data_root: Path) -> QuantityScores:
     fps: list[Mention] = []
     for key in articles:
         rec = texts[key]
-        text: str = rec["text"]
-        g = [
-            Mention(m.file, m.article_id, m.start, m.end, m.value, m.unit, text[m.start : m.end])
-            for m in gold
-            if (m.file, m.article_id) == key
-        ]
+        # the text the engine stores: normalized by the cleaner, gold spans moved onto it
+        cleaned = clean_for_eval(rec["text"])
+        text = cleaned.text
+        g = []
+        for m in gold:
+            if (m.file, m.article_id) == key:
+                start, end = cleaned.span(m.start, m.end)
+                g.append(Mention(m.file, m.article_id, start, end, m.value, m.unit, text[start:end]))
         p = [_as_mention(*key, q) for q in extract_quantities(text, rec.get("time"))]
         mg, mp = match(g, p)
         n_gold += len(g)
