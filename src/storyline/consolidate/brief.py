@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.consolidate.dates import sort_key, timex_date
 from storyline.consolidate.facts import STORY_SUBJECT, Fact, FactValue
+from storyline.consolidate.mmr import select_mmr
 from storyline.consolidate.sentences import Sentence, features, split_story
 from storyline.consolidate.timeline import SentenceRef, TimelineEvent
 from storyline.model import AnnotatedArticle, IsoDate
@@ -141,22 +142,15 @@ def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidat
     candidates = [candidates[i] for i in pool]
     score = score[pool]
     block = block[pool]
-    sims = (block @ block.T).toarray()
-    chosen: list[int] = []
-    remaining = set(range(len(candidates)))
-    while remaining and len(chosen) < n:
-        best, best_value = -1, -math.inf
-        for i in remaining:
-            redundancy = max((sims[i, j] for j in chosen), default=0.0)
-            if redundancy > DUPLICATE or any(candidates[i].facts & candidates[j].facts for j in chosen):
-                continue  # a near-duplicate, or a second sentence for a fact already stated
-            value = MMR_LAMBDA * score[i] - (1 - MMR_LAMBDA) * redundancy
-            if value > best_value or (value == best_value and i < best):
-                best, best_value = i, value
-        if best < 0:
-            break
-        chosen.append(best)
-        remaining.discard(best)
+    chosen = select_mmr(
+        score,
+        (block @ block.T).toarray(),
+        n,
+        weight=MMR_LAMBDA,
+        duplicate=DUPLICATE,
+        # one sentence a fact: a second sentence stating a fact already in the brief waits
+        compatible=lambda i, picked: not any(candidates[i].facts & candidates[j].facts for j in picked),
+    )
     return [candidates[i] for i in chosen]
 
 

@@ -9,7 +9,6 @@ centroid of those candidates, skipping any that repeat an already chosen sentenc
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.consolidate.dates import timex_date
+from storyline.consolidate.mmr import select_mmr
 from storyline.consolidate.sentences import Sentence, content_words, split_article, stem
 from storyline.model import AnnotatedArticle, IsoDate
 
@@ -131,27 +131,23 @@ def _summarise(
             pub = sentences[row].published
             if pub and len(pub) >= 10 and 0 <= (date.fromisoformat(pub[:10]) - target).days <= NEAR_DAYS:
                 relevance[i] += NEAR_BONUS
-    sims = (block @ block.T).toarray()
-    chosen: list[int] = []
     seen_text: set[str] = set()
-    remaining = list(range(len(rows)))
-    while remaining and len(chosen) < n:
-        best, best_value = -1, -math.inf
-        for i in remaining:
-            redundancy = max((sims[i, j] for j in chosen), default=0.0)
-            if redundancy > DUPLICATE:
-                continue
-            value = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * redundancy
-            if value > best_value:
-                best, best_value = i, value
-        if best < 0:
-            break
-        remaining.remove(best)
-        key = " ".join(sentences[rows[best]].text.lower().split())
+
+    def first_of_its_text(i: int) -> bool:  # the same sentence from another outlet's copy is dropped
+        key = " ".join(sentences[rows[i]].text.lower().split())
         if key in seen_text:
-            continue
+            return False
         seen_text.add(key)
-        chosen.append(best)
+        return True
+
+    chosen = select_mmr(
+        relevance,
+        (block @ block.T).toarray(),
+        n,
+        weight=MMR_LAMBDA,
+        duplicate=DUPLICATE,
+        accept=first_of_its_text,
+    )
     out: list[DatedSentence] = []
     for i in chosen:
         s = sentences[rows[i]]
