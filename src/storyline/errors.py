@@ -8,11 +8,16 @@
     │   └── TooDeep            E103  nested deeper than the parsers allow
     ├── ModelError             E2xx  a shipped model file that is missing, damaged or of another version
     ├── StateError             E3xx  stored engine state that cannot be trusted (tampered, unknown format)
-    └── StoreError             E4xx  storage problems the user can act on
-        ├── NoSuchDatabase     E401
-        ├── NotFound           E402
-        ├── AmbiguousId        E403
-        └── QuerySyntaxError   E404
+    ├── StoreError             E4xx  storage problems the user can act on
+    │   ├── NoSuchDatabase     E401
+    │   ├── NotFound           E402
+    │   ├── AmbiguousId        E403
+    │   └── QuerySyntaxError   E404
+    └── FetchError             E5xx  a feed or page that could not be fetched (the poller goes on)
+        ├── RobotsDisallowed   E501
+        ├── HTTPStatusError    E502
+        ├── BadContentType     E503
+        └── ResponseTooLarge   E504
 
 Messages start with their code ("[E401] no such database: x.db"), so a user can search for them;
 `code` holds it for programs. Rejected input items are not exceptions: see `storyline.model.Rejection`.
@@ -108,3 +113,40 @@ class QuerySyntaxError(StoreError):
     """A search query that cannot be understood (unbalanced quotes, nothing to search for)."""
 
     code = "E404"
+
+
+class FetchError(StorylineError):
+    code = "E500"
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+
+
+class RobotsDisallowed(FetchError):
+    code = "E501"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "disallowed by robots.txt")
+
+
+class HTTPStatusError(FetchError):
+    code = "E502"
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(url, f"HTTP {status}")
+        self.status = status
+
+
+class BadContentType(FetchError):
+    code = "E503"
+
+    def __init__(self, url: str, content_type: str) -> None:
+        super().__init__(url, f"unexpected content type {content_type or 'none'!r}")
+
+
+class ResponseTooLarge(FetchError):
+    code = "E504"
+
+    def __init__(self, url: str, limit_bytes: int) -> None:
+        super().__init__(url, f"response over the {limit_bytes} byte limit")

@@ -1,0 +1,1 @@
+"""Following the news live: feeds polled politely, their new entries read and ingested."""
