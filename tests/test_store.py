@@ -376,3 +376,101 @@ def test_merge_entities_adds_aliases_and_links(store: Store) -> None:
     [entity] = store.list_entities()
     assert entity.aliases == ("Kim Jong Un", "Kim Jong-un")
     assert [m.entity_key for m in store.get_annotations(res.id).mentions] == [key, key]
+
+
+# -- drift between the backends, pinned (one SQL layer: store/sql.py) -----------------------------
+
+
+def _raw_sql(store: Store, *statements: str) -> None:
+    """Write behind the interface's back (to build states the interface never makes)."""
+    if store.url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(store.url, autocommit=True) as conn:
+            for sql in statements:
+                conn.execute(sql)
+    else:
+        with sqlite3.connect(store.url) as conn:
+            for sql in statements:
+                conn.execute(sql)
+
+
+def test_annotation_ties_keep_their_stored_order(store: Store) -> None:
+    res = store.upsert_article(_article())
+    labels = ["ORG", "PERSON", "GPE", "LOC"]
+    ann = Annotations(
+        timexes=tuple(TimeExpression(41, 50, "on Sunday", "DATE", f"2024-02-{d:02d}") for d in (18, 11, 25, 4)),
+        quantities=tuple(Quantity(0, 1, "A", float(v), "count", "count", False) for v in (3, 1, 2)),
+        mentions=tuple(EntityMention(24, 30, "Verano", labels[i % 4], f"k{39 - i}") for i in range(40)),
+        notes={"timex": "b", "entities": "a", "quantities": "c"},
+    )
+    store.set_annotations(res.id, ann)
+    got = store.get_annotations(res.id)
+    assert got == ann
+    assert list(got.notes) == ["entities", "quantities", "timex"]  # by annotator name
+    again = Annotations(mentions=ann.mentions[::-1])  # replaced: the new order is the stored order
+    store.set_annotations(res.id, again)
+    assert store.get_annotations(res.id) == again
+    # sorted by offsets first, ties in the order given
+    mixed = Annotations(mentions=(EntityMention(5, 9, "b", "ORG"), EntityMention(0, 4, "a", "ORG"),
+                                  EntityMention(5, 9, "c", "ORG")))
+    store.set_annotations(res.id, mixed)
+    assert [m.text for m in store.get_annotations(res.id).mentions] == ["a", "b", "c"]
+
+
+def test_get_story_stops_on_a_merge_cycle(store: Store) -> None:
+    a = store.upsert_article(_article("one")).id
+    b = store.upsert_article(_article("two")).id
+    store.assign_story(a, "s1", duplicate_of=None)
+    store.assign_story(b, "s2", duplicate_of=None)
+    _raw_sql(store, "UPDATE stories SET merged_into = 's2' WHERE id = 's1'",
+             "UPDATE stories SET merged_into = 's1' WHERE id = 's2'")
+    assert store.get_story("s1").article_ids == (b,)  # s1 -> s2 -> (s1 again): stop at s2
+    assert store.get_story("s2").article_ids == (a,)
+    _raw_sql(store, "UPDATE stories SET merged_into = 's1' WHERE id = 's1'")
+    assert store.get_story("s1").article_ids == (a,)
+
+
+def test_assigning_to_a_merged_away_story_revives_it(store: Store) -> None:
+    a, b, c = (store.upsert_article(_article(t)).id for t in ("one", "two", "three"))
+    store.assign_story(a, "s1", duplicate_of=None)
+    store.assign_story(b, "s2", duplicate_of=None, merged_from=["s1"])
+    store.assign_story(c, "s1", duplicate_of=None, merged_from=["s2"])  # never a cycle
+    [story] = store.list_stories()
+    assert story.id == "s1" and set(story.article_ids) == {a, b, c}
+    assert store.get_story("s2").id == "s1"
+    d = store.upsert_article(_article("four")).id
+    store.assign_story(d, "s1", duplicate_of=None, merged_from=["s1"])  # a story is not merged into itself
+    assert [s.id for s in store.list_stories()] == ["s1"] and len(store.get_story("s1").article_ids) == 4
+
+
+def test_writes_to_an_unknown_article_are_not_found(store: Store) -> None:
+    with pytest.raises(NotFound, match="no article with id 'nope'"):
+        store.assign_story("nope", "s1", duplicate_of=None)
+    with pytest.raises(NotFound, match="no article with id 'nope'"):
+        store.set_annotations("nope", Annotations(mentions=(EntityMention(0, 1, "x", "ORG"),)))
+    assert store.list_stories() == []
+    res = store.upsert_article(_article())
+    assert store.assign_story(res.id, "s1", duplicate_of=None) == 1  # no number was used up
+
+
+def test_prefix_lookup_is_exact_about_case(store: Store) -> None:
+    store.upsert_article(_article("one"), article_id="abc1")
+    assert store.get_article("ab").id == "abc1"
+    for other in ("ABC", "Abc1", "abc1 "):
+        with pytest.raises(NotFound):
+            store.get_article(other)
+
+
+def test_search_ties_come_in_ingestion_order(store: Store) -> None:
+    ids = [store.upsert_article(_article("The levee held."), article_id=f"id{9 - i}").id for i in range(6)]
+    assert [h.article_id for h in store.search("levee")] == ids
+    assert [h.article_id for h in store.search("levee", limit=2, offset=3)] == ids[3:5]
+
+
+def test_merge_entities_with_one_key_twice(store: Store) -> None:
+    key = "PERSON:kim jong un"
+    store.merge_entities([Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong Un",)),
+                          Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong-un", "Kim Jong Un"))], {})
+    assert store.list_entities() == [Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong Un", "Kim Jong-un"))]
+    assert [e.key for e in store.find_entities("kim jong-un")] == [key]

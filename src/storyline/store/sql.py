@@ -1,0 +1,658 @@
+"""The SQL layer both backends share: every query, every row <-> record mapping, id resolution,
+article, annotation, entity and story I/O, and the whole-database copy live here, once.
+
+A backend (`sqlite.py`, `postgres.py`) subclasses `SQLStore` and supplies only what truly differs:
+
+| hook | SQLite | PostgreSQL |
+|---|---|---|
+| `_read()`, `_write(fn)` | one connection, `BEGIN IMMEDIATE` | a pool, retried on deadlock |
+| `Tx` subclass | `?` placeholders as written | `%s` placeholders, NUL -> U+FFFD |
+| `FOR_UPDATE`, `_lock_table` | nothing (writers are serialised) | row and table locks |
+| `ARTICLE_SEQ`, `_next_cluster_seq`, `_after_reset`, `_after_load` | `MAX(...) + 1` | a sequence, a counter row |
+| `ROW_ORDER` (insertion order of annotation rows) | `rowid` | `ord` |
+| `_fts_query`, `_search`, `_index_articles` | FTS5 table, bm25 | tsvector column, ts_rank_cd |
+| `_index_entity_names`, `find_entities` | the interface's scan | pg_trgm table |
+| `_hold_cluster_lock` | flock beside the file | advisory lock |
+| `_snapshot`, `_stream`, `_load_rows` | one read transaction | REPEATABLE READ, named cursor, COPY |
+
+The shared SQL is written with `?` placeholders and contains no other `?` or `%` (so a backend can
+rewrite placeholders mechanically); it uses only what both dialects accept (`ON CONFLICT`,
+`RETURNING`, `CASE`, `COALESCE`, `LENGTH` of a blob).
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any, ClassVar, TypeVar
+
+from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, content_hash
+
+# `article_id` is also the name of upsert_article's keyword argument, hence the alias.
+from storyline.model import article_id as derive_article_id
+from storyline.store.base import (
+    BOOL_COLUMNS,
+    TABLE_COLUMNS,
+    AmbiguousId,
+    Annotations,
+    NotFound,
+    SearchHit,
+    Store,
+    StoredArticle,
+    StoreError,
+    StoryRecord,
+    TableDump,
+    UpsertResult,
+    UpsertStatus,
+)
+
+T = TypeVar("T")
+Row = Any  # a row by column name: sqlite3.Row or a psycopg dict row
+
+ARTICLE_FIELDS = (
+    "title", "text", "url", "source", "published", "published_time", "language", "authors", "agency", "path",
+    "fetched", "format", "external_id", "extra",
+)
+SELECT_ARTICLE = (
+    "SELECT id, version, content_hash, ingested_at, updated_at, story_id, duplicate_of, "
+    + ", ".join(ARTICLE_FIELDS) + " FROM articles"
+)
+ANNOTATION_TABLES = ("timexes", "quantities", "mentions", "annotation_notes")
+# Undated articles last; a date without a time counts as the start of that day.
+PUBLICATION_ORDER = "CASE WHEN published IS NULL THEN 1 ELSE 0 END, published"
+DUMP_ORDER = {
+    "sources": "name", "articles": "id", "article_versions": "article_id, version", "entities": "key",
+    "stories": "id", "story_merges": "story_id, merged_id", "annotation_notes": "article_id, annotator",
+    "cluster_state": "id",
+}
+LOAD_BATCH = 1000
+_PREFIX_ROWS = 6  # ids shown when a prefix is ambiguous: five, and one to know there are more
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def as_bytes(value: Any) -> bytes | None:
+    return None if value is None else bytes(value)
+
+
+class Tx:
+    """One connection inside a transaction (or a read), speaking the shared SQL.
+
+    This base runs the SQL as written (`?` placeholders, values as given); a backend's subclass
+    rewrites the placeholders (`sql`) and adapts values (`params`)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def sql(self, sql: str) -> str:
+        return sql
+
+    def params(self, params: Sequence[Any]) -> Sequence[Any]:
+        return params
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The cursor (rowcount, fetchone, fetchall, iteration)."""
+        return self.conn.execute(self.sql(sql), self.params(params))
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return self.execute(sql, params).fetchone()
+
+    def first(self, sql: str, params: Sequence[Any] = ()) -> Row:
+        """The first row of a query that always has one."""
+        row = self.one(sql, params)
+        if row is None:  # pragma: no cover - callers ask only for rows that exist
+            raise StoreError("the database returned no row")
+        return row
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(self.execute(sql, params).fetchall())
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        batch = [self.params(r) for r in rows]
+        if batch:
+            self.conn.executemany(self.sql(sql), batch)
+
+
+# -- rows <-> records -------------------------------------------------------------------------------
+
+
+def article_values(a: Article) -> tuple[Any, ...]:
+    """The ARTICLE_FIELDS of an article as stored (JSON text for the list and mapping fields)."""
+    return (
+        a.title, a.text, a.url, a.source, a.published, a.published_time, a.language,
+        json.dumps(list(a.authors)), a.agency, a.path, a.fetched, a.format, a.external_id,
+        json.dumps(a.extra, default=str, sort_keys=True),
+    )
+
+
+def stored_article(row: Row) -> StoredArticle:
+    art = Article(
+        text=row["text"], title=row["title"], url=row["url"], source=row["source"], published=row["published"],
+        published_time=row["published_time"], language=row["language"], authors=tuple(json.loads(row["authors"])),
+        agency=row["agency"], path=row["path"], fetched=row["fetched"], format=row["format"],
+        external_id=row["external_id"], extra=json.loads(row["extra"]),
+    )
+    return StoredArticle(
+        id=row["id"], version=row["version"], content_hash=row["content_hash"], article=art,
+        ingested_at=row["ingested_at"], updated_at=row["updated_at"], story_id=row["story_id"],
+        duplicate_of=row["duplicate_of"],
+    )
+
+
+def entity_row(e: Entity) -> tuple[Any, ...]:
+    return (e.key, e.name, e.label, json.dumps(list(e.aliases)))
+
+
+def stored_entity(row: Row) -> Entity:
+    return Entity(row["key"], row["name"], row["label"], tuple(json.loads(row["aliases"])))
+
+
+def _story_record(row: Row, arts: Sequence[Row], merged: Sequence[str]) -> StoryRecord:
+    dates = [a["published"] for a in arts if a["published"]]
+    return StoryRecord(
+        id=row["id"],
+        title=row["title"],
+        article_ids=tuple(a["id"] for a in arts),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        first_date=min(dates) if dates else None,
+        last_date=max(dates) if dates else None,
+        languages=tuple(sorted({a["language"] for a in arts if a["language"]})),
+        sources=tuple(sorted({a["source"] for a in arts if a["source"]})),
+        merged_from=tuple(merged),
+    )
+
+
+def _grouped(rows: Iterable[Row], key: str) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+class SQLStore(Store):
+    """`Store` over SQL: everything but the dialect hooks below."""
+
+    # -- dialect hooks ------------------------------------------------------------------------------
+    FOR_UPDATE: ClassVar[str] = ""  # appended to a single-row lookup that a write then changes
+    ARTICLE_SEQ: ClassVar[str]  # SQL expression: the next article's ingestion number
+    ROW_ORDER: ClassVar[str]  # column keeping the insertion order of annotation rows
+    NO_LIMIT: ClassVar[int | None]  # the LIMIT parameter meaning "all rows"
+
+    @abc.abstractmethod
+    def _read(self) -> AbstractContextManager[Tx]:
+        """A connection for reading (committed data only)."""
+
+    @abc.abstractmethod
+    def _write(self, fn: Callable[[Tx], T], *, retry: bool = True) -> T:
+        """`fn` in one write transaction; committed when it returns, rolled back when it raises.
+        With `retry`, the backend may run `fn` again after a transient conflict."""
+
+    def _lock_table(self, tx: Tx, table: str) -> None:
+        """Keep other writers out of `table` until the transaction ends."""
+
+    @abc.abstractmethod
+    def _next_cluster_seq(self, tx: Tx) -> int:
+        """The next cluster sequence number (called first in `assign_story`'s transaction)."""
+
+    def _after_reset(self, tx: Tx) -> None:
+        """Reset any counter `reset_stories` leaves behind."""
+
+    def _after_load(self, tx: Tx) -> None:
+        """Bring counters in line with the rows `load_tables` just copied."""
+
+    def _index_articles(self, tx: Tx, rows: Sequence[tuple[str, str | None, str]], *, replace: bool) -> None:
+        """Index (id, title, text) for search; `replace` when the ids were indexed before."""
+
+    @abc.abstractmethod
+    def _fts_query(self, query: str) -> Any:
+        """The user's query as the backend's full-text query (QuerySyntaxError when malformed)."""
+
+    @abc.abstractmethod
+    def _search(self, tx: Tx, fts: Any, limit: int, offset: int) -> list[Row]:
+        """One page of hits, best first, ties in ingestion order; rows carry id, title, source,
+        published, story_id, snippet and score (higher is better)."""
+
+    def _index_entity_names(self, tx: Tx, entities: Sequence[Entity]) -> None:
+        """Index the names and aliases of these (new or changed) entities for `find_entities`."""
+
+    @abc.abstractmethod
+    def _hold_cluster_lock(self) -> AbstractContextManager[None]:
+        """The cross-process part of `cluster_lock` (not reentrant; `cluster_lock` handles that)."""
+
+    @abc.abstractmethod
+    def _snapshot(self) -> AbstractContextManager[Tx]:
+        """One consistent read snapshot, held while `dump_tables` is consumed."""
+
+    def _stream(self, tx: Tx, sql: str) -> Iterable[Row]:
+        """The rows of a large query, without holding them all in memory."""
+        return tx.execute(sql)
+
+    def _load_rows(self, tx: Tx, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> int:
+        """Insert dumped rows into `table` (derived data through `_derived_rows`); returns how many."""
+        sql = f"INSERT INTO {table}({', '.join(_quoted(columns))}) VALUES ({', '.join('?' * len(columns))})"
+        n = 0
+        for chunk in _chunks(rows, LOAD_BATCH):
+            tx.many(sql, [[row[c] for c in columns] for row in chunk])
+            self._derived_rows(tx, table, chunk)
+            n += len(chunk)
+        return n
+
+    def _derived_rows(self, tx: Tx, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Rebuild what is derived from loaded rows (search index, entity names)."""
+        if table == "articles":
+            self._index_articles(tx, [(r["id"], r["title"], r["text"]) for r in rows], replace=False)
+        elif table == "entities":
+            self._index_entity_names(tx, [stored_entity(r) for r in rows])
+
+    # -- cluster lock: reentrant in the holding thread -----------------------------------------------
+    def _init_cluster_lock(self) -> None:
+        self._cluster_thread_lock = threading.RLock()
+        self._cluster_depth = 0
+
+    @contextmanager
+    def cluster_lock(self) -> Iterator[None]:
+        with self._cluster_thread_lock:  # reentrant: a nested cluster_lock() in the holder is a no-op
+            if self._cluster_depth:
+                self._cluster_depth += 1
+                try:
+                    yield
+                finally:
+                    self._cluster_depth -= 1
+                return
+            with self._hold_cluster_lock():
+                self._cluster_depth = 1
+                try:
+                    yield
+                finally:
+                    self._cluster_depth = 0
+
+    # -- ids ----------------------------------------------------------------------------------------
+    def _resolve_id(self, tx: Tx, table: str, kind: str, prefix: str) -> str:
+        """A full id, or the one id starting with `prefix` (exact, case-sensitive; NotFound /
+        AmbiguousId otherwise). Ids compare bytewise on both backends, so the ids with a given
+        prefix are the first ones from the prefix on: an index range scan, no LIKE patterns."""
+        row = tx.one(f"SELECT id FROM {table} WHERE id = ?", (prefix,))
+        if row is not None:
+            return str(row["id"])
+        if not prefix:
+            raise NotFound(kind, prefix)
+        rows = tx.all(f"SELECT id FROM {table} WHERE id >= ? ORDER BY id LIMIT {_PREFIX_ROWS}", (prefix,))
+        matches = [str(r["id"]) for r in rows if str(r["id"]).startswith(prefix)]
+        if not matches:
+            raise NotFound(kind, prefix)
+        if len(matches) > 1:
+            raise AmbiguousId(kind, prefix, matches)
+        return matches[0]
+
+    # -- articles -----------------------------------------------------------------------------------
+    def upsert_article(
+        self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None
+    ) -> UpsertResult:
+        if article.source is not None and not article.source.strip():
+            article = replace(article, source=None)
+        ident = article_id or derive_article_id(article)
+        digest = content_hash(article)
+        values = article_values(article)
+        lookup = "SELECT version, content_hash FROM articles WHERE id = ?" + self.FOR_UPDATE
+        insert = (
+            f"INSERT INTO articles(id, version, content_hash, {', '.join(ARTICLE_FIELDS)}, ingested_at, updated_at,"
+            f" seq) VALUES (?, 1, ?, {', '.join('?' * len(ARTICLE_FIELDS))}, ?, ?, {self.ARTICLE_SEQ})"
+            " ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+        update = (
+            "UPDATE articles SET version = ?, content_hash = ?, "
+            + ", ".join(f"{c} = ?" for c in ARTICLE_FIELDS) + ", updated_at = ? WHERE id = ?"
+        )
+
+        def write(tx: Tx) -> UpsertResult:
+            stamp = now()
+            row = tx.one(lookup, (ident,))
+            if row is not None and row["content_hash"] == digest:
+                return UpsertResult(ident, "unchanged", int(row["version"]))
+            if article.source:
+                tx.execute(
+                    "INSERT INTO sources(name, first_seen) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                    (article.source, stamp),
+                )
+            if row is None and tx.one(insert, (ident, digest, *values, stamp, stamp)) is None:
+                # Another process created it meanwhile (only where writers run at once): lock theirs, compare.
+                row = tx.one(lookup, (ident,))
+                if row is not None and row["content_hash"] == digest:
+                    return UpsertResult(ident, "unchanged", int(row["version"]))
+            status: UpsertStatus
+            if row is None:
+                version, status = 1, "new"
+            else:
+                version, status = int(row["version"]) + 1, "updated"
+                tx.execute(update, (version, digest, *values, stamp, ident))
+            self._index_articles(tx, [(ident, article.title, article.text)], replace=status == "updated")
+            tx.execute(
+                "INSERT INTO article_versions(article_id, version, content_hash, title, text, raw, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (ident, version, digest, article.title, article.text, article.raw, stamp),
+            )
+            if annotations is not None:
+                self._replace_annotations(tx, ident, annotations)
+            return UpsertResult(ident, status, version)
+
+        return self._write(write)
+
+    def get_article(self, article_id: str) -> StoredArticle:
+        with self._read() as tx:
+            ident = self._resolve_id(tx, "articles", "article", article_id)
+            return stored_article(tx.first(SELECT_ARTICLE + " WHERE id = ?", (ident,)))
+
+    def list_articles(self, *, limit: int | None = None, offset: int = 0) -> list[StoredArticle]:
+        with self._read() as tx:
+            rows = tx.all(SELECT_ARTICLE + " ORDER BY seq LIMIT ? OFFSET ?",
+                          (self.NO_LIMIT if limit is None else limit, offset))
+        return [stored_article(r) for r in rows]
+
+    def count_articles(self) -> int:
+        with self._read() as tx:
+            return int(tx.first("SELECT COUNT(*) AS n FROM articles")["n"])
+
+    def article_versions(self, article_id: str) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            ident = self._resolve_id(tx, "articles", "article", article_id)
+            rows = tx.all(
+                "SELECT version, content_hash, ingested_at, title, LENGTH(raw) AS raw_size"
+                " FROM article_versions WHERE article_id = ? ORDER BY version",
+                (ident,),
+            )
+        return [dict(r) for r in rows]
+
+    def raw_input(self, article_id: str, version: int | None = None) -> bytes | None:
+        with self._read() as tx:
+            ident = self._resolve_id(tx, "articles", "article", article_id)
+            if version is None:
+                row = tx.one(
+                    "SELECT raw FROM article_versions WHERE article_id = ? ORDER BY version DESC LIMIT 1", (ident,)
+                )
+            else:
+                row = tx.one("SELECT raw FROM article_versions WHERE article_id = ? AND version = ?", (ident, version))
+        return None if row is None else as_bytes(row["raw"])
+
+    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        fts = self._fts_query(query)  # user input reaches the database only as quoted words
+        with self._read() as tx:
+            rows = self._search(tx, fts, limit, offset)
+        return [
+            SearchHit(r["id"], r["title"], r["source"], r["published"], r["snippet"], float(r["score"]), r["story_id"])
+            for r in rows
+        ]
+
+    # -- annotations --------------------------------------------------------------------------------
+    def set_annotations(self, article_id: str, annotations: Annotations) -> None:
+        def write(tx: Tx) -> None:
+            if tx.one("SELECT id FROM articles WHERE id = ?" + self.FOR_UPDATE, (article_id,)) is None:
+                raise NotFound("article", article_id)
+            self._replace_annotations(tx, article_id, annotations)
+
+        self._write(write)
+
+    def _replace_annotations(self, tx: Tx, ident: str, ann: Annotations) -> None:
+        for table in ANNOTATION_TABLES:
+            tx.execute(f"DELETE FROM {table} WHERE article_id = ?", (ident,))
+        tx.many(
+            'INSERT INTO timexes(article_id, start, "end", text, type, value, anchored) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [(ident, t.start, t.end, t.text, t.type, t.value, bool(t.anchored)) for t in ann.timexes],
+        )
+        tx.many(
+            'INSERT INTO quantities(article_id, start, "end", text, value, value_max, unit, kind, approximate,'
+            " measured, normalized) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (ident, q.start, q.end, q.text, q.value, q.value_max, q.unit, q.kind, bool(q.approximate),
+                 q.measured, None if q.normalized is None else json.dumps(q.normalized))
+                for q in ann.quantities
+            ],
+        )
+        tx.many(
+            'INSERT INTO mentions(article_id, start, "end", text, label, entity_key) VALUES (?, ?, ?, ?, ?, ?)',
+            [(ident, m.start, m.end, m.text, m.label, m.entity_key) for m in ann.mentions],
+        )
+        tx.many(
+            "INSERT INTO annotation_notes(article_id, annotator, note) VALUES (?, ?, ?)",
+            [(ident, k, v) for k, v in sorted(ann.notes.items())],
+        )
+
+    def get_annotations(self, article_id: str) -> Annotations:
+        order = f'ORDER BY start, "end", {self.ROW_ORDER}'  # ties in the order they were given
+        with self._read() as tx:
+            ident = self._resolve_id(tx, "articles", "article", article_id)
+            timexes = tuple(
+                TimeExpression(r["start"], r["end"], r["text"], r["type"], r["value"], bool(r["anchored"]))
+                for r in tx.all(f"SELECT * FROM timexes WHERE article_id = ? {order}", (ident,))
+            )
+            quantities = tuple(
+                Quantity(
+                    r["start"], r["end"], r["text"], r["value"], r["unit"], r["kind"], bool(r["approximate"]),
+                    r["measured"], r["value_max"], None if r["normalized"] is None else json.loads(r["normalized"]),
+                )
+                for r in tx.all(f"SELECT * FROM quantities WHERE article_id = ? {order}", (ident,))
+            )
+            mentions = tuple(
+                EntityMention(r["start"], r["end"], r["text"], r["label"], r["entity_key"])
+                for r in tx.all(f"SELECT * FROM mentions WHERE article_id = ? {order}", (ident,))
+            )
+            notes = {
+                r["annotator"]: r["note"]
+                for r in tx.all("SELECT * FROM annotation_notes WHERE article_id = ? ORDER BY annotator", (ident,))
+            }
+        return Annotations(timexes, quantities, mentions, notes)
+
+    # -- entities -----------------------------------------------------------------------------------
+    def replace_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
+        def write(tx: Tx) -> None:
+            self._lock_table(tx, "entities")
+            tx.execute("DELETE FROM entities")
+            tx.many("INSERT INTO entities(key, name, label, aliases) VALUES (?, ?, ?, ?)",
+                    [entity_row(e) for e in entities])
+            self._index_entity_names(tx, entities)
+            tx.execute("UPDATE mentions SET entity_key = NULL WHERE entity_key IS NOT NULL")
+            self._link_mentions(tx, links)
+
+        self._write(write)
+
+    def merge_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
+        def write(tx: Tx) -> None:
+            merged: dict[str, Entity] = {}
+            for e in sorted(entities, key=lambda x: x.key):  # a fixed lock order: no deadlock between writers
+                row = tx.one("SELECT aliases FROM entities WHERE key = ?" + self.FOR_UPDATE, (e.key,))
+                old = json.loads(row["aliases"]) if row else []
+                aliases = tuple(dict.fromkeys([*old, *e.aliases]))
+                tx.execute(
+                    "INSERT INTO entities(key, name, label, aliases) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET aliases = excluded.aliases",
+                    entity_row(replace(e, aliases=aliases)),
+                )
+                first = merged.get(e.key, e)  # the stored name and label are the first ones
+                merged[e.key] = replace(first, aliases=aliases)
+            self._index_entity_names(tx, list(merged.values()))
+            self._link_mentions(tx, links)
+
+        self._write(write)
+
+    @staticmethod
+    def _link_mentions(tx: Tx, links: dict[tuple[str, int, int], str]) -> None:
+        tx.many(
+            'UPDATE mentions SET entity_key = ? WHERE article_id = ? AND start = ? AND "end" = ?',
+            [(key, aid, s, e) for (aid, s, e), key in links.items()],
+        )
+
+    def list_entities(self) -> list[Entity]:
+        with self._read() as tx:
+            rows = tx.all("SELECT key, name, label, aliases FROM entities ORDER BY key")
+        return [stored_entity(r) for r in rows]
+
+    # -- stories ------------------------------------------------------------------------------------
+    def unclustered_articles(self) -> list[StoredArticle]:
+        with self._read() as tx:
+            rows = tx.all(
+                SELECT_ARTICLE + f" WHERE story_id IS NULL ORDER BY {PUBLICATION_ORDER},"
+                " COALESCE(published_time, ''), seq"
+            )
+        return [stored_article(r) for r in rows]
+
+    def assign_story(
+        self, article_id: str, story_id: str, *, duplicate_of: str | None, merged_from: Sequence[str] = ()
+    ) -> int:
+        def write(tx: Tx) -> int:
+            seq = self._next_cluster_seq(tx)  # first: where writers run at once, this serialises them
+            stamp = now()
+            # The story an article joins is live: if it had been merged away, it comes back (an article
+            # in a merged-away story would be in no listed story, and a later merge could close a cycle).
+            tx.execute(
+                "INSERT INTO stories(id, created_at, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, merged_into = NULL",
+                (story_id, stamp, stamp),
+            )
+            for old in merged_from:
+                if old == story_id:
+                    continue
+                tx.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (story_id, old))
+                tx.execute("UPDATE stories SET merged_into = ? WHERE id = ?", (story_id, old))
+                tx.execute(
+                    "INSERT INTO story_merges(story_id, merged_id, merged_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (story_id, old, stamp),
+                )
+            cur = tx.execute(
+                "UPDATE articles SET story_id = ?, duplicate_of = ?, cluster_seq = ? WHERE id = ?",
+                (story_id, duplicate_of, seq, article_id),
+            )
+            if cur.rowcount != 1:
+                raise NotFound("article", article_id)  # rolls back: no story, no number used up
+            return seq
+
+        return self._write(write)
+
+    def save_cluster_state(self, state: bytes, applied: int) -> None:
+        self._write(lambda tx: tx.execute(
+            "INSERT INTO cluster_state(id, state, applied, updated_at) VALUES (1, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET state = excluded.state, applied = excluded.applied,"
+            " updated_at = excluded.updated_at",
+            (state, applied, now()),
+        ))
+
+    def load_cluster_state(self) -> tuple[bytes, int] | None:
+        with self._read() as tx:
+            row = tx.one("SELECT state, applied FROM cluster_state WHERE id = 1")
+        return None if row is None else (bytes(row["state"]), int(row["applied"]))
+
+    def clustered_after(self, seq: int) -> list[StoredArticle]:
+        with self._read() as tx:
+            rows = tx.all(SELECT_ARTICLE + " WHERE cluster_seq > ? ORDER BY cluster_seq", (seq,))
+        return [stored_article(r) for r in rows]
+
+    def reset_stories(self) -> None:
+        def write(tx: Tx) -> None:
+            tx.execute(
+                "UPDATE articles SET story_id = NULL, duplicate_of = NULL, cluster_seq = NULL"
+                " WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL OR cluster_seq IS NOT NULL"
+            )
+            for table in ("stories", "story_merges", "cluster_state"):
+                tx.execute(f"DELETE FROM {table}")
+            self._after_reset(tx)
+
+        self._write(write)
+
+    _STORY = "SELECT id, title, created_at, updated_at, merged_into FROM stories"
+    _STORY_ARTICLES = "SELECT story_id, id, published, language, source FROM articles"
+
+    def list_stories(self) -> list[StoryRecord]:
+        """Three queries, whatever the number of stories."""
+        with self._read() as tx:
+            rows = tx.all(self._STORY + " WHERE merged_into IS NULL ORDER BY id")
+            arts = _grouped(tx.all(
+                self._STORY_ARTICLES + f" WHERE story_id IS NOT NULL ORDER BY story_id, {PUBLICATION_ORDER}, seq"
+            ), "story_id")
+            merges = _grouped(tx.all("SELECT story_id, merged_id FROM story_merges ORDER BY story_id, merged_id"),
+                              "story_id")
+        return [
+            _story_record(r, arts.get(r["id"], []), [m["merged_id"] for m in merges.get(r["id"], [])]) for r in rows
+        ]
+
+    def get_story(self, story_id: str) -> StoryRecord:
+        """By id or unique prefix; a merged-away id gives the story it was merged into (following the
+        chain, and stopping where it would come back to a story already passed)."""
+        with self._read() as tx:
+            ident = self._resolve_id(tx, "stories", "story", story_id)
+            row = tx.first(self._STORY + " WHERE id = ?", (ident,))
+            seen = {ident}
+            while row["merged_into"] and row["merged_into"] not in seen:
+                seen.add(row["merged_into"])
+                nxt = tx.one(self._STORY + " WHERE id = ?", (row["merged_into"],))
+                if nxt is None:  # merged into a story that is gone: this one is as far as it goes
+                    break
+                row = nxt
+            arts = tx.all(self._STORY_ARTICLES + f" WHERE story_id = ? ORDER BY {PUBLICATION_ORDER}, seq",
+                          (row["id"],))
+            merged = tx.all("SELECT merged_id FROM story_merges WHERE story_id = ? ORDER BY merged_id", (row["id"],))
+        return _story_record(row, arts, [m["merged_id"] for m in merged])
+
+    def set_story_title(self, story_id: str, title: str) -> None:
+        self._write(lambda tx: tx.execute("UPDATE stories SET title = ? WHERE id = ?", (title, story_id)))
+
+    # -- whole-database copy ------------------------------------------------------------------------
+    def dump_tables(self) -> TableDump:
+        with self._snapshot() as tx:
+            for table, columns in TABLE_COLUMNS.items():
+                yield table, self._dump_rows(tx, table, columns)
+
+    def _dump_rows(self, tx: Tx, table: str, columns: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        order = self.ROW_ORDER if table in ANNOTATION_TABLES[:3] else DUMP_ORDER[table]
+        bools = [c for c in columns if (table, c) in BOOL_COLUMNS]
+        blobs = [c for c in columns if (table, c) in _BLOB_COLUMNS]
+        for row in self._stream(tx, f"SELECT {', '.join(_quoted(columns))} FROM {table} ORDER BY {order}"):
+            record = {c: row[c] for c in columns}
+            for c in bools:
+                record[c] = bool(record[c])
+            for c in blobs:
+                record[c] = as_bytes(record[c])
+            yield record
+
+    def load_tables(self, tables: Iterable[tuple[str, Iterable[dict[str, Any]]]]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+
+        def write(tx: Tx) -> None:
+            for table in TABLE_COLUMNS:
+                self._lock_table(tx, table)
+                if tx.one(f"SELECT 1 AS x FROM {table} LIMIT 1") is not None:
+                    raise StoreError(f"{self._shown_url()}: cannot load into a database that holds data ({table})")
+            for table, rows in tables:
+                if table not in TABLE_COLUMNS:
+                    raise StoreError(f"unknown table {table!r} in dump")
+                columns = list(TABLE_COLUMNS[table])
+                if table == "cluster_state":  # the one row's fixed key
+                    columns.append("id")
+                    rows = ({**r, "id": 1} for r in rows)
+                counts[table] = self._load_rows(tx, table, columns, rows)
+            self._after_load(tx)
+
+        self._write(write, retry=False)  # the dump is consumed once
+        return counts
+
+    def _shown_url(self) -> str:
+        return self.url
+
+
+_BLOB_COLUMNS = frozenset({("article_versions", "raw"), ("cluster_state", "state")})
+
+
+def _quoted(columns: Iterable[str]) -> list[str]:
+    return [f'"{c}"' for c in columns]
+
+
+def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
