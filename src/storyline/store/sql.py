@@ -7,6 +7,7 @@ A backend (`sqlite.py`, `postgres.py`) subclasses `SQLStore` and supplies only w
 |---|---|---|
 | `_read()`, `_write(fn)` | one connection, `BEGIN IMMEDIATE` | a pool, retried on deadlock |
 | `Tx` subclass | `?` placeholders as written | `%s` placeholders, NUL -> U+FFFD |
+| `NO_LIMIT` (LIMIT meaning all rows) | `-1` | `NULL` |
 | `FOR_UPDATE`, `_lock_table` | nothing (writers are serialised) | row and table locks |
 | `ARTICLE_SEQ`, `_next_cluster_seq`, `_after_reset`, `_after_load` | `MAX(...) + 1` | a sequence, a counter row |
 | `ROW_ORDER` (insertion order of annotation rows) | `rowid` | `ord` |
