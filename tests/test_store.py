@@ -474,3 +474,30 @@ def test_merge_entities_with_one_key_twice(store: Store) -> None:
                           Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong-un", "Kim Jong Un"))], {})
     assert store.list_entities() == [Entity(key, "Kim Jong Un", "PERSON", ("Kim Jong Un", "Kim Jong-un"))]
     assert [e.key for e in store.find_entities("kim jong-un")] == [key]
+
+
+def test_reads_never_see_a_write_in_flight(store: Store) -> None:
+    """Another thread's read waits for (SQLite: one connection) or ignores (PostgreSQL) an open write,
+    so a write that then rolls back was never seen."""
+    from storyline.store.sql import SQLStore, Tx
+
+    assert isinstance(store, SQLStore)
+    started, release = threading.Event(), threading.Event()
+
+    def half_write(tx: Tx) -> None:
+        tx.execute("INSERT INTO articles(id, version, content_hash, text, ingested_at, updated_at, seq)"
+                   " VALUES ('half', 1, 'h', 'x', 't', 't', 1)")
+        started.set()
+        release.wait(10)
+        raise RuntimeError("rolled back")
+
+    with ThreadPoolExecutor(2) as pool:
+        writer = pool.submit(store._write, half_write)
+        assert started.wait(10)
+        reader = pool.submit(store.count_articles)
+        time.sleep(0.3)
+        release.set()
+        with pytest.raises(RuntimeError, match="rolled back"):
+            writer.result(10)
+        assert reader.result(10) == 0
+    assert store.count_articles() == 0

@@ -123,6 +123,7 @@ _MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
+MIN_SQLITE = (3, 35, 0)  # RETURNING (the shared SQL uses it), ON CONFLICT DO UPDATE, FTS5
 
 
 def sqlite_path(url: str) -> str:
@@ -141,6 +142,11 @@ class SQLiteStore(SQLStore):
 
     def __init__(self, url: str, *, migrate_to: int = SCHEMA_VERSION) -> None:
         self.url = url
+        if sqlite3.sqlite_version_info < MIN_SQLITE:  # pragma: no cover - depends on the system library
+            raise StoreError(
+                f"SQLite {sqlite3.sqlite_version} is too old: storyline needs {'.'.join(map(str, MIN_SQLITE))}"
+                " or newer (INSERT ... RETURNING)"
+            )
         path = sqlite_path(url)
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
