@@ -21,13 +21,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STORYLINE_", extra="ignore", frozen=True)
 
     db: str | None = Field(
-        None, description=f"database path or URL (sqlite:///path, postgresql://...); else {DEFAULT_DB}"
+        default=None, description=f"database path or URL (sqlite:///path, postgresql://...); else {DEFAULT_DB}"
     )
-    token: str | None = Field(None, description="bearer token required for writes through the API")
-    workers: int | None = Field(None, ge=0, description="consolidation processes beside the server")
-    write_rate: float | None = Field(None, ge=0, description="API writes a second per client; 0: no limit")
-    write_burst: int | None = Field(None, ge=1, description="API write burst per client")
-    pg_pool: int = Field(4, ge=1, description="PostgreSQL connections per process")
+    token: str | None = Field(default=None, description="bearer token required for writes through the API")
+    workers: int | None = Field(default=None, ge=0, description="consolidation processes beside the server")
+    write_rate: float | None = Field(default=None, ge=0, description="API writes a second per client; 0: no limit")
+    write_burst: int | None = Field(default=None, ge=1, description="API write burst per client")
+    pg_pool: int = Field(default=4, ge=1, description="PostgreSQL connections per process")
 
     @field_validator("db", "token", mode="before")
     @classmethod
