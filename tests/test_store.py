@@ -327,7 +327,9 @@ def test_postgres_older_schema_is_upgraded(pg_url: str) -> None:
 def test_postgres_concurrent_first_opens_migrate_once(pg_url: str) -> None:
     with ThreadPoolExecutor(4) as pool:
         stores = list(pool.map(lambda _: open_store(pg_url), range(4)))
-    assert {s.schema_version() for s in stores} == {3}
+    from storyline.store.postgres import SCHEMA_VERSION as PG_VERSION
+
+    assert {s.schema_version() for s in stores} == {PG_VERSION}
     for s in stores:
         s.close()
 

@@ -37,6 +37,8 @@ def _fill(store: Store) -> None:
     store.set_story_title("zz2", "Merged")
     store.save_cluster_state(b"\x80state", 3)
     store.upsert_article(Article(text="Left unclustered.", published="2020-01-01"))
+    feed = store.add_feed("https://example.org/rss", 900, "Example")
+    store.mark_feed_entry(feed.id, "entry-1", "https://example.org/1", res.id, "2026-12-01T00:00:00Z")
 
 
 def _view(store: Store) -> dict[str, Any]:

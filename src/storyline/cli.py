@@ -528,6 +528,130 @@ def migrate_cmd(
         raise typer.Exit(1)
 
 
+feeds_app = typer.Typer(no_args_is_help=True, help="Feeds followed live: add, list, remove, import OPML.")
+app.add_typer(feeds_app, name="feeds")
+
+
+def _feed_row(feed: Any) -> tuple[str, ...]:
+    every = f"{feed.every_seconds // 60}m" if feed.every_seconds % 3600 else f"{feed.every_seconds // 3600}h"
+    status = feed.status + (f": {feed.error}" if feed.error else "")
+    return (feed.id[:10], feed.url, every, feed.last_poll or "never", status, str(feed.articles))
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="RSS, Atom, JSON Feed or news sitemap URL")],
+    every: Annotated[str, typer.Option("--every", help="polling interval: 90s, 15m, 2h, 1d")] = "15m",
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Follow a feed (polled by `storyline watch`)."""
+    from storyline.feeds.state import parse_every
+
+    if not url.startswith(("http://", "https://")):
+        _fail(f"{url}: a feed URL starts with http:// or https://", 2)
+    try:
+        seconds = parse_every(every)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+        return
+    with _open(db) as store:
+        feed = store.add_feed(url, seconds)
+    if json_out:
+        _print_json(to_jsonable(feed))
+    else:
+        out.print(f"following {feed.url} every {every} (feed {feed.id[:10]})", highlight=False, markup=False)
+
+
+@feeds_app.command("list")
+def feeds_list(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """The feeds followed: last poll, status, error, articles brought in."""
+    with _open(db) as store:
+        feeds = store.list_feeds()
+    if json_out:
+        _print_json([to_jsonable(f) for f in feeds])
+    else:
+        _print_table(["id", "url", "every", "last poll", "status", "articles"], [_feed_row(f) for f in feeds],
+                     "feeds")
+
+
+@feeds_app.command("remove")
+def feeds_remove(ident: Annotated[str, typer.Argument(help="feed id, id prefix or URL")], db: DbOption = None) -> None:
+    """Stop following a feed (the articles it brought stay)."""
+    with _open(db) as store:
+        try:
+            feed = store.remove_feed(ident)
+        except StoreError as exc:
+            _fail(str(exc), 1)
+            return
+    out.print(f"no longer following {feed.url}", highlight=False, markup=False)
+
+
+@feeds_app.command("import")
+def feeds_import(
+    opml: Annotated[Path, typer.Argument(help="an OPML file of feeds")],
+    every: Annotated[str, typer.Option("--every", help="polling interval for each feed")] = "15m",
+    db: DbOption = None,
+) -> None:
+    """Follow every feed listed in an OPML file."""
+    from storyline.feeds.documents import parse_opml
+    from storyline.feeds.state import parse_every
+
+    try:
+        seconds = parse_every(every)
+        found = parse_opml(opml.read_bytes())
+    except (OSError, ValueError) as exc:
+        _fail(f"{opml}: {exc}", 2)
+        return
+    with _open(db) as store:
+        for url, title in found:
+            store.add_feed(url, seconds, title)
+    out.print(f"following {len(found)} feeds from {opml}", highlight=False, markup=False)
+
+
+@app.command()
+def watch(
+    db: DbOption = None,
+    once: Annotated[bool, typer.Option("--once", help="poll every feed once, print a summary and exit")] = False,
+    no_enrich: Annotated[bool, typer.Option("--no-enrich", help="skip entities, dates and quantities")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Poll the followed feeds, each on its own schedule, and ingest their new articles (Ctrl-C stops;
+    a killed watch resumes where it was)."""
+    import time as clock
+
+    from storyline.feeds.fetch import Fetcher
+    from storyline.feeds.poll import poll_due
+    from storyline.pipeline import Config
+
+    config = Config(enrich=not no_enrich)
+
+    def show(report: Any) -> None:
+        if not json_out:
+            err.print(report.line(), highlight=False, markup=False)
+        for rejected in report.rejected:
+            err.print(f"rejected {rejected}", highlight=False, markup=False)
+
+    with _open(db) as store, Fetcher() as fetcher:
+        if once:
+            reports = poll_due(store, fetcher, config=config, every_feed=True, on_report=show)
+            if json_out:
+                _print_json([to_jsonable(r) for r in reports])
+            else:
+                stored = sum(r.stored for r in reports)
+                failed = sum(r.status == "error" for r in reports)
+                out.print(f"{len(reports)} feeds polled, {stored} articles stored, {failed} failed", highlight=False)
+            if reports and all(r.status == "error" for r in reports):
+                raise typer.Exit(1)
+            return
+        try:
+            while True:
+                poll_due(store, fetcher, config=config, on_report=show)
+                clock.sleep(5)
+        except KeyboardInterrupt:
+            err.print("stopped", highlight=False)
+
+
 class _open:
     """Open the store for a read command; a bad database is a one-line error."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from storyline.feeds.state import Feed, FeedPoll
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 
 
@@ -148,6 +149,11 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "stories": ("id", "title", "created_at", "updated_at", "merged_into"),
     "story_merges": ("story_id", "merged_id", "merged_at"),
     "cluster_state": ("state", "applied", "updated_at"),
+    "feeds": (
+        "id", "url", "every_seconds", "title", "added_at", "etag", "last_modified", "last_poll", "next_poll",
+        "status", "error", "failures", "articles",
+    ),
+    "feed_entries": ("feed_id", "entry_key", "url", "article_id", "seen_at"),
 }
 BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
 
@@ -304,6 +310,38 @@ class Store(abc.ABC):
                 scored.append((best, ent.key, ent))
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [e for _, _, e in scored[:limit]]
+
+    # -- feeds followed live (storyline.feeds) ---------------------------------------------------
+    @abc.abstractmethod
+    def add_feed(self, url: str, every_seconds: int, title: str | None = None) -> Feed:
+        """Follow a feed (or change the interval of one followed already)."""
+
+    @abc.abstractmethod
+    def get_feed(self, ident: str) -> Feed:
+        """A feed by id, id prefix or URL (NotFound / AmbiguousId)."""
+
+    @abc.abstractmethod
+    def list_feeds(self) -> list[Feed]: ...
+
+    @abc.abstractmethod
+    def due_feeds(self, now: str) -> list[Feed]:
+        """Feeds never polled or whose next poll is at or before `now` (ISO UTC), soonest first."""
+
+    @abc.abstractmethod
+    def remove_feed(self, ident: str) -> Feed:
+        """Stop following a feed; its entries-seen records go, the articles it brought stay."""
+
+    @abc.abstractmethod
+    def record_feed_poll(self, poll: FeedPoll) -> None: ...
+
+    @abc.abstractmethod
+    def seen_feed_entries(self, feed_id: str, keys: Sequence[str]) -> set[str]:
+        """Those of `keys` already seen in this feed."""
+
+    @abc.abstractmethod
+    def mark_feed_entry(
+        self, feed_id: str, key: str, url: str | None, article_id: str | None, seen_at: str
+    ) -> None: ...
 
     # -- whole-database copy (storyline migrate) ------------------------------------------------
     @abc.abstractmethod

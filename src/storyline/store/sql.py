@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, ClassVar, TypeVar
 
+from storyline.feeds.state import Feed, FeedPoll, feed_id
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, content_hash
 
 # `article_id` is also the name of upsert_article's keyword argument, hence the alias.
@@ -70,7 +71,7 @@ PUBLICATION_ORDER = "CASE WHEN published IS NULL THEN 1 ELSE 0 END, published"
 DUMP_ORDER = {
     "sources": "name", "articles": "id", "article_versions": "article_id, version", "entities": "key",
     "stories": "id", "story_merges": "story_id, merged_id", "annotation_notes": "article_id, annotator",
-    "cluster_state": "id",
+    "cluster_state": "id", "feeds": "id", "feed_entries": "feed_id, entry_key",
 }
 LOAD_BATCH = 1000
 _PREFIX_ROWS = 6  # ids shown when a prefix is ambiguous: five, and one to know there are more
@@ -603,6 +604,87 @@ class SQLStore(Store):
     def set_story_title(self, story_id: str, title: str) -> None:
         self._write(lambda tx: tx.execute("UPDATE stories SET title = ? WHERE id = ?", (title, story_id)))
 
+    # -- feeds ----------------------------------------------------------------------------------------
+    def add_feed(self, url: str, every_seconds: int, title: str | None = None) -> Feed:
+        ident = feed_id(url)
+
+        def write(tx: Tx) -> None:
+            tx.execute(
+                "INSERT INTO feeds(id, url, every_seconds, title, added_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET every_seconds = excluded.every_seconds, "
+                "title = COALESCE(feeds.title, excluded.title)",
+                (ident, url, every_seconds, title, now()),
+            )
+
+        self._write(write)
+        return self.get_feed(ident)
+
+    def get_feed(self, ident: str) -> Feed:
+        with self._read() as tx:
+            row = tx.one("SELECT * FROM feeds WHERE url = ?", (ident,))
+            if row is None:
+                row = tx.first("SELECT * FROM feeds WHERE id = ?", (self._resolve_id(tx, "feeds", "feed", ident),))
+        return _feed(row)
+
+    def list_feeds(self) -> list[Feed]:
+        with self._read() as tx:
+            return [_feed(r) for r in tx.all("SELECT * FROM feeds ORDER BY added_at, url")]
+
+    def due_feeds(self, now: str) -> list[Feed]:
+        with self._read() as tx:
+            rows = tx.all(
+                "SELECT * FROM feeds WHERE next_poll IS NULL OR next_poll <= ? "
+                "ORDER BY CASE WHEN next_poll IS NULL THEN 0 ELSE 1 END, next_poll, url",
+                (now,),
+            )
+        return [_feed(r) for r in rows]
+
+    def remove_feed(self, ident: str) -> Feed:
+        feed = self.get_feed(ident)
+
+        def write(tx: Tx) -> None:
+            tx.execute("DELETE FROM feed_entries WHERE feed_id = ?", (feed.id,))
+            tx.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+
+        self._write(write)
+        return feed
+
+    def record_feed_poll(self, poll: FeedPoll) -> None:
+        def write(tx: Tx) -> None:
+            updated = tx.execute(
+                "UPDATE feeds SET last_poll = ?, next_poll = ?, status = ?, error = ?, failures = ?, "
+                "etag = CASE WHEN ? = 'error' THEN etag ELSE ? END, "
+                "last_modified = CASE WHEN ? = 'error' THEN last_modified ELSE ? END, "
+                "title = COALESCE(?, title), articles = articles + ? WHERE id = ?",
+                (poll.polled_at, poll.next_poll, poll.status, poll.error, poll.failures, poll.status, poll.etag,
+                 poll.status, poll.last_modified, poll.title, poll.articles_added, poll.feed_id),
+            )
+            if updated.rowcount == 0:
+                raise NotFound("feed", poll.feed_id)
+
+        self._write(write)
+
+    def seen_feed_entries(self, feed_id: str, keys: Sequence[str]) -> set[str]:
+        seen: set[str] = set()
+        with self._read() as tx:
+            for chunk in _chunks(keys, 500):
+                marks = ", ".join("?" * len(chunk))
+                rows = tx.all(
+                    f"SELECT entry_key FROM feed_entries WHERE feed_id = ? AND entry_key IN ({marks})",
+                    (feed_id, *chunk),
+                )
+                seen.update(str(r["entry_key"]) for r in rows)
+        return seen
+
+    def mark_feed_entry(self, feed_id: str, key: str, url: str | None, article_id: str | None, seen_at: str) -> None:
+        self._write(
+            lambda tx: tx.execute(
+                "INSERT INTO feed_entries(feed_id, entry_key, url, article_id, seen_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (feed_id, entry_key) DO NOTHING",
+                (feed_id, key, url, article_id, seen_at),
+            )
+        )
+
     # -- whole-database copy ------------------------------------------------------------------------
     def dump_tables(self) -> TableDump:
         with self._snapshot() as tx:
@@ -647,6 +729,11 @@ class SQLStore(Store):
 
 
 _BLOB_COLUMNS = frozenset({("article_versions", "raw"), ("cluster_state", "state")})
+
+
+def _feed(row: Row) -> Feed:
+    return Feed(**{name: row[name] for name in Feed.__dataclass_fields__ if name != "every_seconds"},
+                every_seconds=int(row["every_seconds"]))
 
 
 def _quoted(columns: Iterable[str]) -> list[str]:

@@ -120,6 +120,21 @@ _MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 4: feeds followed live and the entries seen in each (storyline feeds / watch)
+    """
+    CREATE TABLE feeds (
+        id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, every_seconds INTEGER NOT NULL, title TEXT,
+        added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_poll TEXT, next_poll TEXT,
+        status TEXT NOT NULL DEFAULT 'new', error TEXT, failures INTEGER NOT NULL DEFAULT 0,
+        articles INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX feeds_next_poll ON feeds(next_poll);
+    CREATE TABLE feed_entries (
+        feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, entry_key TEXT NOT NULL,
+        url TEXT, article_id TEXT, seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_id, entry_key)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -1,0 +1,148 @@
+"""Polling feeds: each on its own schedule, conditionally, new entries only, pages fetched for
+entries that carry a summary, everything through the normal readers and the normal ingest.
+
+Crash safety (kill -9 at any point): an entry is marked seen only after its article is stored, and a
+feed's validators and schedule only after all its entries are; a re-run re-reads the feed, skips what
+is marked, and re-ingesting an article that was stored but not marked changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from storyline.errors import FetchError
+from storyline.feeds.documents import FeedEntry, parse_document, with_page
+from storyline.feeds.fetch import Fetcher
+from storyline.feeds.state import Feed, FeedPoll
+from storyline.model import Article, ReadError
+from storyline.pipeline import Config, ingest_articles
+from storyline.store import Store
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class PollReport:
+    feed: str
+    status: str = "ok"  # ok | not-modified | error
+    entries: int = 0
+    new_entries: int = 0
+    pages: int = 0
+    stored: int = 0
+    rejected: list[ReadError] = field(default_factory=list)
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.status == "error":
+            return f"{self.feed}: error: {self.error}"
+        if self.status == "not-modified":
+            return f"{self.feed}: not modified"
+        return (
+            f"{self.feed}: {self.entries} entries, {self.new_entries} new, {self.pages} pages fetched, "
+            f"{self.stored} stored, {len(self.rejected)} rejected"
+        )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def next_poll_after(feed: Feed, now: datetime, failures: int, *, rng: Callable[[], float] = random.random) -> datetime:
+    """The feed's own interval after a success; after failures, that interval doubled per failure
+    (with jitter, at most MAX_BACKOFF), so a broken feed is asked less and less often."""
+    every = timedelta(seconds=feed.every_seconds)
+    if failures <= 0:
+        return now + every
+    backoff = min(every * (2 ** min(failures, 16)), MAX_BACKOFF)
+    return now + backoff * (0.5 + rng() / 2)
+
+
+def _entry_article(entry: FeedEntry, fetcher: Fetcher, fetched: str, report: PollReport) -> Article | ReadError:
+    if not entry.needs_page or not entry.url:
+        return entry.article
+    try:
+        page = fetcher.get(entry.url, "page")
+    except FetchError as exc:
+        if entry.article.text.strip():  # the summary is better than nothing
+            return entry.article
+        return ReadError(entry.url, exc.message)
+    report.pages += 1
+    return with_page(entry, page.body, page.final_url, fetched)
+
+
+def poll_feed(
+    store: Store, feed: Feed, fetcher: Fetcher, *, config: Config = Config(), now: datetime | None = None
+) -> PollReport:
+    """Poll one feed now: fetch it (conditionally), store the articles of its new entries, record
+    the poll. Never raises for feed or page problems: they are in the report and the feed's state."""
+    now = now or utcnow()
+    report = PollReport(feed.url)
+    try:
+        response = fetcher.get(feed.url, "feed", etag=feed.etag, last_modified=feed.last_modified)
+    except FetchError as exc:
+        report.status, report.error = "error", exc.message
+        failures = feed.failures + 1
+        store.record_feed_poll(
+            FeedPoll(feed.id, iso(now), iso(next_poll_after(feed, now, failures)), "error", exc.message, failures)
+        )
+        return report
+    if response.not_modified:
+        report.status = "not-modified"
+        store.record_feed_poll(
+            FeedPoll(feed.id, iso(now), iso(next_poll_after(feed, now, 0)), "not-modified", None, 0,
+                     etag=response.etag or feed.etag, last_modified=response.last_modified or feed.last_modified)
+        )
+        return report
+    fetched = iso(now)
+    document = parse_document(response.body, response.final_url, fetched=fetched)
+    report.rejected.extend(document.rejected)
+    report.entries = len(document.entries)
+    seen = store.seen_feed_entries(feed.id, [e.key for e in document.entries])
+    for entry in document.entries:
+        if entry.key in seen:
+            continue
+        seen.add(entry.key)  # an entry listed twice in one document is read once
+        report.new_entries += 1
+        item = _entry_article(entry, fetcher, fetched, report)
+        if isinstance(item, ReadError):
+            report.rejected.append(item)
+            store.mark_feed_entry(feed.id, entry.key, entry.url, None, fetched)
+            continue
+        ingest = ingest_articles(store, [item], config)
+        report.rejected.extend(ingest.rejected)
+        report.stored += len(ingest.ids)
+        store.mark_feed_entry(feed.id, entry.key, entry.url, ingest.ids[0] if ingest.ids else None, fetched)
+    store.record_feed_poll(
+        FeedPoll(feed.id, fetched, iso(next_poll_after(feed, now, 0)), "ok", None, 0,
+                 etag=response.etag, last_modified=response.last_modified, title=document.title,
+                 articles_added=report.stored)
+    )
+    return report
+
+
+def poll_due(
+    store: Store,
+    fetcher: Fetcher,
+    *,
+    config: Config = Config(),
+    now: datetime | None = None,
+    every_feed: bool = False,
+    on_report: Callable[[PollReport], None] | None = None,
+) -> list[PollReport]:
+    """Poll the feeds whose time has come (every feed with `every_feed`, as `watch --once` does)."""
+    now = now or utcnow()
+    feeds: Iterable[Feed] = store.list_feeds() if every_feed else store.due_feeds(iso(now))
+    reports = []
+    for feed in feeds:
+        report = poll_feed(store, feed, fetcher, config=config, now=now)
+        reports.append(report)
+        if on_report:
+            on_report(report)
+    return reports
