@@ -14,6 +14,7 @@ from storyline.pipeline import Config, ingest_paths
 from storyline.store import Annotations, Store, StoreError, open_store
 from storyline.store.base import TABLE_COLUMNS
 from storyline.store.migrate import migrate, table_checksums
+from storyline.watches.model import Alert, Watch
 
 
 def _fill(store: Store) -> None:
@@ -39,6 +40,9 @@ def _fill(store: Store) -> None:
     store.upsert_article(Article(text="Left unclustered.", published="2020-01-01"))
     feed = store.add_feed("https://example.org/rss", 900, "Example")
     store.mark_feed_entry(feed.id, "entry-1", "https://example.org/1", res.id, "2026-12-01T00:00:00Z")
+    watch = store.add_watch(Watch("w1", "entity", "Kim", "2026-12-01T00:00:00Z", "https://example.org/hook", "k", 5))
+    store.add_alerts([Alert("al1", watch.id, "new-story", "zz2", "new-story:zz2", "Merged", "new", "2026-12-01T00:00:00Z",
+                            {"n": 1, "é": [1.5]})])
 
 
 def _view(store: Store) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from storyline.feeds.state import Feed, FeedPoll
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
+from storyline.watches.model import Alert, Delivery, Watch
 
 
 class StoreError(Exception):
@@ -154,6 +155,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "status", "error", "failures", "articles",
     ),
     "feed_entries": ("feed_id", "entry_key", "url", "article_id", "seen_at"),
+    "watches": ("id", "kind", "value", "webhook", "secret", "growth", "created_at"),
+    "alerts": ("id", "watch_id", "event", "story_id", "key", "title", "detail", "payload", "created_at"),
+    "deliveries": ("alert_id", "watch_id", "url", "attempts", "status", "next_try", "last_error"),
 }
 BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
 
@@ -342,6 +346,39 @@ class Store(abc.ABC):
     def mark_feed_entry(
         self, feed_id: str, key: str, url: str | None, article_id: str | None, seen_at: str
     ) -> None: ...
+
+    # -- watches and alerts (storyline.watches) -------------------------------------------------
+    @abc.abstractmethod
+    def add_watch(self, watch: Watch) -> Watch:
+        """Store a watch (the same kind, value and webhook is the same watch)."""
+
+    @abc.abstractmethod
+    def get_watch(self, ident: str) -> Watch: ...
+
+    @abc.abstractmethod
+    def list_watches(self) -> list[Watch]: ...
+
+    @abc.abstractmethod
+    def remove_watch(self, ident: str) -> Watch: ...
+
+    @abc.abstractmethod
+    def alert_keys(self, watch_id: str, story_id: str) -> set[str]:
+        """The keys of the alerts this watch raised on this story (each event alerts once)."""
+
+    @abc.abstractmethod
+    def add_alerts(self, alerts: Sequence[Alert]) -> list[Alert]:
+        """Store alerts (those already raised are skipped) and queue a webhook delivery for each
+        whose watch has a webhook; returns the alerts that are new."""
+
+    @abc.abstractmethod
+    def list_alerts(self, *, watch_id: str | None = None, limit: int = 100) -> list[Alert]:
+        """Newest first."""
+
+    @abc.abstractmethod
+    def due_deliveries(self, now: str) -> list[Delivery]: ...
+
+    @abc.abstractmethod
+    def record_delivery(self, delivery: Delivery) -> None: ...
 
     # -- whole-database copy (storyline migrate) ------------------------------------------------
     @abc.abstractmethod

@@ -168,7 +168,7 @@ _MIGRATIONS: list[str] = [
     CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
     INSERT INTO counters(name, value) VALUES ('cluster_seq', 0);
     """,
-    # 4: feeds followed live and the entries seen in each (storyline feeds / watch)
+    # 4: feeds followed live and the entries seen in each; watches, their alerts and webhook deliveries
     """
     CREATE TABLE feeds (
         id TEXT COLLATE "C" PRIMARY KEY, url TEXT NOT NULL UNIQUE, every_seconds INTEGER NOT NULL, title TEXT,
@@ -181,6 +181,23 @@ _MIGRATIONS: list[str] = [
         feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, entry_key TEXT NOT NULL,
         url TEXT, article_id TEXT, seen_at TEXT NOT NULL,
         PRIMARY KEY (feed_id, entry_key)
+    );
+    CREATE TABLE watches (
+        id TEXT COLLATE "C" PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, webhook TEXT, secret TEXT,
+        growth INTEGER NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE TABLE alerts (
+        id TEXT COLLATE "C" PRIMARY KEY, watch_id TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+        event TEXT NOT NULL, story_id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
+        detail TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+        UNIQUE (watch_id, key)
+    );
+    CREATE INDEX alerts_created ON alerts(created_at);
+    CREATE TABLE deliveries (
+        alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, watch_id TEXT NOT NULL,
+        url TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending',
+        next_try TEXT, last_error TEXT,
+        PRIMARY KEY (alert_id)
     );
     """,
 ]

@@ -53,6 +53,7 @@ from storyline.store.base import (
     UpsertResult,
     UpsertStatus,
 )
+from storyline.watches.model import Alert, Delivery, Watch
 
 T = TypeVar("T")
 Row = Any  # a row by column name: sqlite3.Row or a psycopg dict row
@@ -72,6 +73,7 @@ DUMP_ORDER = {
     "sources": "name", "articles": "id", "article_versions": "article_id, version", "entities": "key",
     "stories": "id", "story_merges": "story_id, merged_id", "annotation_notes": "article_id, annotator",
     "cluster_state": "id", "feeds": "id", "feed_entries": "feed_id, entry_key",
+    "watches": "id", "alerts": "id", "deliveries": "alert_id",
 }
 LOAD_BATCH = 1000
 _PREFIX_ROWS = 6  # ids shown when a prefix is ambiguous: five, and one to know there are more
@@ -685,6 +687,88 @@ class SQLStore(Store):
             )
         )
 
+    # -- watches and alerts ---------------------------------------------------------------------------
+    def add_watch(self, watch: Watch) -> Watch:
+        self._write(
+            lambda tx: tx.execute(
+                "INSERT INTO watches(id, kind, value, webhook, secret, growth, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET growth = excluded.growth",
+                (watch.id, watch.kind, watch.value, watch.webhook, watch.secret, watch.growth, watch.created_at),
+            )
+        )
+        return self.get_watch(watch.id)
+
+    def get_watch(self, ident: str) -> Watch:
+        with self._read() as tx:
+            row = tx.first("SELECT * FROM watches WHERE id = ?", (self._resolve_id(tx, "watches", "watch", ident),))
+        return _watch(row)
+
+    def list_watches(self) -> list[Watch]:
+        with self._read() as tx:
+            return [_watch(r) for r in tx.all("SELECT * FROM watches ORDER BY created_at, id")]
+
+    def remove_watch(self, ident: str) -> Watch:
+        watch = self.get_watch(ident)
+
+        def write(tx: Tx) -> None:
+            tx.execute("DELETE FROM deliveries WHERE watch_id = ?", (watch.id,))
+            tx.execute("DELETE FROM alerts WHERE watch_id = ?", (watch.id,))
+            tx.execute("DELETE FROM watches WHERE id = ?", (watch.id,))
+
+        self._write(write)
+        return watch
+
+    def alert_keys(self, watch_id: str, story_id: str) -> set[str]:
+        with self._read() as tx:
+            rows = tx.all("SELECT key FROM alerts WHERE watch_id = ? AND story_id = ?", (watch_id, story_id))
+        return {str(r["key"]) for r in rows}
+
+    def add_alerts(self, alerts: Sequence[Alert]) -> list[Alert]:
+        def write(tx: Tx) -> list[Alert]:
+            added: list[Alert] = []
+            for alert in alerts:
+                row = tx.one(
+                    "INSERT INTO alerts(id, watch_id, event, story_id, key, title, detail, payload, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                    (alert.id, alert.watch_id, alert.event, alert.story_id, alert.key, alert.title, alert.detail,
+                     json.dumps(alert.payload, ensure_ascii=False, sort_keys=True), alert.created_at),
+                )
+                if row is None:
+                    continue
+                added.append(alert)
+                hook = tx.one("SELECT webhook FROM watches WHERE id = ?", (alert.watch_id,))
+                if hook is not None and hook["webhook"]:
+                    tx.execute(
+                        "INSERT INTO deliveries(alert_id, watch_id, url, next_try) VALUES (?, ?, ?, ?)",
+                        (alert.id, alert.watch_id, hook["webhook"], alert.created_at),
+                    )
+            return added
+
+        return self._write(write)
+
+    def list_alerts(self, *, watch_id: str | None = None, limit: int = 100) -> list[Alert]:
+        where, params = ("WHERE watch_id = ? ", (watch_id,)) if watch_id else ("", ())
+        with self._read() as tx:
+            rows = tx.all(f"SELECT * FROM alerts {where}ORDER BY created_at DESC, id LIMIT {int(limit)}", params)
+        return [_alert(r) for r in rows]
+
+    def due_deliveries(self, now: str) -> list[Delivery]:
+        with self._read() as tx:
+            rows = tx.all(
+                "SELECT * FROM deliveries WHERE status = 'pending' AND (next_try IS NULL OR next_try <= ?) "
+                "ORDER BY next_try, alert_id",
+                (now,),
+            )
+        return [_delivery(r) for r in rows]
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        self._write(
+            lambda tx: tx.execute(
+                "UPDATE deliveries SET attempts = ?, status = ?, next_try = ?, last_error = ? WHERE alert_id = ?",
+                (delivery.attempts, delivery.status, delivery.next_try, delivery.last_error, delivery.alert_id),
+            )
+        )
+
     # -- whole-database copy ------------------------------------------------------------------------
     def dump_tables(self) -> TableDump:
         with self._snapshot() as tx:
@@ -734,6 +818,21 @@ _BLOB_COLUMNS = frozenset({("article_versions", "raw"), ("cluster_state", "state
 def _feed(row: Row) -> Feed:
     return Feed(**{name: row[name] for name in Feed.__dataclass_fields__ if name != "every_seconds"},
                 every_seconds=int(row["every_seconds"]))
+
+
+def _watch(row: Row) -> Watch:
+    return Watch(row["id"], row["kind"], row["value"], row["created_at"], row["webhook"], row["secret"],
+                 int(row["growth"]))
+
+
+def _alert(row: Row) -> Alert:
+    return Alert(row["id"], row["watch_id"], row["event"], row["story_id"], row["key"], row["title"], row["detail"],
+                 row["created_at"], json.loads(row["payload"]))
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(row["alert_id"], row["watch_id"], row["url"], int(row["attempts"]), row["status"],
+                    row["next_try"], row["last_error"])
 
 
 def _quoted(columns: Iterable[str]) -> list[str]:
