@@ -151,11 +151,60 @@ def decode(data: bytes, *, kind: Kind = "text", declared: str | None = None) -> 
     text = _try(data, "utf-8")
     if text is not None:
         return _checked(text), "utf-8"
+    nearly = _nearly_utf8_or_western(data)
+    if nearly is not None:
+        return _checked(nearly[0]), nearly[1]
     encoding = _guess(data)
     text = _try(data, encoding) if encoding else None
     if encoding is None or text is None:
         raise DecodeError("undecodable bytes: no text encoding fits")
     return _checked(text), encoding
+
+
+def _nearly_utf8_or_western(data: bytes) -> tuple[str, str] | None:
+    """Text that is UTF-8 or plain ASCII but for a few stray bytes, which a statistical guess over so
+    little evidence gets wrong (one bad byte in English text read as cp775).
+
+    Text with valid multi-byte UTF-8 and a few invalid bytes is UTF-8 with U+FFFD for those bytes.
+    ASCII text with a few high bytes is windows-1252 when each of them reads as a letter inside a
+    word ("caf\xe9") or as its typographic punctuation (quotes, dashes); otherwise (a stray byte
+    between words) the bytes are corrupt and become U+FFFD in UTF-8.
+    """
+    high = sum(1 for b in data if b >= 0x80)
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd") - _encoded_replacements(data)
+    valid_multibyte = sum(1 for ch in lenient if ord(ch) >= 0x80 and ch != "\ufffd")
+    few = max(_FEW_BAD_BYTES, len(data) // 500)
+    if valid_multibyte and bad <= max(_FEW_BAD_BYTES, valid_multibyte // 20) and bad <= few:
+        return lenient, "utf-8"
+    if valid_multibyte or high > few:
+        return None  # a real legacy encoding: leave it to the statistical guess
+    western = _try(data, "cp1252")
+    if western is not None and all(_western_fits(western, m.start()) for m in _NON_ASCII.finditer(western)):
+        return western, "cp1252"
+    return lenient, "utf-8"
+
+
+_FEW_BAD_BYTES = 8
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WESTERN_PUNCTUATION = frozenset("‘’‚“”„–—…•€£°©®™«»\xa0§¢")
+
+
+def _encoded_replacements(data: bytes) -> int:
+    """U+FFFD characters that the data itself encodes (they are not decoding failures)."""
+    return data.count("\ufffd".encode())
+
+
+def _western_fits(text: str, pos: int) -> bool:
+    """A windows-1252 character that reads as text: punctuation, or a letter next to a letter."""
+    ch = text[pos]
+    if ch in _WESTERN_PUNCTUATION:
+        return True
+    if not ch.isalpha():
+        return False
+    before = text[pos - 1] if pos > 0 else ""
+    after = text[pos + 1] if pos + 1 < len(text) else ""
+    return before.isalpha() or after.isalpha()
 
 
 def _guess(data: bytes) -> str | None:

@@ -58,6 +58,8 @@ _SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "math"]
 )
 _CELL_TAGS = frozenset(("td", "th"))
+# without huge_tree libxml2 silently drops what is nested deeper than 255 elements
+_HUGE_PARSER = lxml.html.HTMLParser(huge_tree=True)
 
 
 def normalize_newlines(text: str) -> str:
@@ -134,28 +136,30 @@ class _Collector:
                 self.paragraphs.append("\n".join(group))
                 group = []
 
-    def walk(self, element: lxml.etree._Element) -> None:
-        tag = element.tag if isinstance(element.tag, str) else None
-        name = tag.lower().rsplit("}", 1)[-1] if tag else None
-        if name in _SKIP_TAGS:
-            self.add(element.tail)
-            return
-        if name is None:  # comment or processing instruction: only its tail is text
-            self.add(element.tail)
-            return
-        block = name in _BLOCK_TAGS
-        if block:
-            self.cut()
-        if name == "br":
-            self.add("\x00")
-        self.add(element.text)
-        for child in element:
-            self.walk(child)
-        if name in _CELL_TAGS:
-            self.add(" | ")
-        if block:
-            self.cut()
-        self.add(element.tail)
+    def walk(self, root: lxml.etree._Element) -> None:
+        """Visits the tree in document order without recursion (pages may nest thousands deep)."""
+        # comments and processing instructions go, their tails (text) stay
+        lxml.etree.strip_elements(root, lxml.etree.Comment, lxml.etree.ProcessingInstruction, with_tail=False)
+        walker = lxml.etree.iterwalk(root, events=("start", "end"))
+        for event, element in walker:
+            tag = element.tag if isinstance(element.tag, str) else None
+            name = tag.lower().rsplit("}", 1)[-1] if tag else None
+            if event == "start":
+                if name is None or name in _SKIP_TAGS:
+                    walker.skip_subtree()  # a script, a style: only the tail is text
+                    continue
+                if name in _BLOCK_TAGS:
+                    self.cut()
+                if name == "br":
+                    self.add("\x00")
+                self.add(element.text)
+                continue
+            if name in _CELL_TAGS:
+                self.add(" | ")
+            if name in _BLOCK_TAGS:
+                self.cut()
+            if element is not root:
+                self.add(element.tail)
 
 
 def html_fragment_paragraphs(fragment: str) -> list[str]:
@@ -163,7 +167,9 @@ def html_fragment_paragraphs(fragment: str) -> list[str]:
     if "<" not in fragment:
         return plain_paragraphs(_unescape_plain(fragment))
     try:
-        root = lxml.html.document_fromstring(f"<html><body><div>{fragment}</div></body></html>")
+        root = lxml.html.document_fromstring(
+            f"<html><body><div>{fragment}</div></body></html>", parser=_HUGE_PARSER
+        )
     except (lxml.etree.ParserError, ValueError):
         return plain_paragraphs(fragment)
     collector = _Collector()

@@ -19,6 +19,10 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Entity declarations that point outside the document (XXE): removed before parsing, whatever
 # the parser would do with them.
 _EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+%?\s*[^\s>]+\s+(?:SYSTEM|PUBLIC)\b[^>]*>", re.IGNORECASE)
+# Entities declared inside the document: never expanded (an entity that expands to entities that
+# expand again is the "billion laughs" bomb); an entry that refers to one is rejected.
+_INTERNAL_ENTITY = re.compile(r"""<!ENTITY\s+([^\s%>]+)\s+(["'])(.*?)\2\s*>""", re.IGNORECASE | re.DOTALL)
+_ENTITY_REFERENCE = re.compile(r"[&%][\w.:-]+;")
 _CLOSING_ROOT = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>\s*$", re.IGNORECASE)
 _ENTRY_OPEN = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>]", re.IGNORECASE)
 _ENTRY_CLOSE = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
@@ -88,11 +92,40 @@ def _language(entry: Any, feed_language: str | None) -> str | None:
     return feed_language
 
 
+def declared_entities(text: str) -> dict[str, bool]:
+    """Entities declared in the feed's DTD, each with whether its value refers to other entities."""
+    root = _FIRST_ELEMENT.search(text)
+    prolog = text[: root.start()] if root else text
+    return {m.group(1): bool(_ENTITY_REFERENCE.search(m.group(3))) for m in _INTERNAL_ENTITY.finditer(prolog)}
+
+
+def _declared_entity_used(texts: tuple[str, ...], entities: dict[str, bool]) -> str | None:
+    """The reason to reject an entry that refers to an entity of the feed's DTD, or None."""
+    if not entities:
+        return None
+    for name, nested in entities.items():
+        pattern = re.compile(r"&(?:amp;)?" + re.escape(name) + r"(?![\w.:-])")
+        if any(pattern.search(value) for value in texts if value):
+            kind = "an entity-expansion bomb" if nested else "entities declared in the feed are not expanded"
+            return f"refers to entity &{name}; declared in the feed's DTD ({kind})"
+    return None
+
+
 def _entry_to_article(
-    entry: Any, index: int, path: str, fetched: str | None, source: str | None, language: str | None
+    entry: Any,
+    index: int,
+    path: str,
+    fetched: str | None,
+    source: str | None,
+    language: str | None,
+    entities: dict[str, bool] | None = None,
 ) -> Article | ReadError:
     title = _title(entry)
     text, raw = _entry_body(entry)
+    refused = _declared_entity_used((title or "", text, raw), entities or {})
+    if refused:
+        name = title or clean_str(entry.get("id")) or clean_str(entry.get("link"))
+        return error(path, f"entry {index}" + (f" ({name})" if name else "") + f": {refused}")
     if not text:
         name = title or clean_str(entry.get("id")) or clean_str(entry.get("link"))
         return error(path, f"entry {index}" + (f" ({name})" if name else "") + ": no text found")
@@ -153,9 +186,10 @@ def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator
     truncated = not _CLOSING_ROOT.search(text[-4096:])
     if truncated and len(_ENTRY_OPEN.findall(text)) > len(_ENTRY_CLOSE.findall(text)):
         entries = entries[:-1]  # the entry the cut went through is incomplete: not an article
+    entities = declared_entities(text)
     for index, entry in enumerate(entries, start=1):
         try:
-            yield _entry_to_article(entry, index, path, fetched, source, language)
+            yield _entry_to_article(entry, index, path, fetched, source, language, entities)
         except Exception as exc:  # one broken entry must not stop the feed
             yield error(path, f"entry {index}: {type(exc).__name__}: {exc}")
     if truncated:

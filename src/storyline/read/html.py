@@ -29,6 +29,36 @@ _TIME_META = (
     "sailthru.date",
 )
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{4,40})"')
+# libxml2 drops everything nested deeper than 255 elements unless asked for a huge tree, and deeper
+# than 2048 even then
+_DEFAULT_DEPTH = 255
+MAX_DEPTH = 2048
+
+
+def _depth(root: lxml.etree._Element) -> int:
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def deep_tree(html: str) -> lxml.etree._Element | None:
+    """The page parsed without libxml2's default depth limit when it is nested deeper than that
+    limit (the default parse would lose its inner text), else None. Raises ValueError when the page
+    is nested deeper than even the huge-tree parser keeps."""
+    if html.count("<") <= _DEFAULT_DEPTH:
+        return None
+    try:
+        root = lxml.html.document_fromstring(
+            _XML_DECLARATION.sub("", html, count=1), parser=lxml.html.HTMLParser(huge_tree=True)
+        )
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    depth = _depth(root)
+    if depth >= MAX_DEPTH:
+        raise ValueError(f"too deeply nested: HTML elements nested more than {MAX_DEPTH} levels deep")
+    return root if depth > _DEFAULT_DEPTH else None
 
 
 def _block_text(element: lxml.etree._Element) -> str:
@@ -95,8 +125,12 @@ def html_to_article(
         return error(path, str(exc))
     if "<" not in html:
         return error(path, "malformed HTML: no markup")
+    try:
+        deep = deep_tree(html)
+    except ValueError as exc:
+        return error(path, str(exc))
     document = trafilatura.bare_extraction(
-        html,
+        html if deep is None else deep,
         url=url,
         with_metadata=True,
         include_comments=False,
