@@ -126,3 +126,28 @@ def test_extracts_are_in_chronological_order() -> None:
     _, _, brief = _brief()
     dates = [s.date for s in brief if s.kind == "extract" and s.date]
     assert dates == sorted(dates)
+
+
+def test_brief_sentences_do_not_start_inside_a_m_or_abbreviations() -> None:
+    a = make(
+        "a",
+        "Schools in Northgate closed at 10 a.m. Thursday after a gas leak, Mr. Okafor said. "
+        "The leak was found by Dr. Lena Brandt at 9 a.m. on Thursday in a U.S. Army depot. "
+        "About 400 pupils were sent home by 11 a.m. The roads were closed for hours.",
+        "2024-03-14",
+        "Meridian Press",
+    )
+    b = make(
+        "b",
+        "A gas leak closed Northgate schools at 10 a.m. Thursday, officials said. "
+        "Some 400 pupils were sent home by late morning. Engineers sealed the pipe in the afternoon.",
+        "2024-03-14",
+        "Highveld Mercury",
+    )
+    story = [a, b]
+    brief = build_brief(story, cross_check(extract_claims(story, [])), build_story_timeline(story))
+    extracts = [s.text for s in brief if s.kind == "extract"]
+    assert extracts
+    for text in extracts:
+        assert text[0].isupper(), text
+        assert not text.startswith(("Thursday after", "Okafor", "Lena", "Army", "on Thursday", "m."))

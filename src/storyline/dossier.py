@@ -14,6 +14,7 @@ from typing import Any
 
 from storyline.model import AnnotatedArticle, Article, Entity, EntityMention
 from storyline.store import Store, StoredArticle
+from storyline.text.sentences import sentence_spans
 
 EXPORT_FORMAT = "storyline-export-v1"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -93,14 +94,12 @@ def central_title(titles: Sequence[str | None]) -> str:
     return present[best]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-
-
 def headline(article: Article) -> str | None:
     """The article's title, or for untitled text its first sentence, cut at a word near 100 characters."""
     if article.title and article.title.strip():
         return article.title
-    first = _SENTENCE_END.split(article.text.strip(), maxsplit=1)[0].strip()
+    spans = sentence_spans(article.text)
+    first = article.text[spans[0][0] : spans[0][1]] if spans else ""
     if len(first) > 100:
         first = first[:100].rsplit(" ", 1)[0] + "…"
     return first or None

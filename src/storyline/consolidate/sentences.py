@@ -11,57 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storyline.model import AnnotatedArticle, EntityMention, Quantity, TimeExpression
+from storyline.text.sentences import sentence_spans
 
-# Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "adm",
-        "gov",
-        "sen",
-        "rep",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "no",
-        "vs",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-        "fig",
-        "approx",
-    ]
-)
-
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n")
 _WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 
@@ -239,33 +190,6 @@ class Sentence:
     timexes: tuple[TimeExpression, ...] = ()
     quantities: tuple[Quantity, ...] = ()
     mentions: tuple[EntityMention, ...] = ()
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, whitespace trimmed; splits after . ! ? and at newlines,
-    not after a known abbreviation, an initial or a lone capital letter."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
-        if match.group() != "\n":
-            before = text[start : match.start()].rsplit(None, 1)
-            last = before[-1].lower().rstrip(".") if before else ""
-            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-                continue
-        _append_trimmed(text, start, end, spans)
-        start = end
-    _append_trimmed(text, start, len(text), spans)
-    return spans
-
-
-def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start and any(ch.isalnum() for ch in text[start:end]):
-        spans.append((start, end))
 
 
 def split_article(item: AnnotatedArticle) -> list[Sentence]:

@@ -1,6 +1,6 @@
 """Lexical tense of the clause around a position: past, future or present.
 
-Sentences are split on end punctuation; within the sentence, the tense cue nearest to the
+Sentences come from the one splitter (`storyline.text.sentences`); within the sentence, the tense cue nearest to the
 expression decides (future cues such as "will", "'ll", "going to", "expected to", "plans";
 past cues such as "was", "had", "said", "ago" and -ed verb forms).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z])|\n\s*\n")
+from storyline.text.sentences import sentence_spans
 
 _FUTURE = (
     r"(?:was|were|is|are)\s+(?:planning|expected|scheduled|due|going)|will|won't|wo\s+n't|shall|'ll|’ll|going\s+to|gonna|expects?\s+to|expected\s+to|plans?\s+to|"
@@ -91,13 +91,16 @@ _REPORTING = re.compile(
     r"(?:said|says|told|tells|added|announced|reported|stated|declared|noted|explained)\b", re.IGNORECASE
 )
 
+# what may follow a closing "said": a word or two ("said on Tuesday", "said in a statement") and punctuation
+_ATTRIBUTION_TAIL = re.compile(r"(?:\s+[\w'’-]+){0,4}?[\s.!?\"'”’)]*")
+
 
 class TenseIndex:
     """Sentence starts of one text; tense cues are scanned per sentence on first use."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        self.sentence_starts = [0] + [start for start, _ in sentence_spans(text)[1:]]
         self._cues: dict[int, list[tuple[int, str]]] = {}
 
     def _index(self, pos: int) -> int:
@@ -133,6 +136,14 @@ class TenseIndex:
             self._cues[lo] = found
         return self._cues[lo]
 
+    def _closing_attribution(self, pos: int) -> bool:
+        """Whether the cue at `pos` is a verb of saying that closes its sentence ("…, he said.")."""
+        verb = _REPORTING.match(self.text, pos)
+        if not verb:
+            return False
+        rest = self.text[verb.end() : self.sentence_bounds(pos)[1]]
+        return _ATTRIBUTION_TAIL.fullmatch(rest) is not None
+
     def tense_at(self, start: int, end: int) -> str:
         """ "past", "future" or "present" for an expression spanning start..end: the nearest cue
         in its sentence decides (future on ties)."""
@@ -145,6 +156,8 @@ class TenseIndex:
             if start <= pos < end:
                 continue
             between = self.text[pos:start] if pos < start else self.text[end:pos]
+            if pos >= end and _CLAUSE_BREAK.search(between) and self._closing_attribution(pos):
+                continue  # "…on Nov. 6, the company said.": the verb of saying dates the report
             dist = start - pos if pos < start else pos - end
             key = (
                 1 if _CLAUSE_BREAK.search(between) else 0,
