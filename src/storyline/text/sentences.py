@@ -96,8 +96,8 @@ def _is_boundary(text: str, start: int, match: re.Match[str]) -> bool:
         return False  # "9 a.m. on Friday", "“Why?” he asked", "U.S. officials"
     if "." not in mark or mark.startswith("..") or mark[0] == "…":
         return True
-    before = text[start : match.start()].rsplit(None, 1)
-    token = before[-1].lstrip(_LEADING) if before else ""
+    preceding = text[start : match.start()].rsplit(None, 1)
+    token = preceding[-1].lstrip(_LEADING) if preceding else ""
     word = token.lower().rstrip(".")
     if not word:
         return True
