@@ -9,6 +9,7 @@ from storyline.clean.boilerplate import remove_boilerplate
 from storyline.clean.language import DEFAULT_LANGUAGES, detect_language
 from storyline.clean.metadata import extract_metadata
 from storyline.clean.normalize import normalize_text
+from storyline.clean.outlet import normalize_outlet
 from storyline.model import Article
 
 
@@ -38,5 +39,6 @@ def clean_article(article: Article, *, languages: Sequence[str] = DEFAULT_LANGUA
         published_time=published_time,
         authors=authors,
         agency=article.agency or found.agency,
+        source=normalize_outlet(article.source, article.url) if article.source else None,
         language=language,
     )

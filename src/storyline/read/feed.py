@@ -9,8 +9,9 @@ from typing import Any
 
 import feedparser
 
+from storyline.clean.outlet import normalize_outlet
 from storyline.model import Article, ReadError
-from storyline.read._common import clean_str, error, host_of, iso_language
+from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
 from storyline.read._paragraphs import html_fragment_paragraphs, join, plain_paragraphs
@@ -135,7 +136,7 @@ def _entry_to_article(
         text=text,
         title=title,
         url=url,
-        source=source or host_of(url),
+        source=source or normalize_outlet(None, url),
         published=published,
         published_time=published_time,
         language=_language(entry, language),
@@ -178,7 +179,7 @@ def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator
         yield error(path, reason + (f" (malformed XML: {problem})" if problem else ""))
         return
     feed = parsed.get("feed") or {}
-    source = clean_str(feed.get("title")) or host_of(clean_str(feed.get("link")))
+    source = normalize_outlet(clean_str(feed.get("title")), clean_str(feed.get("link")))
     language = iso_language(feed.get("language"))
     if not entries:
         yield error(path, "feed has no entries")

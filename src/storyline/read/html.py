@@ -11,8 +11,9 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from storyline.clean.outlet import normalize_outlet
 from storyline.model import Article, ReadError, normalize_for_identity
-from storyline.read._common import clean_str, error, host_of, iso_language
+from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
 from storyline.read._paragraphs import join
@@ -165,8 +166,8 @@ def html_to_article(
             break
     author = clean_str(getattr(doc, "author", None))
     authors = tuple(a.strip() for a in author.split(";") if a.strip()) if author else ()
-    source = clean_str(getattr(doc, "sitename", None)) or clean_str(getattr(doc, "hostname", None))
-    source = source or host_of(url)
+    site = clean_str(getattr(doc, "sitename", None)) or clean_str(getattr(doc, "hostname", None))
+    source = normalize_outlet(site, url or clean_str(getattr(doc, "url", None)))
     return Article(
         text=text,
         title=title,

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from storyline.clean.outlet import normalize_outlet
 from storyline.model import Article, ReadError
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
@@ -73,11 +74,12 @@ def json_to_article(
         return error(path, "no text found", line)
     published, published_time = parse_when(_first(obj, _DATE_KEYS))
     extra: dict[str, Any] = {"line": line} if line is not None else {}
+    source = _name(_first(obj, _SOURCE_KEYS))
     return Article(
         text=text,
         title=clean_str(obj.get("title")) or clean_str(obj.get("headline")),
         url=url,
-        source=_name(_first(obj, _SOURCE_KEYS)),
+        source=normalize_outlet(source, url) if source else None,
         published=published,
         published_time=published_time,
         language=iso_language(_first(obj, _LANGUAGE_KEYS)),
