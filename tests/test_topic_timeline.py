@@ -103,3 +103,21 @@ def test_timeline17_gate_on_three_timelines() -> None:
     # reached on these three: align ROUGE-1 F 0.149, date F1 0.805 (all ten: 0.136 / 0.672)
     assert mean["align_m:1_rouge_1"] >= 0.13
     assert mean["date_f1"] >= 0.72
+
+
+def test_a_sentence_goes_under_one_date_only() -> None:
+    sentence = "Schools in Northgate will close on Friday and reopen on Monday after the storm ."
+    articles = [
+        # one sentence naming two days
+        make("a", sentence, "2024-03-14", "Meridian Press",
+             timexes=[("Friday", "2024-03-15"), ("Monday", "2024-03-18")]),
+        # the same wire sentence in another outlet, its weekday resolved differently
+        make("b", sentence, "2024-03-14", "Highveld Mercury",
+             timexes=[("Friday", "2024-03-08"), ("Monday", "2024-03-11")]),
+        make("c", "The storm reached Northgate on Friday with winds of 120 km/h and heavy rain .",
+             "2024-03-16", "Lakeshore Daily Post", timexes=[("Friday", "2024-03-15")]),
+    ]
+    timeline = build_topic_timeline(articles, max_dates=6, sentences_per_date=2)
+    shown = [s.text for _, chosen in timeline for s in chosen]
+    assert shown.count(sentence) == 1, timeline
+    assert [day for day, _ in timeline] == ["2024-03-15"]  # the days only that sentence names are left out

@@ -97,15 +97,24 @@ def build_topic_timeline(
     topic = np.asarray(matrix.mean(axis=0)).ravel()
     topic /= float(np.linalg.norm(topic)) or 1.0
     timeline: list[tuple[IsoDate, list[DatedSentence]]] = []
+    # a sentence goes under one date: the best-ranked day that chooses it (a sentence naming two
+    # days, or the same sentence in two articles whose dates resolved differently, is shown once)
+    used: set[str] = set()
     for day in ranked:
         if len(timeline) >= max_dates:
             break
         rows = list(dict.fromkeys(mentions.get(day, []) + leads.get(day, [])))
+        rows = [row for row in rows if _key(sentences[row].text) not in used]
         chosen = _summarise(day, rows, matrix, sentences, sentences_per_date, topic)
+        used.update(_key(s.text) for s in chosen)
         if chosen:
             timeline.append((day, chosen))
     timeline.sort(key=lambda entry: entry[0])
     return timeline
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _terms(text: str) -> list[str]:
@@ -134,7 +143,7 @@ def _summarise(
     seen_text: set[str] = set()
 
     def first_of_its_text(i: int) -> bool:  # the same sentence from another outlet's copy is dropped
-        key = " ".join(sentences[rows[i]].text.lower().split())
+        key = _key(sentences[rows[i]].text)
         if key in seen_text:
             return False
         seen_text.add(key)
