@@ -3,6 +3,7 @@ unknown creation times, and properties of offsets on arbitrary text."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -439,3 +440,29 @@ def test_verb_of_saying_yields_to_the_verb_of_the_clause() -> None:
     assert values("In September, it announced plans to buy the unit.", "1989-10-30") == [
         ("September", "DATE", "1989-09")
     ]
+
+
+THURSDAY = "2024-03-14"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The union called a strike for Monday.", "2024-03-18"),
+        ("Unions have called a strike for Monday, officials said.", "2024-03-18"),
+        ("A strike is planned for Monday.", "2024-03-18"),
+        ("Classes are cancelled for Friday.", "2024-03-15"),
+        ("Schools remain closed on Friday.", "2024-03-15"),
+        ("Schools may stay shut on Monday.", "2024-03-18"),
+        ("Ministers will meet on Monday.", "2024-03-18"),
+        ("Buses run every hour from Monday.", "2024-03-18"),
+        ("The road stays shut until Monday.", "2024-03-18"),
+        # the past stays past
+        ("The port was closed on Monday.", "2024-03-11"),
+        ("Shares bought from Monday to Wednesday rose.", "2024-03-11"),
+        ("A memorial service planned for Wednesday was canceled.", "2024-03-13"),
+    ],
+)
+def test_weekdays_that_point_forward_are_dated_ahead(text: str, expected: str) -> None:
+    found = next(t for t in tag(text, THURSDAY) if t.text.endswith("day"))
+    assert found.value == expected, text

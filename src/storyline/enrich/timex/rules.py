@@ -742,8 +742,29 @@ def weekday(m: re.Match[str], ctx: Context) -> Result | None:
                  "the next": "after", "this": "near"}.get(rel, _direction(m, ctx))  # fmt: skip
     if m.group("poss") is not None and not rel:
         direction = "past"  # "Wednesday's ruling", "Thursday's closing price": a reported event
+    elif (
+        not rel
+        and _FORWARD_WEEKDAY.search(m.string, max(0, m.start() - 12), m.start())
+        and not _RANGE_AFTER.match(m.string, m.end())
+    ):
+        return "DATE", _day_set_for(base, wd, ctx.tense == "past").isoformat()
     # a single "Friday night" stays a DATE: the tbaq annotations mostly give the day alone
     return "DATE", cal.weekday_near(base, wd, direction).isoformat()
+
+
+# "a strike for Monday", "closed from Friday": the day something is set for, or starts on
+_FORWARD_WEEKDAY = re.compile(r"\b(?:for|from)\s+$", re.IGNORECASE)
+_RANGE_AFTER = re.compile(r"\s*(?:to|until|till|through|and|-|–)\s", re.IGNORECASE)
+
+
+def _day_set_for(base: date, wd: int, past_clause: bool) -> date:
+    """The weekday a plan is set for: the coming one; told in the past tense ("the union called a
+    strike for Monday"), the nearer of the last and the coming one, leaning ahead by a day."""
+    ahead = cal.weekday_near(base, wd, "future")
+    if not past_clause:
+        return ahead
+    back = cal.weekday_near(base, wd, "past")
+    return ahead if (ahead - base).days <= (base - back).days + 1 else back
 
 
 _TZ = r"(?:\s+(?:EST|EDT|CST|CDT|MST|MDT|PST|PDT|GMT|UTC|BST|CET|local\s+time|\(\d{4}\s+GMT\)))?"

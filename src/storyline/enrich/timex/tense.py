@@ -16,7 +16,7 @@ _FUTURE = (
     r"(?:was|were|is|are)\s+(?:planning|expected|scheduled|due|going)|will|won't|wo\s+n't|shall|'ll|’ll|going\s+to|gonna|expects?\s+to|expected\s+to|plans?\s+to|"
     r"planned\s+to|intends?\s+to|aims?\s+to|scheduled|due\s+to\s+(?:be|start|begin|open|meet|"
     r"arrive|visit|take|hold|announce|report|vote|resume|return)|is\s+to|are\s+to|next(?!\s+to\b)|upcoming|as\s+soon\s+as|"
-    r"forthcoming|would|hopes?\s+to|promised\s+to|set\s+to|to\s+be\s+held"
+    r"forthcoming|would|hopes?\s+to|promised\s+to|set\s+to|to\s+be\s+held|(?-i:may)|might|should|must"
 )
 _IRREGULAR_PAST = (
     "was|were|had|did|said|told|ago|went|came|took|made|got|gave|saw|met|left|won|lost|began|fell|"
@@ -76,6 +76,7 @@ _NOT_VERBS = (
 )
 _CUE = re.compile(
     rf"(?P<future>(?<![\w'’])(?:{_FUTURE})\b)|(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bam\s)(?<!\bbeing\s)"
+    rf"(?<!\bremain\s)(?<!\bremains\s)(?<!\bstay\s)(?<!\bstays\s)"
     rf"(?P<past>\b(?:{_IRREGULAR_PAST})\b|\b[a-z]{{2,}}ed\b)|(?P<infinitive>\bto\s+(?!(?:{_NOT_VERBS})\b)[a-z]{{3,}}\b)",
     re.IGNORECASE,
 )
