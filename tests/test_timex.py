@@ -162,8 +162,8 @@ def test_unknown_dct_keeps_absolute_and_leaves_relative_unresolved() -> None:
     for text in ("on Sunday he said", "last September", "in May", "yesterday", "this week", "two days ago"):
         found = one(text, None)
         assert found.value is None and found.anchored is False, found
-    found = values("The storm hit on March 3, 2010. Two days later the power came back.", None)
-    assert found[1] == ("Two days later", "DATE", "2010-03-05")
+    pairs = values("The storm hit on March 3, 2010. Two days later the power came back.", None)
+    assert pairs[1] == ("Two days later", "DATE", "2010-03-05")
 
 
 def test_extents_follow_timeml() -> None:
