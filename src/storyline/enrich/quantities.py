@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from storyline.enrich.money import PREFIX_SYMBOLS, SUFFIX_WORDS, normalize_money
 from storyline.enrich.units import ALIASES, RATE_ALIASES, to_base
 from storyline.model import Quantity
+from storyline.text.sentences import sentence_spans
 
 # ---------------------------------------------------------------- numbers
 
@@ -518,7 +519,8 @@ def _implied_count(text: str, start: int, end: int) -> bool:
     if _CASUALTY_AFTER.match(text, end):
         return True
     if _PLACE_AFTER.match(text, end) and _LIST_JOIN_BEFORE.search(before):
-        sentence = re.split(r"[.!?;]\s", before)[-1]
+        spans = sentence_spans(before)
+        sentence = (before[spans[-1][0] :] if spans else before).rsplit("; ", 1)[-1]
         return bool(_CASUALTY_WORD.search(sentence))
     return False
 

@@ -25,6 +25,7 @@ from storyline.enrich.timex.lexicon import (
     alternation,
     parse_number,
 )
+from storyline.text.sentences import sentence_spans
 
 Result = tuple[str, str | None]
 
@@ -192,7 +193,10 @@ def _quarter_frame(m: re.Match[str], ctx: Context) -> str | None:
 
 def _cumulative(m: re.Match[str]) -> bool:
     """Whether the sentence before `m` reports on a span of several months or a full year."""
-    lo = max(0, m.string.rfind(". ", 0, m.start()) + 1, m.start() - 300)
+    lo = max(0, m.start() - 300)
+    spans = sentence_spans(m.string[lo : m.start()])
+    if spans:
+        lo += spans[-1][0]
     return _CUMULATIVE.search(m.string, lo, m.start()) is not None
 
 
