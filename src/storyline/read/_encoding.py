@@ -170,12 +170,13 @@ def _nearly_utf8_or_western(data: bytes) -> tuple[str, str] | None:
     word ("caf\xe9") or as its typographic punctuation (quotes, dashes); otherwise (a stray byte
     between words) the bytes are corrupt and become U+FFFD in UTF-8.
     """
-    high = sum(1 for b in data if b >= 0x80)
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
     lenient = data.decode("utf-8", errors="replace")
-    bad = lenient.count("\ufffd") - _encoded_replacements(data)
-    valid_multibyte = sum(1 for ch in lenient if ord(ch) >= 0x80 and ch != "\ufffd")
+    replacements = lenient.count("\ufffd")
+    bad = replacements - _encoded_replacements(data)
+    valid_multibyte = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - replacements
     few = max(_FEW_BAD_BYTES, len(data) // 500)
-    if valid_multibyte and bad <= max(_FEW_BAD_BYTES, valid_multibyte // 20) and bad <= few:
+    if valid_multibyte and bad <= max(2, valid_multibyte // 10) and bad <= few:
         return lenient, "utf-8"
     if valid_multibyte or high > few:
         return None  # a real legacy encoding: leave it to the statistical guess
@@ -186,6 +187,7 @@ def _nearly_utf8_or_western(data: bytes) -> tuple[str, str] | None:
 
 
 _FEW_BAD_BYTES = 8
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WESTERN_PUNCTUATION = frozenset("‘’‚“”„–—…•€£°©®™«»\xa0§¢")
 
