@@ -48,7 +48,7 @@ _MASTHEAD_WORDS = _words(
 _SEPARATOR = re.compile(r"\s+(?:[|–—·•»:]|::|-{1,2})\s+|\s*[|–—·•»]\s*|:\s+")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*|[&+]", re.UNICODE)
-_EDGE = " \t\"'“”‘’«»()[]{}<>.,;:|-–—·•"
+_EDGE = " \t|-–—·•»:;,"  # separators left at a name's edges (other characters are kept as given)
 _HOST_NOISE = frozenset(("www", "m", "rss", "feeds", "feed", "news", "amp", "mobile", "en", "edition"))
 _TLD = _words(
     "com net org info biz co uk us ca au nz in jp de fr it es nl be ch at ie za ng ke br mx ar ru cn hk sg "
