@@ -49,6 +49,19 @@ def test_feed_entry_nested_deeper_than_255_levels_keeps_its_text() -> None:
     assert item.text == BODY
 
 
+def test_feed_entry_nested_beyond_the_parser_limit_is_too_deeply_nested() -> None:
+    fragment = "<div>" * 2100 + f"<p>{BODY}</p>" + "</div>" * 2100
+    feed = (
+        '<rss version="2.0"><channel><title>Northgate</title><item><title>Deep</title>'
+        f"<description>{escape(fragment)}</description></item><item><title>Flat</title>"
+        f"<description>{BODY}</description></item></channel></rss>"
+    ).encode()
+    deep, flat = list(read_bytes(feed, "deeper.rss"))
+    assert isinstance(deep, ReadError)
+    assert deep.reason.startswith("entry 1 (Deep): too deeply nested")
+    assert isinstance(flat, Article) and flat.text == BODY
+
+
 def test_ascii_text_with_one_bad_byte_is_utf8_with_a_replacement_character() -> None:
     data = (BODY + " ") * 5 + "\xff" + " More text follows."
     raw = data.encode("latin-1")

@@ -58,8 +58,26 @@ _SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "math"]
 )
 _CELL_TAGS = frozenset(("td", "th"))
-# without huge_tree libxml2 silently drops what is nested deeper than 255 elements
+# without huge_tree libxml2 silently drops what is nested deeper than 255 elements, and deeper than
+# MAX_DEPTH even with it
 _HUGE_PARSER = lxml.html.HTMLParser(huge_tree=True)
+MAX_DEPTH = 2048
+
+
+class TooDeeplyNested(ValueError):
+    """HTML nested deeper than the parser keeps: its inner text would be lost."""
+
+    def __init__(self) -> None:
+        super().__init__(f"too deeply nested: HTML elements nested more than {MAX_DEPTH} levels deep")
+
+
+def tree_depth(root: lxml.etree._Element) -> int:
+    """How many elements deep the tree goes (without recursion)."""
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def normalize_newlines(text: str) -> str:
@@ -162,8 +180,9 @@ class _Collector:
                 self.add(element.tail)
 
 
-def html_fragment_paragraphs(fragment: str) -> list[str]:
-    """Paragraphs of an HTML fragment (a feed entry's content); <br> keeps a line break."""
+def html_fragment_paragraphs(fragment: str, *, strict: bool = False) -> list[str]:
+    """Paragraphs of an HTML fragment (a feed entry's content); <br> keeps a line break. With
+    `strict`, a fragment nested deeper than the parser keeps raises TooDeeplyNested."""
     if "<" not in fragment:
         return plain_paragraphs(_unescape_plain(fragment))
     try:
@@ -172,6 +191,8 @@ def html_fragment_paragraphs(fragment: str) -> list[str]:
         )
     except (lxml.etree.ParserError, ValueError):
         return plain_paragraphs(fragment)
+    if strict and fragment.count("<") >= MAX_DEPTH and tree_depth(root) >= MAX_DEPTH:
+        raise TooDeeplyNested()
     collector = _Collector()
     body = root.find("body")
     collector.walk(body if body is not None else root)

@@ -14,7 +14,7 @@ from storyline.model import Article, ReadError
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
-from storyline.read._paragraphs import html_fragment_paragraphs, join, plain_paragraphs
+from storyline.read._paragraphs import TooDeeplyNested, html_fragment_paragraphs, join, plain_paragraphs
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Entity declarations that point outside the document (XXE): removed before parsing, whatever
@@ -48,7 +48,10 @@ def _entry_body(entry: Any) -> tuple[str, str]:
     if isinstance(summary, str) and summary.strip():
         candidates.append((entry.get("summary_detail"), summary))
     for detail, value in candidates:
-        paragraphs = html_fragment_paragraphs(value) if _is_html(detail, value) else plain_paragraphs(value)
+        if _is_html(detail, value):
+            paragraphs = html_fragment_paragraphs(value, strict=True)
+        else:
+            paragraphs = plain_paragraphs(value)
         text = join(paragraphs)
         if text:
             return text, value
@@ -191,6 +194,9 @@ def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator
     for index, entry in enumerate(entries, start=1):
         try:
             yield _entry_to_article(entry, index, path, fetched, source, language, entities)
+        except TooDeeplyNested as exc:
+            name = clean_str(entry.get("title")) or clean_str(entry.get("id")) or clean_str(entry.get("link"))
+            yield error(path, f"entry {index}" + (f" ({name})" if name else "") + f": {exc}")
         except Exception as exc:  # one broken entry must not stop the feed
             yield error(path, f"entry {index}: {type(exc).__name__}: {exc}")
     if truncated:

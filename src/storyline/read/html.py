@@ -16,7 +16,7 @@ from storyline.model import Article, ReadError, normalize_for_identity
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
-from storyline.read._paragraphs import join
+from storyline.read._paragraphs import MAX_DEPTH, TooDeeplyNested, join, tree_depth
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TIME_META = (
@@ -30,24 +30,14 @@ _TIME_META = (
     "sailthru.date",
 )
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{4,40})"')
-# libxml2 drops everything nested deeper than 255 elements unless asked for a huge tree, and deeper
-# than 2048 even then
+# libxml2 drops everything nested deeper than 255 elements unless asked for a huge tree
 _DEFAULT_DEPTH = 255
-MAX_DEPTH = 2048
-
-
-def _depth(root: lxml.etree._Element) -> int:
-    depth = deepest = 0
-    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 def deep_tree(html: str) -> lxml.etree._Element | None:
     """The page parsed without libxml2's default depth limit when it is nested deeper than that
     limit (the default parse would lose its inner text), else None. Raises ValueError when the page
-    is nested deeper than even the huge-tree parser keeps."""
+    is nested deeper than even the huge-tree parser keeps (TooDeeplyNested)."""
     if html.count("<") <= _DEFAULT_DEPTH:
         return None
     try:
@@ -56,9 +46,9 @@ def deep_tree(html: str) -> lxml.etree._Element | None:
         )
     except (lxml.etree.ParserError, ValueError):
         return None
-    depth = _depth(root)
+    depth = tree_depth(root)
     if depth >= MAX_DEPTH:
-        raise ValueError(f"too deeply nested: HTML elements nested more than {MAX_DEPTH} levels deep")
+        raise TooDeeplyNested()
     return root if depth > _DEFAULT_DEPTH else None
 
 
@@ -128,7 +118,7 @@ def html_to_article(
         return error(path, "malformed HTML: no markup")
     try:
         deep = deep_tree(html)
-    except ValueError as exc:
+    except TooDeeplyNested as exc:
         return error(path, str(exc))
     document = trafilatura.bare_extraction(
         html if deep is None else deep,
