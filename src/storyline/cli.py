@@ -652,6 +652,95 @@ def watch(
             err.print("stopped", highlight=False)
 
 
+watches_app = typer.Typer(no_args_is_help=True, help="Watches on an entity, a query or an outlet, and their alerts.")
+app.add_typer(watches_app, name="watches")
+
+
+@watches_app.command("add")
+def watches_add(
+    entity: Annotated[str | None, typer.Option("--entity", help="alert on stories about this entity")] = None,
+    query: Annotated[str | None, typer.Option("--query", help="alert on stories matching all these words")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="alert on stories this outlet reports")] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="POST each alert here as signed JSON")] = None,
+    secret: Annotated[str | None, typer.Option(
+        "--secret", help="HMAC-SHA256 key of the webhook signature (default: a new random one, printed once)")] = None,
+    grow: Annotated[int, typer.Option("--grow", min=1, help="alert again each time a story gains N reports")] = 5,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Watch for new stories, growth and new conflicting facts about an entity, a query or an outlet."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from storyline.watches.model import Watch, watch_id
+
+    chosen = [(k, v) for k, v in (("entity", entity), ("query", query), ("outlet", outlet)) if v and v.strip()]
+    if len(chosen) != 1:
+        _fail("give exactly one of --entity, --query or --outlet", 2)
+    kind, value = chosen[0]
+    if webhook is not None and not webhook.startswith(("http://", "https://")):
+        _fail(f"{webhook}: a webhook URL starts with http:// or https://", 2)
+    key = (secret or secrets.token_hex(16)) if webhook else None
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _open(db) as store:
+        watch = store.add_watch(Watch(watch_id(kind, value, webhook), kind, value.strip(), created, webhook, key, grow))  # type: ignore[arg-type]
+    if json_out:
+        _print_json({"id": watch.id, "kind": watch.kind, "value": watch.value, "webhook": watch.webhook,
+                     "secret": key if webhook and not secret else None})
+        return
+    out.print(f"watching {watch.kind} {watch.value!r} (watch {watch.id[:10]})", highlight=False, markup=False)
+    if webhook and not secret:
+        out.print(f"webhook secret (shown once): {key}", highlight=False, markup=False)
+
+
+@watches_app.command("list")
+def watches_list(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """The watches, with how many alerts each has raised."""
+    with _open(db) as store:
+        watches = store.list_watches()
+        counts = {w.id: len(store.list_alerts(watch_id=w.id, limit=100_000)) for w in watches}
+    if json_out:
+        _print_json([{"id": w.id, "kind": w.kind, "value": w.value, "webhook": w.webhook, "grow": w.growth,
+                      "alerts": counts[w.id], "created_at": w.created_at} for w in watches])
+        return
+    rows: list[tuple[str, ...]] = [(w.id[:10], w.kind, w.value, w.webhook or "", str(counts[w.id])) for w in watches]
+    _print_table(["id", "kind", "value", "webhook", "alerts"], rows, "watches" if len(rows) != 1 else "watch")
+
+
+@watches_app.command("remove")
+def watches_remove(ident: Annotated[str, typer.Argument(help="watch id or id prefix")], db: DbOption = None) -> None:
+    """Remove a watch and its alerts."""
+    with _open(db) as store:
+        try:
+            watch = store.remove_watch(ident)
+        except StoreError as exc:
+            _fail(str(exc), 1)
+            return
+    out.print(f"removed watch on {watch.kind} {watch.value!r}", highlight=False, markup=False)
+
+
+@app.command()
+def alerts(
+    watch: Annotated[str | None, typer.Option("--watch", help="only this watch's alerts")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """The newest alerts of every watch (or one)."""
+    with _open(db) as store:
+        try:
+            watch_id = store.get_watch(watch).id if watch else None
+        except StoreError as exc:
+            _fail(str(exc), 1)
+            return
+        found = store.list_alerts(watch_id=watch_id, limit=limit)
+    if json_out:
+        _print_json([to_jsonable(a) for a in found])
+        return
+    rows: list[tuple[str, ...]] = [(a.created_at, a.event, a.story_id[:10], a.title, a.detail) for a in found]
+    _print_table(["when", "event", "story", "title", "detail"], rows, "alerts" if len(rows) != 1 else "alert")
+
+
 class _open:
     """Open the store for a read command; a bad database is a one-line error."""
 
