@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from storyline.serialize import dumps, to_jsonable
 from storyline.store import StoreError, default_db_url, open_store
@@ -102,16 +104,16 @@ def _progress(disable: bool) -> Progress:
 _WIDTHS = {"title": 60, "outlets": 40, "source": 40}
 
 
-def _print_table(columns: list[str], rows: list[tuple[str, ...]], noun: str) -> None:
+def _print_table(columns: list[str], rows: list[tuple[str, ...]], noun: str, nouns: str | None = None) -> None:
     """A plain table on one line per row (long cells end in an ellipsis), then a count."""
     table = Table(box=None)
     for name in columns:
         table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=_WIDTHS.get(name),
                          justify="right" if name == "size" else "left")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(_one_line(cell)) for cell in row))
     out.print(table)
-    out.print(f"{len(rows)} {noun}", highlight=False)
+    out.print(_plural(len(rows), noun, nouns), highlight=False)
 
 
 @app.command()
@@ -135,7 +137,7 @@ def articles(
         ["id", "source", "published", "lang", "title", "size"],
         [(r.id, r.article.source or "", r.article.published or "", r.article.language or "",
           r.article.title or "", str(r.size)) for r in rows],
-        "articles",
+        "article",
     )
 
 
@@ -161,7 +163,7 @@ def show(
         _print_json(data)
         return
     a = stored.article
-    out.print(f"[bold]{a.title or '(untitled)'}[/bold]")
+    out.print(Text(_one_line(a.title) or "(untitled)", style="bold"), highlight=False)
     for key in ("id", "source", "published", "published_time", "language", "url", "path", "agency",
                 "story_id", "duplicate_of", "version"):
         if data.get(key) not in (None, ""):
@@ -204,17 +206,42 @@ def search(
         _print_json(hits)
         return
     for hit in hits:
-        out.print(f"[bold]{hit.article_id}[/bold]  {hit.published or '':10}  {hit.source or ''}  "
-                  f"{_escape(hit.title or '')}", highlight=False)
-        snippet = _escape(hit.snippet).replace("\\[", "[yellow]").replace("]", "[/yellow]")
-        out.print("    " + snippet, highlight=False)
-    out.print(f"{len(hits)} hits", highlight=False)
+        head = Text(hit.article_id, style="bold")
+        head.append(f"  {hit.published or '':10}  {_one_line(hit.source)}  {_one_line(hit.title)}")
+        out.print(head, highlight=False)
+        out.print(Text("    ").append_text(highlighted_snippet(hit.snippet)), highlight=False)
+    out.print(_plural(len(hits), "hit"), highlight=False)
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
+_MARKED = re.compile(r"\[([^\[\]]*)\]")
 
-    return escape(text)
+
+def highlighted_snippet(snippet: str) -> Text:
+    """The store's snippet (matched terms between [ and ]) as rich Text, never parsed as markup: a
+    bracket in the article's own text is printed as it is."""
+    text = Text()
+    pos = 0
+    flat = _one_line(snippet)
+    for m in _MARKED.finditer(flat):
+        text.append(flat[pos : m.start()])
+        text.append(m.group(1), style="bold yellow")
+        pos = m.end()
+    text.append(flat[pos:])
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def _one_line(value: str | None) -> str:
+    """A cell on one line: newlines, tabs and other control characters become one space."""
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
+def _plural(n: int, singular: str, plural: str | None = None) -> str:
+    from storyline.counts import plural as pluralize
+
+    return pluralize(n, singular, plural)
 
 
 @app.command()
@@ -274,25 +301,34 @@ def enrich(db: DbOption = None, json_out: JsonOption = False) -> None:
 @app.command()
 def stories(db: DbOption = None, json_out: JsonOption = False) -> None:
     """List stories: id, title, size, outlets, languages, first and last date."""
+    from storyline.counts import Member, count
+
     with _open(db) as store:
         records = store.list_stories()
-        dup = {a.id for a in store.iter_articles() if a.duplicate_of}
-    rows = [
-        {"id": r.id, "title": r.title, "size": sum(1 for a in r.article_ids if a not in dup),
-         "articles": len(r.article_ids), "outlets": list(r.sources), "languages": list(r.languages),
-         "first_date": r.first_date, "last_date": r.last_date, "merged_from": list(r.merged_from)}
-        for r in records
-    ]
+        known = {a.id: Member(a.id, a.duplicate_of, a.article.source) for a in store.iter_articles()}
+    rows = []
+    for r in records:
+        c = count(known[a] for a in r.article_ids if a in known)
+        rows.append({"id": r.id, "title": r.title, "size": c.reports, "articles": c.articles,
+                     "outlets": list(c.outlets), "unnamed_outlets": c.unnamed, "languages": list(r.languages),
+                     "first_date": r.first_date, "last_date": r.last_date, "merged_from": list(r.merged_from)})
     rows.sort(key=lambda r: (-r["size"], r["id"]))
     if json_out:
         _print_json(rows)
         return
     _print_table(
         ["id", "title", "size", "outlets", "lang", "first", "last"],
-        [(r["id"], r["title"], str(r["size"]), ", ".join(r["outlets"]), ",".join(r["languages"]),
+        [(r["id"], r["title"], str(r["size"]), _outlets_cell(r["outlets"], r["unnamed_outlets"]),
+          ",".join(r["languages"]),
           r["first_date"] or "", r["last_date"] or "") for r in rows],
-        "stories",
+        "story",
     )
+
+
+def _outlets_cell(outlets: list[str], unnamed: int) -> str:
+    from storyline.counts import UNNAMED_OUTLET
+
+    return ", ".join([*outlets, *([UNNAMED_OUTLET] if unnamed else [])])
 
 
 @app.command()
@@ -386,10 +422,19 @@ def timeline(
     if json_out:
         _print_json({"query": query, "articles": len(items), "timeline": rows})
         return
+    if not items:
+        err.print(f"no matching articles for {query!r}", highlight=False, markup=False)
+        return
+    if not rows:
+        err.print(f"{_plural(len(items), 'matching article')}, none with a dated sentence",
+                  highlight=False, markup=False)
+        return
     for row in rows:
         out.print(f"[bold]{row['date']}[/bold]", highlight=False)
         for sent in row["sentences"]:
-            out.print(f"  {_escape(sent['text'])}  [dim]({sent['article']})[/dim]", highlight=False)
+            line = Text(f"  {_one_line(sent['text'])}  ")
+            line.append(f"({sent['article']})", style="dim")
+            out.print(line, highlight=False)
 
 
 def _data_path(path: str | None, default: str) -> Path:
@@ -555,7 +600,7 @@ def feeds_add(
     except ValueError as exc:
         _fail(str(exc), 2)
         return
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         feed = store.add_feed(url, seconds)
     if json_out:
         _print_json(to_jsonable(feed))
@@ -572,7 +617,7 @@ def feeds_list(db: DbOption = None, json_out: JsonOption = False) -> None:
         _print_json([to_jsonable(f) for f in feeds])
     else:
         _print_table(["id", "url", "every", "last poll", "status", "articles"], [_feed_row(f) for f in feeds],
-                     "feeds")
+                     "feed")
 
 
 @feeds_app.command("remove")
@@ -603,7 +648,7 @@ def feeds_import(
     except (OSError, ValueError) as exc:
         _fail(f"{opml}: {exc}", 2)
         return
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         for url, title in found:
             store.add_feed(url, seconds, title)
     out.print(f"following {len(found)} feeds from {opml}", highlight=False, markup=False)
@@ -704,7 +749,7 @@ def watches_list(db: DbOption = None, json_out: JsonOption = False) -> None:
                       "alerts": counts[w.id], "created_at": w.created_at} for w in watches])
         return
     rows: list[tuple[str, ...]] = [(w.id[:10], w.kind, w.value, w.webhook or "", str(counts[w.id])) for w in watches]
-    _print_table(["id", "kind", "value", "webhook", "alerts"], rows, "watches" if len(rows) != 1 else "watch")
+    _print_table(["id", "kind", "value", "webhook", "alerts"], rows, "watch", "watches")
 
 
 @watches_app.command("remove")
@@ -738,16 +783,30 @@ def alerts(
         _print_json([to_jsonable(a) for a in found])
         return
     rows: list[tuple[str, ...]] = [(a.created_at, a.event, a.story_id[:10], a.title, a.detail) for a in found]
-    _print_table(["when", "event", "story", "title", "detail"], rows, "alerts" if len(rows) != 1 else "alert")
+    _print_table(["when", "event", "story", "title", "detail"], rows, "alert")
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite database file that does not exist (read commands never create one)."""
+    if "://" in url and not url.startswith("sqlite:///"):
+        return None  # a server URL (PostgreSQL): its own errors say what is wrong
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else url
+    if path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if Path(path).expanduser().exists() else path
 
 
 class _open:
     """Open the store for a read command; a bad database is a one-line error."""
 
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, *, create: bool = False) -> None:
         self.db = db or default_db_url()
+        self.create = create
 
     def __enter__(self) -> Any:
+        missing = None if self.create else _missing_sqlite_file(self.db)
+        if missing is not None:
+            _fail(f"no such database: {missing}", 2)
         try:
             self.store = open_store(self.db)
         except StoreError as exc:

@@ -104,19 +104,31 @@ class StoryRecord:
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Operators of the search engines' own syntax, written unquoted in capitals: AND is what a query
+# means anyway; OR, NOT and NEAR are refused with a message rather than searched as words.
+_OPERATOR = re.compile(r"^(AND|OR|NOT|NEAR)(?:\(.*|/\d+)?$")
 
 
 def parse_query(query: str) -> list[tuple[str, bool]]:
     """Split a user query into (phrase, is_prefix) terms.
 
-    Accepted syntax: words, "quoted phrases", and a trailing * for prefix search. Everything else
-    is treated as text, so user input can never become database query syntax.
+    Accepted syntax: words, "quoted phrases", and a trailing * for prefix search; every term must
+    match. An unquoted AND is ignored, an unquoted OR, NOT or NEAR is a QuerySyntaxError (quoted,
+    they are words). Everything else is treated as text, so user input can never become database
+    query syntax.
     """
     if query.count('"') % 2:
         raise QuerySyntaxError("unbalanced double quote in search query")
     terms: list[tuple[str, bool]] = []
     for match in _TERM.finditer(query):
         raw = match.group(1) if match.group(1) is not None else match.group(2)
+        operator = _OPERATOR.match(raw) if match.group(1) is None else None
+        if operator and operator.group(1) == "AND":
+            continue  # every word must match anyway
+        if operator:
+            raise QuerySyntaxError(
+                f"{operator.group(1)} is not supported: every word must match; search once per "
+                f'alternative, or quote it ("{operator.group(1)}") to search for the word')
         prefix = match.group(1) is None and raw.endswith("*")
         words = _WORD.findall(raw)
         if words:
