@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from storyline.counts import count, outlet_label
 from storyline.model import AnnotatedArticle, Article, Entity, EntityMention
 from storyline.store import Store, StoredArticle
 from storyline.text.sentences import sentence_spans
@@ -177,11 +178,12 @@ def consolidated_json(c: Consolidated) -> dict[str, Any]:
             brief.append({"text": b.text, "articles": r, "kind": b.kind, "date": _date(b.date),
                           "spans": [{"article": s.article_id, "start": s.start, "end": s.end} for s in b.spans]})
     dates = [a["published"] for a in articles if a["published"]]
+    counted = count(articles)
     return {
         "id": c.story_id, "title": c.title, "articles": articles, "entities": entities, "timeline": timeline,
         "facts": facts, "brief": brief, "merged_from": list(c.merged_from),
-        "size": sum(1 for a in articles if a["duplicate_of"] is None),
-        "sources": sorted({a["source"] for a in articles if a["source"]}),
+        "size": counted.reports,
+        "sources": list(counted.outlets),
         "languages": sorted({a["language"] for a in articles if a["language"]}),
         "first_date": min(dates) if dates else None, "last_date": max(dates) if dates else None,
     }
@@ -201,8 +203,7 @@ def story_markdown(story: dict[str, Any]) -> str:
 
     lines = [f"# {story['title']}", ""]
     span = " to ".join(d for d in (story.get("first_date"), story.get("last_date")) if d)
-    lines.append(f"{story.get('size', len(story['articles']))} reports from {len(story.get('sources', []))} outlets"
-                 + (f", {span}" if span else "") + ".")
+    lines.append(count(story["articles"]).line() + (f", {span}" if span else "") + ".")
     lines += ["", "## Brief", ""]
     for b in story["brief"]:
         lines.append(f"- {b['text']} {cite(b['articles'])}")
@@ -226,7 +227,7 @@ def story_markdown(story: dict[str, Any]) -> str:
     for a in story["articles"]:
         copy = f" (near-copy of [{numbers.get(a['duplicate_of'], '?')}])" if a["duplicate_of"] else ""
         where = a["url"] or a["path"] or ""
-        lines.append(f"{numbers[a['id']]}. {a['source'] or 'unknown outlet'}, {a['published'] or 'undated'}: "
+        lines.append(f"{numbers[a['id']]}. {outlet_label(a['source'])}, {a['published'] or 'undated'}: "
                      f"{a['title'] or '(untitled)'}{copy} {where}".rstrip())
     return "\n".join(lines) + "\n"
 

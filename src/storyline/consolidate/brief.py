@@ -21,6 +21,7 @@ from storyline.consolidate.facts import STORY_SUBJECT, Fact, FactValue
 from storyline.consolidate.mmr import select_mmr
 from storyline.consolidate.sentences import Sentence, features, split_story
 from storyline.consolidate.timeline import SentenceRef, TimelineEvent
+from storyline.counts import UNNAMED_OUTLET, outlet_label
 from storyline.model import AnnotatedArticle, IsoDate
 
 MIN_SENTENCES, MAX_SENTENCES = 5, 8
@@ -57,7 +58,8 @@ def build_brief(
 ) -> list[BriefSentence]:
     """5 to 8 cited sentences when the story has that much to say, fewer otherwise."""
     sentences = split_story(story)
-    sources = {item.id: (item.article.source or item.id) for item in story}
+    # Outlets by name; an article with none is "an unnamed outlet", never its id.
+    sources = {item.id: outlet_label(item.article.source) for item in story}
     conflicts = [f for f in facts if f.status == "conflicting"]
     conflicts.sort(key=lambda f: (-len(f.articles), f.attribute))
     conflict_lines = [_conflict_sentence(f, sources) for f in conflicts[:MAX_CONFLICTS]]
@@ -178,7 +180,7 @@ def _value_phrase(value: FactValue, sources: dict[str, str]) -> str:
         ("about", "around", "some", "nearly", "roughly", "~")
     ):
         text = "about " + text
-    outlets = ", ".join(dict.fromkeys(sources.get(a, a) for a in value.articles))
+    outlets = ", ".join(dict.fromkeys(sources.get(a, UNNAMED_OUTLET) for a in value.articles))
     extra = "" if value.comparable else "; not converted: no exchange rate"
     qualifier = f", {' / '.join(value.qualifiers)}" if value.qualifiers else ""
     return f"{text} ({outlets}{qualifier}{extra})"
@@ -196,7 +198,7 @@ def _conflict_sentence(fact: Fact, sources: dict[str, str]) -> BriefSentence:
     )
     articles = tuple(dict.fromkeys(a for v in fact.values for a in v.articles))
     if fact.is_update and fact.evolution:
-        steps = ", ".join(f"{text} ({sources.get(aid, aid)}, {day})" for day, text, aid in fact.evolution)
+        steps = ", ".join(f"{text} ({sources.get(aid, UNNAMED_OUTLET)}, {day})" for day, text, aid in fact.evolution)
         return BriefSentence(
             text=f"Reports of {topic} changed over time: {steps}.",
             articles=articles,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -154,9 +155,13 @@ def is_loopback(host: str) -> bool:
 
 
 def _wants_html(request: Request) -> bool:
-    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+    """Errors under /api (and /openapi.json, /static) are JSON; the pages answer an HTML page, unless the
+    client asks for JSON and not for HTML."""
+    path = request.url.path
+    if path.startswith(("/api/", "/static/")) or path in ("/api", "/openapi.json"):
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "").lower()
+    return "text/html" in accept or "application/json" not in accept
 
 
 def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -167,11 +172,17 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
     return JSONResponse(error_body(status, message), status_code=status, headers=headers)
 
 
+_BRANCH = re.compile(r"^(?:[\w-]+\[.*\]|ArticleIn)$", re.DOTALL)
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        # A union body's location names its branches ("ArticleIn", "list[...]"): not the user's fields.
+        where = ".".join(str(p) for p in err.get("loc", ())
+                         if p != "body" and not _BRANCH.match(str(p))) or "request"
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
     return "invalid request: " + "; ".join(parts)
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from storyline.counts import Counts, count
 from storyline.model import Article, Entity, EntityMention, ReadError
 from storyline.store import (
     Annotations,
@@ -70,15 +71,20 @@ class StorySummary:
     id: str
     title: str
     article_ids: tuple[str, ...]
-    size: int  # originals (near-copies count once)
+    size: int  # reports (`storyline.counts`: near-copies count once)
     count: int  # every article, copies included
-    sources: tuple[str, ...]
+    sources: tuple[str, ...]  # outlets (`storyline.counts`)
     languages: tuple[str, ...]
     first_date: str | None
     last_date: str | None
     updated_at: str
     per_day: list[tuple[str, int]]
     entity_keys: set[str] = field(default_factory=set)
+    unnamed: int = 0  # articles with no outlet name (`storyline.counts`)
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(self.size, self.count, self.sources, self.unnamed)
 
     @property
     def last_update(self) -> str | None:
@@ -197,10 +203,11 @@ def _summary(r: StoryRecord, members: Sequence[ArticleInfo]) -> StorySummary:
     keys: set[str] = set()
     for member in members:
         keys |= member.entity_keys
+    counted = count(members)
     return StorySummary(
         id=r.id, title=title, article_ids=r.article_ids,
-        size=sum(1 for m in members if m.duplicate_of is None), count=len(members),
-        sources=r.sources, languages=r.languages, first_date=r.first_date, last_date=r.last_date,
+        size=counted.reports, count=counted.articles, sources=counted.outlets, unnamed=counted.unnamed,
+        languages=r.languages, first_date=r.first_date, last_date=r.last_date,
         updated_at=r.updated_at,
         per_day=_day_counts([m.published for m in members], r.first_date, r.last_date),
         entity_keys=keys,
@@ -409,7 +416,8 @@ def _fallback_story(store: Store, story_id: str, reason: str) -> dict[str, Any]:
         "articles": articles,
         "entities": sorted(entities.values(), key=lambda e: (-len(e["articles"]), e["name"])),
         "timeline": timeline, "facts": [], "brief": brief, "merged_from": list(record.merged_from),
-        "size": len(originals), "sources": list(record.sources), "languages": list(record.languages),
+        "size": count(articles).reports, "sources": list(count(articles).outlets),
+        "languages": list(record.languages),
         "first_date": min(dates) if dates else None, "last_date": max(dates) if dates else None,
         "degraded": reason,
     }
@@ -715,7 +723,7 @@ class Catalog:
             return store.search(query, limit=limit, offset=offset)
 
     # -- writes -----------------------------------------------------------------------------------
-    def ingest(self, items: Sequence[Article]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def ingest(self, items: Sequence[Article | ReadError]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Clean, enrich, store and cluster at once; returns (stored, rejected). When it returns, the
         index and every read see the new articles in their stories."""
         from storyline.pipeline import ingest_articles

@@ -21,7 +21,16 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from storyline.serve.api import MAX_PAGE
+from storyline.counts import (
+    UNNAMED_OUTLET,
+    count,
+    mention_count,
+    outlet_label,
+    outlet_name,
+    plural,
+    report_ids,
+)
+from storyline.serve.api import MAX_PAGE, is_date
 from storyline.serve.data import Catalog, EntityInfo, StorySummary, entity_id, filter_stories
 from storyline.store import QuerySyntaxError
 
@@ -52,10 +61,11 @@ def safe_href(url: object) -> str | None:
 
 
 _env.filters["safe_href"] = safe_href
+_env.globals["plural"] = plural
+_env.globals["outlet_label"] = outlet_label
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _catalog(request: Request) -> Catalog:
@@ -72,7 +82,7 @@ def render_error(request: Request, status: int, message: str) -> Response:
 
 
 def _date(value: str | None) -> str | None:
-    return value if value and _DATE.match(value.strip()) else None
+    return value.strip() if value and is_date(value.strip()) else None
 
 
 # -- drawings ------------------------------------------------------------------------------------
@@ -107,9 +117,49 @@ def _day_span(value: str) -> tuple[dt.date, dt.date]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
+BREAK_DAYS = 45  # a gap between events longer than this is drawn as a break in the axis
+BREAK_WIDTH = 32  # pixels a break takes
+EDGE = 40  # pixels a tick label may need on either side of its tick
+
+
+def _segments(spans: Sequence[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """The dated spans grouped into runs with no gap longer than BREAK_DAYS between them."""
+    runs: list[list[dt.date]] = []
+    for start, end in sorted(spans):
+        if runs and (start - runs[-1][1]).days <= BREAK_DAYS:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    return [(a, b) for a, b in runs]
+
+
+def _ticks(lo: dt.date, hi: dt.date, most: int) -> list[tuple[dt.date, str]]:
+    """At most `most` (at least 1) labelled dates from lo to hi: years, months or days by the span."""
+    days = (hi - lo).days
+    most = max(1, most)
+    if days > 3 * 365:
+        years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
+        marks = [(dt.date(y, 1, 1), str(y)) for y in years] or [(lo, str(lo.year))]
+    elif days > 62:
+        day = dt.date(lo.year, lo.month, 1)
+        marks = []
+        while day <= hi:
+            if day >= lo:
+                marks.append((day, day.strftime("%b %Y")))
+            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        marks = marks or [(lo, lo.strftime("%b %Y"))]
+    else:
+        marks = [(lo + dt.timedelta(days=i), (lo + dt.timedelta(days=i)).strftime("%d %b %Y" if i == 0 else "%d %b"))
+                 for i in range(days + 1)]
+    stride = -(-len(marks) // most)
+    return marks[::stride]
+
+
 def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict[str, Any] | None:
-    """Dated events on a linear time axis: a dot for a day, a bar for a month or a year; stacked in
-    rows where they would overlap. Background events are drawn faded."""
+    """Dated events on a time axis: a dot for a day, a bar for a month or a year; stacked in rows where
+    they would overlap. Background events are drawn faded. A gap of more than BREAK_DAYS without events
+    (an old background event) is drawn as a break in the axis, so the other events keep their room; each
+    run of events between breaks is drawn to scale."""
     dated = []
     for n, ev in enumerate(events):
         d = _date(ev.get("date"))
@@ -120,50 +170,55 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
                 continue
     if not dated:
         return None
-    lo = min(s for _, _, s, _ in dated)
-    hi = max(e for _, _, _, e in dated)
-    span = max((hi - lo).days, 1)
-    left, right = 16, width - 16
+    left, right = EDGE, width - EDGE
+    runs = _segments([(s, e) for _, _, s, e in dated])
+    usable = (right - left) - BREAK_WIDTH * (len(runs) - 1)
+    floor = min(100.0, usable / len(runs))  # every run gets some room, however short
+    lengths = [(b - a).days for a, b in runs]
+    spare = usable - floor * len(runs)
+    widths = [floor + spare * (n / sum(lengths) if sum(lengths) else 1 / len(runs)) for n in lengths]
+    origins = []
+    x0 = float(left)
+    for w in widths:
+        origins.append(x0)
+        x0 += w + BREAK_WIDTH
 
     def x(d: dt.date) -> float:
-        return round(left + (right - left) * (d - lo).days / span, 1)
+        for (a, b), origin, w, n in zip(runs, origins, widths, lengths, strict=True):
+            if a <= d <= b or d < a:
+                if n == 0:  # a run of one day: drawn in the middle of its room
+                    return round(origin + w / 2, 1) if len(runs) > 1 else float(left)
+                offset = max(0, min((d - a).days, n))
+                return round(origin + w * offset / n, 1)
+        return float(right)
 
     rows: list[float] = []
     marks = []
     for n, ev, start, end in sorted(dated, key=lambda t: (t[2], t[0])):
-        x0, x1 = x(start), x(end)
-        row = next((i for i, last in enumerate(rows) if last < x0 - 12), None)
+        xs, xe = x(start), x(end)
+        row = next((i for i, last in enumerate(rows) if last < xs - 12), None)
         if row is None:
-            rows.append(x1)
+            rows.append(xe)
             row = len(rows) - 1
         else:
-            rows[row] = x1
-        marks.append({"n": n + 1, "x": x0, "x1": x1, "bar": start != end, "y": 18 + row * 16,
+            rows[row] = xe
+        marks.append({"n": n + 1, "x": xs, "x1": xe, "bar": start != end, "y": 18 + row * 16,
                       "background": bool(ev.get("background")),
                       "title": f"{ev.get('date')}: {ev.get('text', '')}"})
     axis_y = 18 + len(rows) * 16 + 4
-    ticks: list[tuple[dt.date, str]] = []
-    days = (hi - lo).days
-    if days > 3 * 365:
-        years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
-        stride = max(1, len(years) // 8)
-        ticks = [(dt.date(y, 1, 1), str(y)) for y in years[::stride]]
-    elif days > 62:
-        day = dt.date(lo.year, lo.month, 1)
-        months = []
-        while day <= hi:
-            if day >= lo:
-                months.append((day, day.strftime("%b %Y")))
-            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        stride = max(1, len(months) // 8)
-        ticks = months[::stride]
-    else:
-        stride = max(1, days // 8)
-        ticks = [(lo + dt.timedelta(days=i), (lo + dt.timedelta(days=i)).strftime("%d %b"))
-                 for i in range(0, days + 1, stride)]
+    ticks: list[dict[str, Any]] = []
+    for (a, b), w in zip(runs, widths, strict=True):
+        for d, label in _ticks(a, b, int(w // 90)):
+            tx = x(d)
+            if not ticks or tx - ticks[-1]["x"] >= 75:  # labels never overlap
+                ticks.append({"x": tx, "label": label})
+    segments_ = [{"x": origin, "x1": round(origin + w, 1)} for origin, w in zip(origins, widths, strict=True)]
+    breaks = [{"x": round(origin + w + BREAK_WIDTH / 2, 1)} for origin, w in zip(origins[:-1], widths[:-1],
+                                                                                 strict=True)]
+    lo, hi = runs[0][0], runs[-1][1]
     return {
-        "width": width, "height": axis_y + 22, "axis_y": axis_y, "left": left, "right": right,
-        "marks": marks, "ticks": [{"x": x(d), "label": label} for d, label in ticks],
+        "width": width, "height": axis_y + 24, "axis_y": axis_y, "left": left, "right": right,
+        "marks": marks, "ticks": ticks, "segments": segments_, "breaks": breaks,
         "first": lo.isoformat(), "last": hi.isoformat(),
     }
 
@@ -242,13 +297,18 @@ def front_page(
     index = cat.index()
     error = None
     q, entity, outlet, language = (v.strip() if v else None for v in (q, entity, outlet, language))
+    bad_dates = [f"“{v.strip()[:40]}” is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+                 for v in (date_from, date_to) if v and v.strip() and not is_date(v.strip())]
     try:
+        if bad_dates:
+            raise QuerySyntaxError("; ".join(bad_dates))
         stories = filter_stories(
             cat, q=q or None, entity=entity or None, outlet=outlet or None, language=language or None,
             date_from=_date(date_from), date_to=_date(date_to), sort="size" if sort == "size" else "updated",
         )
     except QuerySyntaxError as exc:
-        stories, error = [], f"Search query not understood: {exc}"
+        stories = []
+        error = f"Dates not understood: {exc}" if bad_dates else f"Search query not understood: {exc}"
     total = len(stories)
     shown = stories[(page - 1) * PAGE : page * PAGE]
     entity_info = index.find_entity(entity) if entity else None
@@ -279,7 +339,7 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
             span = next((s for s in spans if s.get("article") == aid), None)
             a = by_id[aid]
             out.append({"n": numbers[aid], "href": article_link(aid, span),
-                        "label": f"{a.get('source') or 'unknown outlet'}, {a.get('published') or 'undated'}: "
+                        "label": f"{outlet_label(a.get('source'))}, {a.get('published') or 'undated'}: "
                                  f"{a.get('title') or '(untitled)'}"})
         return out
 
@@ -309,10 +369,10 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
                                                         "end": span["sentence_end"]}
                 else:
                     link_span = span
-                quotes.append({"quote": quote, "source": a.get("source") or "unknown outlet",
+                quotes.append({"quote": quote, "source": outlet_label(a.get("source")),
                                "published": a.get("published"), "href": article_link(aid, link_span),
                                "n": numbers[aid]})
-                said[a.get("source") or "unknown outlet"].append(
+                said[outlet_label(a.get("source"))].append(
                     {"subject": f["subject"], "attribute": f["attribute"], "value": v["text"],
                      "conflict": f["status"] == "conflicting", "href": article_link(aid, link_span)})
             title = " | ".join(f"“{q['quote']}” ({q['source']})" for q in quotes[:4])
@@ -325,22 +385,28 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
     for a in articles:
         if a.get("duplicate_of") and a["duplicate_of"] in by_id:
             copies[a["duplicate_of"]].append(a)
+    counted = count(articles)
+    names = {n.casefold(): n for n in counted.outlets}
     outlets: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in articles:
-        outlets[a.get("source") or "unknown outlet"].append(a)
-    who = [{"outlet": name, "articles": len(arts), "languages": sorted({a["language"] for a in arts
-                                                                      if a.get("language")}),
+        name = outlet_name(a.get("source"))
+        outlets[names.get(name.casefold(), name) if name else UNNAMED_OUTLET].append(a)
+    story_reports = set(report_ids(articles))
+    who = [{"outlet": name, "articles": len(arts), "reports": sum(1 for a in arts if a["id"] in story_reports),
+            "languages": sorted({a["language"] for a in arts if a.get("language")}),
             "said": said.get(name, [])}
-           for name, arts in sorted(outlets.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))]
+           for name, arts in sorted(outlets.items(), key=lambda kv: (kv[0] == UNNAMED_OUTLET, -len(kv[1]),
+                                                                     kv[0].casefold()))]
 
     entities = []
     for e in story["entities"]:
         key = e.get("key")
         eid = entity_id(key) if key and entity_id(key) in index_entities else None
         entities.append({**e, "href": f"/entities/{eid}" if eid else "/entities/" + _quote_path(e["name"]),
-                         "others": [a for a in e["aliases"] if a != e["name"]]})
+                         "others": [a for a in e["aliases"] if a != e["name"]],
+                         "reports": mention_count(e["articles"], articles)})
     return {
-        "story": story, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
+        "story": story, "counts": counted, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
         "conflicts": sum(1 for f in facts if f["status"] == "conflicting"), "who": who, "entities": entities,
         "originals": [
             {"a": a, "n": numbers[a["id"]], "copies": [(c, numbers[c["id"]]) for c in copies[a["id"]]]}
@@ -415,9 +481,13 @@ def entity_page(request: Request, entity_ref: str) -> Response:
         return render_error(request, 404, f"no entity with id {entity_ref!r}")
     stories: list[StorySummary] = sorted((index.stories[s] for s in found.story_ids),
                                          key=lambda s: (s.first_date or "9999", s.id))
-    per_story = {s.id: sum(1 for a in s.article_ids if a in found.article_ids) for s in stories}
+    members = [index.articles[a] for a in found.article_ids if a in index.articles]
+    # Near-copies count once: an article is a report when its original is not stored.
+    per_story = {s.id: mention_count(found.article_ids, [index.articles[a] for a in s.article_ids
+                                                         if a in index.articles]) for s in stories}
+    reports = sum(1 for m in members if not m.duplicate_of or m.duplicate_of not in index.articles)
     dated = [s for s in stories if s.first_date]
-    return render(request, "entity.html", e=found, stories=stories, per_story=per_story,
+    return render(request, "entity.html", e=found, stories=stories, per_story=per_story, reports=reports,
                   drawing=timeline_drawing([{"date": s.first_date, "text": s.title} for s in dated]),
                   dated=dated, others=[a for a in found.aliases if a != found.name])
 
