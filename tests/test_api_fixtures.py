@@ -52,7 +52,7 @@ CORPUS: list[dict[str, Any]] = [
              "The cooperative has 85 members and harvested 1,200 tonnes of apples last year. "
              "Chair Mette Lindqvist said the prize money of €15,000 would go to new cold storage."},
     {"title": XSS_TITLE, "source": 'Evil "><b>Outlet</b>', "published": "2024-01-25", "language": "en",
-     "url": "https://evil.example/quarry", "text": XSS_TEXT},
+     "url": "https://evil.example/quarry", "text": XSS_TEXT, "format": "text"},
 ]
 
 

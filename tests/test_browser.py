@@ -54,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if SAMPLES.is_dir() and any(SAMPLES.iterdir()):
             report = ingest_paths(store, [str(SAMPLES)])
         else:
-            report = ingest_articles(store, [Article(**{k: v for k, v in c.items()}) for c in CORPUS])
+            report = ingest_articles(store, [Article(**{k: v for k, v in c.items() if k != "format"}) for c in CORPUS])
         assert report.stored > 0
     port = _free_port()
     config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")

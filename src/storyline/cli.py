@@ -209,24 +209,18 @@ def search(
         head = Text(hit.article_id, style="bold")
         head.append(f"  {hit.published or '':10}  {_one_line(hit.source)}  {_one_line(hit.title)}")
         out.print(head, highlight=False)
-        out.print(Text("    ").append_text(highlighted_snippet(hit.snippet)), highlight=False)
+        out.print(Text("    ").append_text(highlighted_snippet(hit.snippet, query)), highlight=False)
     out.print(_plural(len(hits), "hit"), highlight=False)
 
 
-_MARKED = re.compile(r"\[([^\[\]]*)\]")
+def highlighted_snippet(snippet: str, query: str) -> Text:
+    """The store's snippet as rich Text, matched terms in bold yellow; never parsed as markup, and the
+    article's own brackets printed as they are."""
+    from storyline.snippets import snippet_parts
 
-
-def highlighted_snippet(snippet: str) -> Text:
-    """The store's snippet (matched terms between [ and ]) as rich Text, never parsed as markup: a
-    bracket in the article's own text is printed as it is."""
     text = Text()
-    pos = 0
-    flat = _one_line(snippet)
-    for m in _MARKED.finditer(flat):
-        text.append(flat[pos : m.start()])
-        text.append(m.group(1), style="bold yellow")
-        pos = m.end()
-    text.append(flat[pos:])
+    for part, matched in snippet_parts(_one_line(snippet), query):
+        text.append(part, style="bold yellow" if matched else None)
     return text
 
 

@@ -93,6 +93,10 @@ class ArticleIn(BaseModel):
         description="the article as HTML (a whole page or a fragment), read like an HTML file: main text, "
                     "title, outlet, date and language are taken from the page where the fields above do "
                     "not give them. Give `text` or `html`, not both")
+    format: Literal["auto", "text", "html"] = Field(
+        default="auto",
+        description="how `text` is read: auto (HTML when it has markup, else plain text), text (plain text, "
+                    "a '<' is a character: for articles about markup) or html")
     title: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
     source: str | None = Field(default=None, max_length=500, description="outlet name or domain")
@@ -142,7 +146,12 @@ class ArticleIn(BaseModel):
         # Empty strings mean "unknown" (the store keys outlets by name: "" is not an outlet).
         fields = {"title": self.title or None, "source": (self.source or "").strip() or None,
                   "published": published, "published_time": published_time, "language": self.language}
-        markup = self.html if self.html is not None else (self.text if looks_like_html(self.text) else None)
+        if self.html is not None:
+            markup: str | None = self.html
+        elif self.format == "html" or (self.format == "auto" and looks_like_html(self.text)):
+            markup = self.text
+        else:
+            markup = None
         if markup is None:
             return Article(text=self.text or "", url=url, format="api", title=self.title or None,
                            source=fields["source"], published=published, published_time=published_time,

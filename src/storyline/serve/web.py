@@ -32,6 +32,7 @@ from storyline.counts import (
 )
 from storyline.serve.api import MAX_PAGE, is_date
 from storyline.serve.data import Catalog, EntityInfo, StorySummary, entity_id, filter_stories
+from storyline.snippets import snippet_parts
 from storyline.store import QuerySyntaxError
 
 HERE = Path(__file__).resolve().parent
@@ -208,8 +209,8 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
     axis_y = 18 + len(rows) * 16 + 4
     ticks: list[dict[str, Any]] = []
     for (a, b), w in zip(runs, widths, strict=True):
-        for d, label in _ticks(a, b, int(w // 90)):
-            tx = x(d)
+        for day, label in _ticks(a, b, int(w // 90)):
+            tx = x(day)
             if not ticks or tx - ticks[-1]["x"] >= 75:  # labels never overlap
                 ticks.append({"x": tx, "label": label})
     segments_ = [{"x": origin, "x1": round(origin + w, 1)} for origin, w in zip(origins, widths, strict=True)]
@@ -517,18 +518,12 @@ def search_page(
         stories = list(seen.values())
     more = len(hits) > PAGE
     return render(request, "search.html", status=400 if error else 200, q=q or "", error=error,
-                  hits=[{"h": h, "snippet": _snippet(h.snippet)} for h in hits[:PAGE]], stories=stories,
+                  hits=[{"h": h, "snippet": _snippet(h.snippet, q or "")} for h in hits[:PAGE]], stories=stories,
                   page=page,
                   more=more, limit=MAX_PAGE, next_url="/search?" + _query(q=q, page=page + 1),
                   prev_url="/search?" + _query(q=q, page=page - 1 if page > 2 else None))
 
 
-def _snippet(snippet: str) -> list[tuple[str, bool]]:
+def _snippet(snippet: str, query: str) -> list[tuple[str, bool]]:
     """The store marks matched terms with [ ]: split into (text, matched) parts for <mark>."""
-    parts: list[tuple[str, bool]] = []
-    for m in re.finditer(r"\[([^\[\]]*)\]|([^\[]+|\[)", snippet):
-        if m.group(1) is not None:
-            parts.append((m.group(1), True))
-        else:
-            parts.append((m.group(2), False))
-    return parts
+    return snippet_parts(snippet, query)

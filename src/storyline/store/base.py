@@ -127,7 +127,7 @@ def parse_query(query: str) -> list[tuple[str, bool]]:
             continue  # every word must match anyway
         if operator:
             raise QuerySyntaxError(
-                f"{operator.group(1)} is not supported: every word must match; search once per "
+                f"{operator.group(1)} is not supported in a search query: every word must match; search once per "
                 f'alternative, or quote it ("{operator.group(1)}") to search for the word')
         prefix = match.group(1) is None and raw.endswith("*")
         words = _WORD.findall(raw)
