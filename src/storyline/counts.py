@@ -94,17 +94,30 @@ def members(items: Iterable[Any]) -> list[Member]:
     return out
 
 
+def _report_ids(ms: list[Member]) -> list[str]:
+    by_id = {m.id: m for m in ms}
+
+    def root(m: Member) -> str:
+        """The original a chain of near-copies leads to (in a cycle, its smallest id)."""
+        path = [m.id]
+        while m.duplicate_of and m.duplicate_of in by_id and m.duplicate_of != m.id:
+            m = by_id[m.duplicate_of]
+            if m.id in path:
+                return min(path[path.index(m.id):])
+            path.append(m.id)
+        return m.id
+
+    return [m.id for m in ms if root(m) == m.id]
+
+
 def report_ids(items: Iterable[Any]) -> list[str]:
     """The ids of the reports among `items`: articles that are not a near-copy of another of them."""
-    ms = members(items)
-    ids = {m.id for m in ms}
-    return [m.id for m in ms if not m.duplicate_of or m.duplicate_of not in ids]
+    return _report_ids(members(items))
 
 
 def count(items: Iterable[Any]) -> Counts:
     """Reports, articles, outlets and unnamed-outlet articles of one story's articles."""
     ms = members(items)
-    ids = {m.id for m in ms}
     outlets: dict[str, str] = {}
     unnamed = 0
     for m in ms:
@@ -114,7 +127,7 @@ def count(items: Iterable[Any]) -> Counts:
         else:
             outlets.setdefault(name.casefold(), name)
     return Counts(
-        reports=sum(1 for m in ms if not m.duplicate_of or m.duplicate_of not in ids),
+        reports=len(_report_ids(ms)),
         articles=len(ms),
         outlets=tuple(sorted(outlets.values(), key=lambda n: (n.casefold(), n))),
         unnamed=unnamed,
