@@ -154,3 +154,14 @@ def test_timeline_with_no_matching_article_says_so(samples_db: Path) -> None:
     assert proc.stdout == "" and "no matching articles for 'zzzz'" in proc.stderr
     as_json = json.loads(ok(run("timeline", "--query", "zzzz", "--db", str(samples_db), "--json")))
     assert as_json["articles"] == 0 and as_json["timeline"] == []
+
+
+def test_readme_says_how_to_run_storyline_after_make_demo() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    setup = readme[readme.index("## Set-up"):readme.index("## Command line")]
+    assert ".venv/bin/storyline" in setup and ". .venv/bin/activate" in setup
+    assert "foreground" in setup and "Ctrl-C" in setup
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    demo = makefile[makefile.index("\ndemo:"):].split("\n\n")[0].strip().splitlines()
+    assert "storyline serve" in demo[-1]  # what the README says: the demo ends serving
+    assert "no such database" in readme and "OR" in readme and "no matching articles" in readme
