@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -118,49 +119,39 @@ def _day_span(value: str) -> tuple[dt.date, dt.date]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
-BREAK_DAYS = 45  # a gap between events longer than this is drawn as a break in the axis
-BREAK_WIDTH = 32  # pixels a break takes
+TICK_GAP = 75  # pixels between two tick labels at least
 EDGE = 40  # pixels a tick label may need on either side of its tick
 
 
-def _segments(spans: Sequence[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
-    """The dated spans grouped into runs with no gap longer than BREAK_DAYS between them."""
-    runs: list[list[dt.date]] = []
-    for start, end in sorted(spans):
-        if runs and (start - runs[-1][1]).days <= BREAK_DAYS:
-            runs[-1][1] = max(runs[-1][1], end)
-        else:
-            runs.append([start, end])
-    return [(a, b) for a, b in runs]
+def _quartiles(days: Sequence[int]) -> tuple[int, int, int]:
+    ordered = sorted(days)
+    n = len(ordered)
+    return ordered[n // 4], ordered[n // 2], ordered[(3 * n) // 4]
 
 
-def _ticks(lo: dt.date, hi: dt.date, most: int) -> list[tuple[dt.date, str]]:
-    """At most `most` (at least 1) labelled dates from lo to hi: years, months or days by the span."""
-    days = (hi - lo).days
-    most = max(1, most)
-    if days > 3 * 365:
-        years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
-        marks = [(dt.date(y, 1, 1), str(y)) for y in years] or [(lo, str(lo.year))]
-    elif days > 62:
-        day = dt.date(lo.year, lo.month, 1)
-        marks = []
-        while day <= hi:
-            if day >= lo:
-                marks.append((day, day.strftime("%b %Y")))
-            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        marks = marks or [(lo, lo.strftime("%b %Y"))]
-    else:
-        marks = [(lo + dt.timedelta(days=i), (lo + dt.timedelta(days=i)).strftime("%d %b %Y" if i == 0 else "%d %b"))
-                 for i in range(days + 1)]
-    stride = -(-len(marks) // most)
-    return marks[::stride]
+def _tick_candidates(lo: dt.date, hi: dt.date, around: dt.date) -> list[tuple[dt.date, str]]:
+    """Year starts, then month starts, then days (the 400 nearest `around`) from lo to hi, in that
+    order of preference."""
+    years = [(dt.date(y, 1, 1), str(y)) for y in range(lo.year, hi.year + 1) if lo <= dt.date(y, 1, 1) <= hi]
+    months: list[tuple[dt.date, str]] = []
+    day = dt.date(lo.year, lo.month, 1)
+    while day <= hi and len(months) < 1200:
+        if day >= lo and day.month != 1:
+            months.append((day, day.strftime("%b %Y")))
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    first, last = max(lo, around - dt.timedelta(days=200)), min(hi, around + dt.timedelta(days=200))
+    days = [(first + dt.timedelta(days=i), (first + dt.timedelta(days=i)).strftime("%d %b"))
+            for i in range((last - first).days + 1) if (first + dt.timedelta(days=i)).day != 1]
+    return years + months + days
 
 
 def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict[str, Any] | None:
     """Dated events on a time axis: a dot for a day, a bar for a month or a year; stacked in rows where
-    they would overlap. Background events are drawn faded. A gap of more than BREAK_DAYS without events
-    (an old background event) is drawn as a break in the axis, so the other events keep their room; each
-    run of events between breaks is drawn to scale."""
+    they would overlap. Background events are drawn faded.
+
+    The axis is linear, unless a few events lie far from the bulk of them (an old background event, a
+    date years ahead): then time is compressed logarithmically with the distance from the median event
+    (a log-scaled gap), so the outliers do not squeeze every other event against one edge."""
     dated = []
     for n, ev in enumerate(events):
         d = _date(ev.get("date"))
@@ -171,27 +162,25 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
                 continue
     if not dated:
         return None
+    lo = min(s for _, _, s, _ in dated)
+    hi = max(e for _, _, _, e in dated)
     left, right = EDGE, width - EDGE
-    runs = _segments([(s, e) for _, _, s, e in dated])
-    usable = (right - left) - BREAK_WIDTH * (len(runs) - 1)
-    floor = min(100.0, usable / len(runs))  # every run gets some room, however short
-    lengths = [(b - a).days for a, b in runs]
-    spare = usable - floor * len(runs)
-    widths = [floor + spare * (n / sum(lengths) if sum(lengths) else 1 / len(runs)) for n in lengths]
-    origins = []
-    x0 = float(left)
-    for w in widths:
-        origins.append(x0)
-        x0 += w + BREAK_WIDTH
+    # The bulk: the days of the events dated to the day (month and year bars are context).
+    days = [s.toordinal() for _, _, s, e in dated if s == e] or [s.toordinal() for _, _, s, _ in dated]
+    q1, median, q3 = _quartiles(days)
+    log_scale = (hi - lo).days > 4 * max(q3 - q1, 7)
+
+    def f(d: dt.date) -> float:
+        if not log_scale:
+            return float(d.toordinal())
+        off = d.toordinal() - median
+        return math.copysign(math.log1p(abs(off)), off)
+
+    f_lo, f_hi = f(lo), f(hi)
+    span = (f_hi - f_lo) or 1.0
 
     def x(d: dt.date) -> float:
-        for (a, b), origin, w, n in zip(runs, origins, widths, lengths, strict=True):
-            if a <= d <= b or d < a:
-                if n == 0:  # a run of one day: drawn in the middle of its room
-                    return round(origin + w / 2, 1) if len(runs) > 1 else float(left)
-                offset = max(0, min((d - a).days, n))
-                return round(origin + w * offset / n, 1)
-        return float(right)
+        return round(left + (right - left) * (f(d) - f_lo) / span, 1)
 
     rows: list[float] = []
     marks = []
@@ -208,18 +197,18 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
                       "title": f"{ev.get('date')}: {ev.get('text', '')}"})
     axis_y = 18 + len(rows) * 16 + 4
     ticks: list[dict[str, Any]] = []
-    for (a, b), w in zip(runs, widths, strict=True):
-        for day, label in _ticks(a, b, int(w // 90)):
-            tx = x(day)
-            if not ticks or tx - ticks[-1]["x"] >= 75:  # labels never overlap
-                ticks.append({"x": tx, "label": label})
-    segments_ = [{"x": origin, "x1": round(origin + w, 1)} for origin, w in zip(origins, widths, strict=True)]
-    breaks = [{"x": round(origin + w + BREAK_WIDTH / 2, 1)} for origin, w in zip(origins[:-1], widths[:-1],
-                                                                                 strict=True)]
-    lo, hi = runs[0][0], runs[-1][1]
+    for day, label in _tick_candidates(lo, hi, dt.date.fromordinal(median)):
+        tx = x(day)
+        if all(abs(tx - t["x"]) >= TICK_GAP for t in ticks):
+            ticks.append({"x": tx, "label": label})
+        if len(ticks) >= 12:
+            break
+    if not ticks:
+        ticks.append({"x": x(lo), "label": lo.strftime("%d %b %Y")})
+    ticks.sort(key=lambda t: t["x"])
     return {
         "width": width, "height": axis_y + 24, "axis_y": axis_y, "left": left, "right": right,
-        "marks": marks, "ticks": ticks, "segments": segments_, "breaks": breaks,
+        "marks": marks, "ticks": ticks, "log_scale": log_scale,
         "first": lo.isoformat(), "last": hi.isoformat(),
     }
 
