@@ -51,16 +51,16 @@ def test_feed_commands(tmp_path: Path) -> None:
         assert "interval" in run("feeds", "add", srv.url("/rss"), "--every", "soon", db=db).stderr
         polled = run("watch", "--once", "--no-enrich", db=db)
         assert polled.returncode == 0, polled.stderr
-        assert "1 feeds polled, 2 articles stored, 0 failed" in polled.stdout
+        assert "1 feed polled, 2 articles stored, 0 failed" in polled.stdout
         listed = run("feeds", "list", db=db)
-        assert srv.url("/rss") in listed.stdout and "ok" in listed.stdout and "1 feeds" in listed.stdout
+        assert srv.url("/rss") in listed.stdout and "ok" in listed.stdout and "1 feed\n" in listed.stdout
         as_json = json.loads(run("feeds", "list", "--json", db=db).stdout)
         assert as_json[0]["articles"] == 2 and as_json[0]["etag"] == '"1"'
         again = run("watch", "--once", "--no-enrich", db=db)
         assert "not modified" in again.stderr and srv.count("/page/0") == 1
         opml = tmp_path / "f.opml"
         opml.write_text(f'<opml version="2.0"><body><outline text="b" xmlUrl="{srv.url("/other")}"/></body></opml>')
-        assert "following 1 feeds" in run("feeds", "import", str(opml), db=db).stdout
+        assert "following 1 feed from" in run("feeds", "import", str(opml), db=db).stdout
         removed = run("feeds", "remove", as_json[0]["id"][:8], db=db)
         assert removed.returncode == 0 and "no longer following" in removed.stdout
         assert run("feeds", "remove", "nosuchfeed", db=db).returncode == 1

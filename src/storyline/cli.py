@@ -645,7 +645,7 @@ def feeds_import(
     with _open(db, create=True) as store:
         for url, title in found:
             store.add_feed(url, seconds, title)
-    out.print(f"following {len(found)} feeds from {opml}", highlight=False, markup=False)
+    out.print(f"following {_plural(len(found), 'feed')} from {opml}", highlight=False, markup=False)
 
 
 @app.command()
@@ -679,7 +679,8 @@ def watch(
             else:
                 stored = sum(r.stored for r in reports)
                 failed = sum(r.status == "error" for r in reports)
-                out.print(f"{len(reports)} feeds polled, {stored} articles stored, {failed} failed", highlight=False)
+                out.print(f"{_plural(len(reports), 'feed')} polled, {_plural(stored, 'article')} stored, "
+                          f"{failed} failed", highlight=False)
             if reports and all(r.status == "error" for r in reports):
                 raise typer.Exit(1)
             return
