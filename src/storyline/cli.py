@@ -722,7 +722,7 @@ def watches_add(
         _fail(f"{webhook}: a webhook URL starts with http:// or https://", 2)
     key = (secret or secrets.token_hex(16)) if webhook else None
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         watch = store.add_watch(Watch(watch_id(kind, value, webhook), kind, value.strip(), created, webhook, key, grow))  # type: ignore[arg-type]
     if json_out:
         _print_json({"id": watch.id, "kind": watch.kind, "value": watch.value, "webhook": watch.webhook,

@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from storyline.clean.outlet import normalize_outlet
+from storyline.counts import count, plural
 from storyline.store.base import fold_name
 from storyline.text import words
 from storyline.watches.model import Alert, AlertEvent, Watch
@@ -46,7 +47,7 @@ def _alert(watch: Watch, event: AlertEvent, story: dict[str, Any], key: str, det
     payload = {
         "watch": {"id": watch.id, "kind": watch.kind, "value": watch.value},
         "event": event,
-        "story": {"id": story["id"], "title": story.get("title"), "reports": len(story.get("articles", []))},
+        "story": {"id": story["id"], "title": story.get("title"), "reports": count(story.get("articles", [])).reports},
         "detail": detail,
     }
     return Alert(ident, watch.id, event, story["id"], key, story.get("title") or story["id"], detail, now, payload)
@@ -58,17 +59,17 @@ def story_alerts(watch: Watch, story: dict[str, Any], known_keys: set[str], now:
     if not matches(watch, story):
         return []
     story_id = story["id"]
-    size = len(story.get("articles", []))
+    size = count(story.get("articles", [])).reports  # near-copies count once (storyline.counts)
     out: list[Alert] = []
     new_key = f"new-story:{story_id}"
     if new_key not in known_keys:
-        out.append(_alert(watch, "new-story", story, new_key, f"a new story with {size} reports", now))
+        out.append(_alert(watch, "new-story", story, new_key, f"a new story with {plural(size, 'report')}", now))
     else:
         step = max(1, watch.growth)
         reached = size // step * step
         grew_key = f"grew:{story_id}:{reached}"
         if reached >= step and grew_key not in known_keys:
-            out.append(_alert(watch, "grew", story, grew_key, f"the story has grown to {size} reports", now))
+            out.append(_alert(watch, "grew", story, grew_key, f"the story has grown to {plural(size, 'report')}", now))
     for fact in story.get("facts", []):
         if fact.get("status") != "conflicting":
             continue
