@@ -488,3 +488,36 @@ def test_figures_of_a_list_of_places_are_kept_apart_by_place() -> None:
     )
     assert _one(facts, "cases", "in Spain").status == "agreed"
     assert _one(facts, "cases", "in Britain").status == "conflicting"
+
+
+def _toll(aid: str, text: str, day: str, source: str, figure: str, value: float) -> AnnotatedArticle:
+    return make(aid, text, day, source,
+                quantities=[dict(span=figure, value=value, unit=None, kind="count", measured="people")])
+
+
+def test_same_day_disagreement_is_a_conflict_not_a_change_over_time() -> None:
+    """Issue 10 item 7: 12 dead per the coast guard and 17 per the police on the same day, then 20 the
+    next day, is a disagreement: the brief must not say the figure "changed over time"."""
+    from storyline.consolidate.brief import _conflict_sentence
+
+    a = _toll("a", "The shipwreck killed 12 people, the coast guard said.", "2024-03-02", "A", "12 people", 12.0)
+    b = _toll("b", "The shipwreck killed 17 people, the police said.", "2024-03-02", "B", "17 people", 17.0)
+    c = _toll("c", "The shipwreck killed 20 people, officials said.", "2024-03-03", "C", "20 people", 20.0)
+    toll = _one(cross_check(extract_claims([a, b, c], [])), "death toll")
+    assert toll.status == "conflicting"
+    assert not toll.is_update and toll.evolution == ()
+    assert toll.note is not None and "same day" in toll.note
+    sentence = _conflict_sentence(toll, {"a": "A", "b": "B", "c": "C"})
+    assert sentence.kind == "conflict" and "over time" not in sentence.text
+    # only the same-day pair: a plain disagreement too
+    alone = _one(cross_check(extract_claims([a, b], [])), "death toll")
+    assert alone.status == "conflicting" and not alone.is_update and alone.evolution == ()
+
+
+def test_figure_rising_across_days_with_same_day_agreement_is_an_evolution() -> None:
+    a = _toll("a", "The shipwreck killed 12 people, the coast guard said.", "2024-03-02", "A", "12 people", 12.0)
+    b = _toll("b", "Police said 12 people died in the shipwreck.", "2024-03-02", "B", "12 people", 12.0)
+    c = _toll("c", "The death toll rose to 20 people on Sunday.", "2024-03-03", "C", "20 people", 20.0)
+    toll = _one(cross_check(extract_claims([a, b, c], [])), "death toll")
+    assert toll.status == "conflicting" and toll.is_update
+    assert [(d, aid) for d, _, aid in toll.evolution] == [("2024-03-02", "a"), ("2024-03-02", "b"), ("2024-03-03", "c")]

@@ -1258,9 +1258,11 @@ def _fact(claims: list[Claim], qualifier: str | None) -> Fact:
         and first.attribute in CUMULATIVE
         and first.kind in ("count", "money", "quantity")
     ):
-        evolution, rising = _evolution(comparable)
-        if rising:
+        evolution, same_day = _evolution(comparable, clusters)
+        if evolution:
             note = "updated over time: later reports give higher figures"
+        elif same_day:
+            note = "reports of the same day disagree"
         else:
             note = "figures differ between reports and do not simply rise over time"
     values: list[FactValue] = []
@@ -1287,18 +1289,31 @@ def _distinct_articles(clusters: list[list[_Point]]) -> bool:
     return len({p.claim.article_id for c in clusters for p in c}) > 1
 
 
-def _evolution(points: list[_Point]) -> tuple[tuple[tuple[str, str, str], ...], bool]:
-    """(publication date, value text, article) in publication order, and whether the figure only rises."""
+def _evolution(
+    points: list[_Point], clusters: list[list[_Point]]
+) -> tuple[tuple[tuple[str, str, str], ...], bool]:
+    """The figure's evolution, (publication date, value text, article) in publication order, when it is
+    one: reports of different days whose values rise from day to day, every day's reports agreeing
+    with each other. Reports of the same day that disagree are a conflict, never a change over time.
+    Returns (evolution or (), whether some day's reports disagree)."""
+    cluster_of = {id(p): index for index, cluster in enumerate(clusters) for p in cluster}
     dated = sorted((p for p in points if p.claim.published), key=lambda p: (p.claim.published or "", p.value))
-    rows = tuple((p.claim.published or "", p.claim.span.text, p.claim.article_id) for p in dated)
-    by_day: dict[str, list[float]] = defaultdict(list)
+    by_day: dict[str, list[_Point]] = defaultdict(list)
     for p in dated:
-        by_day[p.claim.published or ""].append(p.value)
+        by_day[p.claim.published or ""].append(p)
+    same_day = any(len({cluster_of.get(id(p), -1) for p in day}) > 1 for day in by_day.values())
     days = sorted(by_day)
-    rising = len(days) > 1 and all(
-        max(by_day[a]) <= min(by_day[b]) + 1e-9 for a, b in itertools.pairwise(days)
+    rising = (
+        not same_day
+        and len(days) > 1
+        and all(
+            max(p.value for p in by_day[a]) <= min(p.value for p in by_day[b]) + 1e-9
+            for a, b in itertools.pairwise(days)
+        )
     )
-    return rows, rising
+    if not rising:
+        return (), same_day
+    return tuple((p.claim.published or "", p.claim.span.text, p.claim.article_id) for p in dated), False
 
 
 def _values(cluster: list[_Point], index: int, comparable: bool) -> list[FactValue]:
