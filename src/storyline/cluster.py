@@ -22,12 +22,12 @@ Stories merge when an article matches two of them and their centroids converge: 
 keeps its id and the assignment records the absorbed ids. Story ids are "s" + a zero-padded counter
 in opening order, so the same input order gives the same ids.
 
-No I/O here; `state_dict()`/`from_state()` (or pickle) persist and resume a clusterer.
+No I/O here; `state_dict()`/`from_state()` persist and resume a clusterer as plain JSON-ready values
+(versioned; nothing is pickled).
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import heapq
 import itertools
@@ -41,6 +41,7 @@ from datetime import date
 from typing import Any
 
 __all__ = [
+    "UNDATED_PREFIX",
     "Assignment",
     "ClusterConfig",
     "ClusterInput",
@@ -50,6 +51,9 @@ __all__ = [
     "stem",
     "tokenize",
 ]
+
+
+UNDATED_PREFIX = "u"  # stories opened by an undated article: "u" + its article id
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,16 @@ def _ordinal(day: str | None) -> int | None:
 Vec = dict[str, float]
 
 
+def _typed(value: Any, kind: type, name: str) -> Any:
+    """`value` when it is of `kind` (an int passes for a float; a bool never passes), else ValueError."""
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok:
+        raise ValueError(f"{name}: {kind.__name__} expected, got {type(value).__name__}")
+    return value
+
+
 def _dot(a: Vec, b: Vec) -> float:
     if len(a) > len(b):
         a, b = b, a
@@ -218,14 +232,85 @@ class OnlineClusterer:
         self._s = _State()
 
     # -- persistence ---------------------------------------------------------------------
+    STATE_FORMAT = "storyline.cluster.OnlineClusterer"
+    STATE_VERSION = 1
+
     def state_dict(self) -> dict[str, Any]:
-        """A deep copy of the whole state as plain Python values (picklable, no live references)."""
-        return {"config": asdict(self.config), "state": copy.deepcopy(self._s)}
+        """The whole state as plain JSON-ready values (str, int, float, None, lists, dicts), versioned.
+
+        Dict orders are kept (float sums follow them), so a resumed clusterer continues exactly. The
+        inverted index is not stored: it is the union of the active stories' keys."""
+        s = self._s
+        return {
+            "format": self.STATE_FORMAT,
+            "version": self.STATE_VERSION,
+            "config": asdict(self.config),
+            "n_docs": s.n_docs,
+            "df": [dict(d) for d in s.df],
+            "counter": s.counter,
+            "arrivals": s.arrivals,
+            "now": s.now,
+            "expiry": [[day, num] for day, num in s.expiry],
+            "merged_into": dict(s.merged_into),
+            "stories": [
+                {
+                    "num": st.num, "sid": st.sid, "languages": sorted(st.languages),
+                    "centroids": [dict(c) for c in st.centroids], "norms2": list(st.norms2),
+                    "keys": sorted([lang, key] for lang, key in st.keys),
+                    "size": st.size, "first": st.first, "last": st.last, "last_seen": st.last_seen,
+                }
+                for st in s.stories.values()
+            ],
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> OnlineClusterer:
-        clusterer = cls(ClusterConfig(**state["config"]))
-        clusterer._s = copy.deepcopy(state["state"])
+        """A clusterer from `state_dict()` output; ValueError naming the field for anything malformed."""
+        try:
+            return cls._from_state(state)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"malformed clusterer state: {type(exc).__name__}: {exc}") from exc
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> OnlineClusterer:
+        if state.get("format") != cls.STATE_FORMAT:
+            raise ValueError(f"not a clusterer state (format {state.get('format')!r})")
+        if state.get("version") != cls.STATE_VERSION:
+            raise ValueError(f"unsupported clusterer state version {state.get('version')!r}")
+        clusterer = cls(ClusterConfig(**_typed(state["config"], dict, "config")))
+        s = clusterer._s
+        s.n_docs = _typed(state["n_docs"], int, "n_docs")
+        df = _typed(state["df"], list, "df")
+        if len(df) != 3:
+            raise ValueError("df: three fields expected")
+        s.df = [{str(t): _typed(n, int, "df") for t, n in _typed(d, dict, "df").items()} for d in df]
+        s.counter = _typed(state["counter"], int, "counter")
+        s.arrivals = _typed(state["arrivals"], int, "arrivals")
+        s.now = None if state["now"] is None else _typed(state["now"], int, "now")
+        s.expiry = [(_typed(d, int, "expiry"), _typed(n, int, "expiry")) for d, n in state["expiry"]]
+        heapq.heapify(s.expiry)
+        s.merged_into = {str(a): _typed(b, str, "merged_into") for a, b in state["merged_into"].items()}
+        for raw in _typed(state["stories"], list, "stories"):
+            centroids = [
+                {str(t): float(_typed(w, float, "centroids")) for t, w in _typed(c, dict, "centroids").items()}
+                for c in raw["centroids"]
+            ]
+            norms2 = [float(_typed(n, float, "norms2")) for n in raw["norms2"]]
+            if len(centroids) != 3 or len(norms2) != 3:
+                raise ValueError("stories: three sub-vectors expected")
+            story = _Story(
+                num=_typed(raw["num"], int, "num"), sid=_typed(raw["sid"], str, "sid"),
+                languages={_typed(x, str, "languages") for x in raw["languages"]},
+                centroids=centroids, norms2=norms2,
+                keys={(_typed(lang, str, "keys"), _typed(key, str, "keys")) for lang, key in raw["keys"]},
+                size=_typed(raw["size"], int, "size"),
+                first=None if raw["first"] is None else _typed(raw["first"], int, "first"),
+                last=None if raw["last"] is None else _typed(raw["last"], int, "last"),
+                last_seen=_typed(raw["last_seen"], int, "last_seen"),
+            )
+            s.stories[story.num] = story
+            for key in story.keys:
+                s.index.setdefault(key, set()).add(story.num)
         return clusterer
 
     # -- public queries ------------------------------------------------------------------
@@ -372,8 +457,10 @@ class OnlineClusterer:
 
     def _candidates(self, keys: Iterable[tuple[str, str]], day: int | None) -> list[int]:
         s, cfg = self._s, self.config
-        postings = [p for p in map(s.index.get, keys) if p and len(p) <= cfg.max_posting]
-        postings.sort(key=len)  # rarest keys first; the common ones only while the budget lasts
+        # Rarest keys first (ties by key: the same order in every process); the common ones only while
+        # the budget lasts.
+        found = sorted((len(p), key, p) for key in keys if (p := s.index.get(key)) and len(p) <= cfg.max_posting)
+        postings = [p for _, _, p in found]
         hits: Counter[int] = Counter()
         budget = cfg.max_visits
         for posting in postings:
@@ -390,11 +477,11 @@ class OnlineClusterer:
                     break
         return out
 
-    def _open(self) -> _Story:
+    def _open(self, sid: str | None = None) -> _Story:
         s = self._s
         s.counter += 1
         story = _Story(
-            num=s.counter, sid=f"s{s.counter:08d}", languages=set(), centroids=[{}, {}, {}],
+            num=s.counter, sid=sid or f"s{s.counter:08d}", languages=set(), centroids=[{}, {}, {}],
             norms2=[0.0, 0.0, 0.0], keys=set(),
         )
         s.stories[story.num] = story
@@ -407,8 +494,12 @@ class OnlineClusterer:
         self._touch(story, lang, day)
         self._post(story, keys if keys is not None else self._keys(lang, vecs, self.config.index_terms))
 
-    def add(self, doc: ClusterInput) -> Assignment:
-        """Put an article in the best-matching story active at its date, or open a new story."""
+    def add(self, doc: ClusterInput, *, merge_after: int = 0, new_id: str | None = None) -> Assignment:
+        """Put an article in the best-matching story active at its date, or open a new story.
+
+        `merge_after=n`: only stories opened after the n-th can be absorbed when matched stories
+        merge (the default: any). `new_id`: the id of the story it opens, if it opens one (instead of
+        the next "s" number)."""
         s, cfg = self._s, self.config
         lang, day, vecs = self._prepare(doc)
         query = self._keys(lang, vecs, cfg.query_terms)
@@ -423,7 +514,7 @@ class OnlineClusterer:
             story = s.stories[matched[0]]
             is_new = False
         else:
-            story = self._open()
+            story = self._open(new_id)
             is_new = True
         self._join(story, lang, day, vecs, query if cfg.query_terms == cfg.index_terms else None)
 
@@ -432,8 +523,8 @@ class OnlineClusterer:
             other = s.stories.get(num)
             if other is None or other is story:
                 continue
-            if self._centroid_score(story, other) >= cfg.merge_threshold:
-                keep, gone = (story, other) if story.num < other.num else (other, story)
+            keep, gone = (story, other) if story.num < other.num else (other, story)
+            if gone.num > merge_after and self._centroid_score(story, other) >= cfg.merge_threshold:
                 self._merge(keep, gone)
                 merged.append(gone.sid)
                 story = keep
@@ -447,8 +538,10 @@ class OnlineClusterer:
         s = self._s
         sid = self.resolve(story_id)
         num = int(sid[1:]) if sid[:1] == "s" and sid[1:].isdigit() else 0
-        if not 1 <= num <= s.counter:
-            raise KeyError(story_id)
+        if not 1 <= num <= s.counter:  # a story opened under an explicit id, while it is active
+            num = next((st.num for st in s.stories.values() if st.sid == sid), 0)
+            if not num:
+                raise KeyError(story_id)
         lang, day, vecs = self._prepare(doc)
         story = s.stories.get(num)
         if story is None:  # expired: reopen under the same id
@@ -491,9 +584,15 @@ class OnlineClusterer:
 def recluster(docs: Sequence[ClusterInput], config: ClusterConfig | None = None) -> dict[str, str]:
     """Rebuild story assignments from scratch: article id -> final story id (merges resolved).
 
-    Articles are taken in publication order (undated first, ties in input order), so the result
-    depends only on the set of articles and their input order."""
-    order = sorted(range(len(docs)), key=lambda i: (docs[i].published or "", i))
+    The order the engine uses: dated articles in publication order (ties in input order), then the
+    undated ones by article id, placed among the stories of every dated article (they never merge two
+    dated stories; a story one of them opens is "u" + its article id), so the result depends only on
+    the set of articles and the input order of same-day articles."""
+    dated = sorted((i for i, d in enumerate(docs) if d.published), key=lambda i: (docs[i].published or "", i))
+    undated = sorted((d for d in docs if not d.published), key=lambda d: d.article_id)
     clusterer = OnlineClusterer(config)
-    raw = {docs[i].article_id: clusterer.add(docs[i]).story_id for i in order}
+    raw = {docs[i].article_id: clusterer.add(docs[i]).story_id for i in dated}
+    opened = clusterer.stories_opened
+    for doc in undated:
+        raw[doc.article_id] = clusterer.add(doc, merge_after=opened, new_id=UNDATED_PREFIX + doc.article_id).story_id
     return {aid: clusterer.resolve(sid) for aid, sid in raw.items()}

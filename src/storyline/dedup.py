@@ -6,8 +6,9 @@ MinHash signatures are computed with numpy (multiply-shift hashing, one row per 
 indexed in a `datasketch.MinHashLSH` whose own threshold sits below the target so that LSH misses
 almost nothing; every LSH candidate is then checked with the exact Jaccard of the hashed sets.
 
-No I/O here. The index pickles (datasketch's dict storage and numpy arrays do), so the engine can
-persist and resume it.
+No I/O here. `state()`/`from_state()` give the index as plain values and numpy integer arrays (the
+LSH buckets are rebuilt from the shingle sets on loading), so the engine can persist and resume it
+without pickling anything.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
@@ -178,3 +180,53 @@ class NearDuplicateIndex:
         slot = self._slot[article_id]
         root = self._root[slot]
         return None if root == slot else self._ids[root]
+
+    # -- persistence -----------------------------------------------------------------------------
+    STATE_FORMAT = "storyline.dedup.NearDuplicateIndex"
+    STATE_VERSION = 1
+
+    def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(plain JSON-ready values, integer arrays): everything `from_state` needs."""
+        sizes = np.fromiter((a.size for a in self._sets), dtype=np.int64, count=len(self._sets))
+        meta: dict[str, Any] = {
+            "format": self.STATE_FORMAT, "version": self.STATE_VERSION, "threshold": self.threshold,
+            "num_perm": self.num_perm, "shingle": self.shingle, "ids": list(self._ids),
+        }
+        arrays: dict[str, np.ndarray] = {
+            "sets": np.concatenate(self._sets).astype(np.uint32) if self._sets else np.empty(0, np.uint32),
+            "sizes": sizes,
+            "root": np.asarray(self._root, dtype=np.int64),
+        }
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> NearDuplicateIndex:
+        """The index `state()` described; ValueError for anything malformed."""
+        if meta.get("format") != cls.STATE_FORMAT or meta.get("version") != cls.STATE_VERSION:
+            raise ValueError(f"not a near-duplicate index state of version {cls.STATE_VERSION}")
+        ids, sets, sizes, root = meta.get("ids"), arrays.get("sets"), arrays.get("sizes"), arrays.get("root")
+        if (
+            not isinstance(ids, list) or not all(isinstance(i, str) for i in ids) or len(set(ids)) != len(ids)
+            or sets is None or sizes is None or root is None
+            or sets.dtype != np.uint32 or sizes.dtype != np.int64 or root.dtype != np.int64
+            or sizes.shape != (len(ids),) or root.shape != (len(ids),)
+            or (sizes.size and (sizes.min() < 0 or int(sizes.sum()) != sets.size))
+            or (root.size and (root.min() < 0 or bool((root > np.arange(len(ids))).any())))
+        ):
+            raise ValueError("malformed near-duplicate index state")
+        try:
+            index = cls(float(meta["threshold"]), int(meta["num_perm"]), int(meta["shingle"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed near-duplicate index state: {exc}") from exc
+        ends = np.cumsum(sizes)
+        for slot, (article_id, end, size) in enumerate(zip(ids, ends.tolist(), sizes.tolist(), strict=True)):
+            hashes = sets[end - size : end].copy()
+            if hashes.size:
+                sig = index._perms.signature(hashes.astype(np.uint64))
+                index._lsh.insert(slot, LeanMinHash(seed=1, hashvalues=sig, scheme="affine32"),
+                                  check_duplication=False)
+            index._ids.append(article_id)
+            index._slot[article_id] = slot
+            index._sets.append(hashes)
+        index._root = [int(r) for r in root.tolist()]
+        return index

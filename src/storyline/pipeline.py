@@ -6,14 +6,18 @@ everything that touches the database happens here, one article per transaction.
 
 from __future__ import annotations
 
-import pickle
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from storyline.clean import DEFAULT_LANGUAGES, clean_article
+from storyline.cluster import UNDATED_PREFIX, ClusterInput, OnlineClusterer
 from storyline.model import Article, ReadError
-from storyline.store import Annotations, Store, StoredArticle
+from storyline.store import Annotations, NotFound, Placement, Store, StoredArticle, StoryRebuild
+
+if TYPE_CHECKING:  # numpy and datasketch load only when clustering runs
+    from storyline.dedup import NearDuplicateIndex
 
 
 @dataclass(frozen=True)
@@ -134,26 +138,41 @@ def ingest_paths(
 
 
 # -- stories -------------------------------------------------------------------------------------
+#
+# One order for every way of clustering (an ingest in one command or several, a recluster): the dated
+# articles in publication order (same-day ones in ingestion order) go through the online clusterer,
+# whose state (with the near-duplicate index) is saved and covers them only. The undated articles are
+# then placed, by article id, among the stories of all the dated articles seen so far: on a copy of
+# that state that is never saved, again after every run, so each one ends where a rebuild would put it.
+
+log = logging.getLogger("storyline.pipeline")
 
 
 @dataclass
 class _Engine:
-    """The clusterer and the near-duplicate index, persisted together."""
+    """The clusterer and the near-duplicate index, persisted together (storyline.engine_state)."""
 
-    dedup: Any
-    clusterer: Any
+    dedup: NearDuplicateIndex
+    clusterer: OnlineClusterer
 
 
 def _new_engine() -> _Engine:
-    from storyline.cluster import OnlineClusterer
     from storyline.dedup import NearDuplicateIndex
 
     return _Engine(NearDuplicateIndex(), OnlineClusterer())
 
 
-def _cluster_input(stored: StoredArticle, store: Store) -> Any:
-    from storyline.cluster import ClusterInput
+def _encode(engine: _Engine) -> bytes:
+    from storyline import engine_state
 
+    return engine_state.encode(engine.dedup, engine.clusterer)
+
+
+def _dated(stored: StoredArticle) -> bool:
+    return bool(stored.article.published)
+
+
+def _cluster_input(stored: StoredArticle, store: Store) -> ClusterInput:
     mentions = store.get_annotations(stored.id).mentions
     names = [m.text for m in mentions]
     art = stored.article
@@ -163,32 +182,93 @@ def _cluster_input(stored: StoredArticle, store: Store) -> Any:
     )
 
 
-def _feed(engine: _Engine, stored: StoredArticle, store: Store) -> tuple[str, str | None, tuple[str, ...]]:
+StoryOf = Callable[[str], "str | None"]
+
+
+def _feed(
+    engine: _Engine, stored: StoredArticle, store: Store, story_of: StoryOf, *, undated_after: int | None = None
+) -> tuple[str, str | None, tuple[str, ...]]:
+    """Cluster one article: (story id, the article it nearly copies, stories merged into its story).
+    `undated_after`: the article is undated, placed after the dated stories (the first `undated_after`
+    stories opened), which it never merges."""
     duplicate_of = engine.dedup.add(stored.id, stored.article.text)
     doc = _cluster_input(stored, store)
     # A near-copy belongs to its original's story, whatever its own similarity says.
-    original = store.get_article(duplicate_of).story_id if duplicate_of else None
+    original = story_of(duplicate_of) if duplicate_of else None
+    clusterer = engine.clusterer
     try:
-        assignment = engine.clusterer.attach(doc, original) if original else engine.clusterer.add(doc)
+        if original:
+            assignment = clusterer.attach(doc, original)
+        elif undated_after is None:
+            assignment = clusterer.add(doc)
+        else:
+            assignment = clusterer.add(doc, merge_after=undated_after, new_id=UNDATED_PREFIX + stored.id)
     except KeyError:  # the original's story is unknown to this clusterer (e.g. an older snapshot)
-        assignment = engine.clusterer.add(doc)
+        if undated_after is None:
+            assignment = clusterer.add(doc)
+        else:
+            assignment = clusterer.add(doc, merge_after=undated_after, new_id=UNDATED_PREFIX + stored.id)
     return assignment.story_id, duplicate_of, tuple(assignment.merged_from)
 
 
-def load_engine(store: Store) -> _Engine:
-    """The saved clusterer, caught up with any assignment made after its snapshot (crash recovery)."""
+def _stored_story_of(store: Store) -> StoryOf:
+    return lambda article_id: store.get_article(article_id).story_id
+
+
+def load_engine(store: Store) -> tuple[_Engine, int]:
+    """The saved clusterer and the cluster sequence number it covers, caught up with any assignment
+    made after its snapshot (crash recovery).
+
+    A saved state that cannot be read (garbled, or a pickle written by an older storyline: never
+    unpickled) is rejected with its reason and rebuilt from the stored articles, then saved."""
+    from storyline import engine_state
+
     saved = store.load_cluster_state()
-    if saved is None:
-        engine, applied = _new_engine(), 0
-    else:
-        engine, applied = pickle.loads(saved[0]), saved[1]
-    for stored in store.clustered_after(applied):
-        _feed(engine, stored, store)
-    return engine
+    engine, applied, rebuilt = None, 0, False
+    if saved is not None:
+        try:
+            dedup, clusterer = engine_state.decode(saved[0])
+            engine, applied = _Engine(dedup, clusterer), saved[1]
+        except engine_state.ClusterStateError as exc:
+            log.warning("%s: %s; rebuilding it from the stored articles", store.url, exc)
+            rebuilt = True
+    if engine is None:
+        engine = _new_engine()
+    replay = store.clustered_after(applied)
+    story_of = _stored_story_of(store)
+    for stored in replay:
+        if _dated(stored):  # undated articles are never part of the saved state
+            _feed(engine, stored, store, story_of)
+    # cluster sequence numbers are consecutive (1, 2, ...) from the first article clustered
+    applied += len(replay)
+    if rebuilt:
+        store.save_cluster_state(_encode(engine), applied)
+    return engine, applied
+
+
+def place_undated(
+    engine: _Engine, store: Store, undated: Sequence[StoredArticle], story_of: StoryOf
+) -> list[Placement]:
+    """The stories of the undated articles, by article id, after every dated article. Changes `engine`
+    (save it before): the placements are made again after every run, never saved."""
+    opened = engine.clusterer.stories_opened
+    placed: dict[str, str] = {}
+
+    def current(article_id: str) -> str | None:
+        return placed[article_id] if article_id in placed else story_of(article_id)
+
+    raw: list[tuple[str, str, str | None]] = []
+    for stored in sorted(undated, key=lambda a: a.id):
+        story_id, duplicate_of, _ = _feed(engine, stored, store, current, undated_after=opened)
+        placed[stored.id] = story_id
+        raw.append((stored.id, story_id, duplicate_of))
+    resolve = engine.clusterer.resolve  # stories opened here may have merged into others
+    return [Placement(aid, resolve(sid), dup) for aid, sid, dup in raw]
 
 
 def cluster_pending(store: Store, config: Config = Config(), *, on_progress: ProgressCallback | None = None) -> int:
-    """Cluster every article that has no story yet, in publication order.
+    """Cluster every article that has no story yet: the dated ones in publication order, then every
+    undated article placed again (see above).
 
     Holds the store's cluster lock: two ingest processes never cluster the same article twice.
     """
@@ -196,28 +276,55 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
         pending = store.unclustered_articles()
         if not pending:
             return 0
-        engine = load_engine(store)
-        seq = 0
+        engine, seq = load_engine(store)
         touched: set[str] = set()
-        for n, stored in enumerate(pending, 1):
-            story_id, duplicate_of, merged = _feed(engine, stored, store)
+        story_of = _stored_story_of(store)
+        dated = [a for a in pending if _dated(a)]
+        for n, stored in enumerate(dated, 1):
+            story_id, duplicate_of, merged = _feed(engine, stored, store, story_of)
             seq = store.assign_story(stored.id, story_id, duplicate_of=duplicate_of, merged_from=merged)
             touched.add(story_id)
             if n % config.snapshot_every == 0:
-                store.save_cluster_state(pickle.dumps(engine), seq)
+                store.save_cluster_state(_encode(engine), seq)
             if on_progress:
                 on_progress("cluster", 1)
-        store.save_cluster_state(pickle.dumps(engine), seq)
+        if dated:
+            store.save_cluster_state(_encode(engine), seq)
+        undated = store.undated_articles()
+        if undated:
+            before = {a.id: (a.story_id, a.duplicate_of) for a in undated}
+            placements = place_undated(engine, store, undated, story_of)
+            moved = [p for p in placements if before.get(p.article_id) != (p.story_id, p.duplicate_of)]
+            store.place_articles(moved)
+            for p in moved:
+                touched.add(p.story_id)
+                old = before.get(p.article_id, (None, None))[0]
+                if old:
+                    touched.add(old)
+            if on_progress:
+                on_progress("cluster", len(pending) - len(dated))
         retitle_stories(store, touched)
         refresh_entities(store, touched)
         return len(pending)
+
+
+def _existing(store: Store, story_ids: Iterable[str]) -> list[str]:
+    """The ids that still name a story (one that lost its last article is gone)."""
+    out = []
+    for story_id in sorted(story_ids):
+        try:
+            store.get_story(story_id)
+        except NotFound:
+            continue
+        out.append(story_id)
+    return out
 
 
 def refresh_entities(store: Store, story_ids: Iterable[str]) -> None:
     """Fold the mentions of each touched story into canonical entities and store the links."""
     from storyline.dossier import load_story, resolve_story_entities
 
-    for story_id in sorted(story_ids):
+    for story_id in _existing(store, story_ids):
         items, entities = resolve_story_entities(load_story(store, story_id))
         links = {(a.id, m.start, m.end): m.entity_key for a in items for m in a.mentions if m.entity_key}
         store.merge_entities(entities, links)
@@ -227,17 +334,57 @@ def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:
     """A story's title is its most central headline."""
     from storyline.dossier import central_title, headline
 
-    for story_id in sorted(story_ids):
+    for story_id in _existing(store, story_ids):
         record = store.get_story(story_id)
         titles = [headline(store.get_article(a).article) for a in record.article_ids]
         store.set_story_title(record.id, central_title(titles))
 
 
 def recluster(store: Store, config: Config = Config()) -> int:
-    """Rebuild every story from the stored articles, deterministically."""
+    """Rebuild every story from the stored articles, deterministically, and switch to the new stories in
+    one transaction: at every instant each article that had a story has one (old or new)."""
+    from storyline.dossier import central_title, headline
+
     with store.cluster_lock():
-        store.reset_stories()
-        return cluster_pending(store, config)
+        articles = list(store.iter_articles())  # ingestion order
+        position = {a.id: n for n, a in enumerate(articles)}
+        # the order of unclustered_articles: publication date, then time, then ingestion
+        dated = sorted(
+            (a for a in articles if _dated(a)),
+            key=lambda a: (a.article.published or "", a.article.published_time or ""),
+        )
+        engine = _new_engine()
+        current: dict[str, str] = {}
+        clustered: list[tuple[str, str, str | None]] = []
+        merges: list[tuple[str, str]] = []
+
+        def story_of(article_id: str) -> str | None:
+            sid = current.get(article_id)
+            return engine.clusterer.resolve(sid) if sid else None
+
+        for stored in dated:
+            story_id, duplicate_of, merged = _feed(engine, stored, store, story_of)
+            current[stored.id] = story_id
+            clustered.append((stored.id, story_id, duplicate_of))
+            merges.extend((story_id, gone) for gone in merged)
+        state = _encode(engine)
+        resolve = engine.clusterer.resolve
+        final = [Placement(aid, resolve(sid), dup) for aid, sid, dup in clustered]
+        placed = place_undated(engine, store, [a for a in articles if not _dated(a)], story_of)
+        members: dict[str, list[StoredArticle]] = {}
+        by_id = {a.id: a for a in articles}
+        for p in [*final, *placed]:
+            members.setdefault(p.story_id, []).append(by_id[p.article_id])
+        titles = {
+            sid: central_title([
+                headline(a.article)
+                for a in sorted(arts, key=lambda a: (not _dated(a), a.article.published or "", position[a.id]))
+            ])
+            for sid, arts in members.items()
+        }
+        store.replace_stories(StoryRebuild(clustered=final, placed=placed, merges=merges, titles=titles, state=state))
+        refresh_entities(store, members)
+        return len(final) + len(placed)
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

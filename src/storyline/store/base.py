@@ -88,6 +88,26 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """An article's story (and the article it nearly copies) as the clusterer decided it."""
+
+    article_id: str
+    story_id: str
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class StoryRebuild:
+    """A whole new set of stories to switch to at once (`Store.replace_stories`)."""
+
+    clustered: Sequence[Placement]  # in clustering order: cluster sequence 1..n, covered by `state`
+    placed: Sequence[Placement]  # outside the clustering sequence (undated articles)
+    merges: Sequence[tuple[str, str]]  # (kept story, absorbed story), in the order they happened
+    titles: dict[str, str]
+    state: bytes
+
+
+@dataclass(frozen=True)
 class StoryRecord:
     id: str
     title: str
@@ -291,6 +311,23 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def clustered_after(self, seq: int) -> list[StoredArticle]:
         """Articles clustered after sequence `seq`, in clustering order (to replay into a saved state)."""
+
+    @abc.abstractmethod
+    def undated_articles(self) -> list[StoredArticle]:
+        """Every article without a publication date (clustered or not), by id."""
+
+    @abc.abstractmethod
+    def place_articles(self, placements: Sequence[Placement]) -> None:
+        """Put articles in stories outside the clustering sequence (undated articles, placed again
+        after every clustering run), in one transaction: their cluster sequence numbers are left
+        as they are, missing stories are created, stories this leaves without articles are dropped."""
+
+    @abc.abstractmethod
+    def replace_stories(self, rebuild: StoryRebuild) -> None:
+        """Switch every story assignment to `rebuild` in one transaction (a recluster): the stories,
+        merges, titles and clusterer state before it are replaced; articles it does not name are left
+        without a story (the next clustering run takes them). A process killed before this returns
+        leaves the previous stories as they were."""
 
     @abc.abstractmethod
     def reset_stories(self) -> None:

@@ -44,10 +44,12 @@ from storyline.store.base import (
     AmbiguousId,
     Annotations,
     NotFound,
+    Placement,
     SearchHit,
     Store,
     StoredArticle,
     StoreError,
+    StoryRebuild,
     StoryRecord,
     TableDump,
     UpsertResult,
@@ -566,6 +568,71 @@ class SQLStore(Store):
             for table in ("stories", "story_merges", "cluster_state"):
                 tx.execute(f"DELETE FROM {table}")
             self._after_reset(tx)
+
+        self._write(write)
+
+    def undated_articles(self) -> list[StoredArticle]:
+        with self._read() as tx:
+            rows = tx.all(SELECT_ARTICLE + " WHERE published IS NULL ORDER BY id")
+        return sorted((stored_article(r) for r in rows), key=lambda a: a.id)  # one order in every collation
+
+    def place_articles(self, placements: Sequence[Placement]) -> None:
+        def write(tx: Tx) -> None:
+            stamp = now()
+            left: set[str] = set()
+            for p in placements:
+                row = tx.one("SELECT story_id, duplicate_of FROM articles WHERE id = ?" + self.FOR_UPDATE,
+                             (p.article_id,))
+                if row is None or (row["story_id"], row["duplicate_of"]) == (p.story_id, p.duplicate_of):
+                    continue
+                if row["story_id"] is not None and row["story_id"] != p.story_id:
+                    left.add(row["story_id"])
+                tx.execute(
+                    "INSERT INTO stories(id, created_at, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, merged_into = NULL",
+                    (p.story_id, stamp, stamp),
+                )
+                tx.execute("UPDATE articles SET story_id = ?, duplicate_of = ? WHERE id = ?",
+                           (p.story_id, p.duplicate_of, p.article_id))
+            for story_id in sorted(left):
+                tx.execute(
+                    "DELETE FROM stories WHERE id = ? AND merged_into IS NULL"
+                    " AND NOT EXISTS (SELECT 1 FROM articles WHERE story_id = stories.id)",
+                    (story_id,),
+                )
+
+        self._write(write)
+
+    def replace_stories(self, rebuild: StoryRebuild) -> None:
+        def write(tx: Tx) -> None:
+            stamp = now()
+            tx.execute(
+                "UPDATE articles SET story_id = NULL, duplicate_of = NULL, cluster_seq = NULL"
+                " WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL OR cluster_seq IS NOT NULL"
+            )
+            for table in ("stories", "story_merges", "cluster_state"):
+                tx.execute(f"DELETE FROM {table}")
+            stories = dict.fromkeys(p.story_id for p in [*rebuild.clustered, *rebuild.placed])
+            tx.many("INSERT INTO stories(id, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                    [(sid, rebuild.titles.get(sid, ""), stamp, stamp) for sid in stories])
+            tx.many(
+                "UPDATE articles SET story_id = ?, duplicate_of = ?, cluster_seq = ? WHERE id = ?",
+                [(p.story_id, p.duplicate_of, n, p.article_id) for n, p in enumerate(rebuild.clustered, 1)]
+                + [(p.story_id, p.duplicate_of, None, p.article_id) for p in rebuild.placed],
+            )
+            for keep, gone in rebuild.merges:
+                tx.execute(
+                    "INSERT INTO stories(id, created_at, updated_at, merged_into) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET merged_into = excluded.merged_into",
+                    (gone, stamp, stamp, keep),
+                )
+                tx.execute(
+                    "INSERT INTO story_merges(story_id, merged_id, merged_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (keep, gone, stamp),
+                )
+            tx.execute("INSERT INTO cluster_state(id, state, applied, updated_at) VALUES (1, ?, ?, ?)",
+                       (rebuild.state, len(rebuild.clustered), stamp))
+            self._after_load(tx)  # counters in line with the cluster sequence just written
 
         self._write(write)
 
