@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pickle
+import json
 import random
 
 from storyline.dedup import NearDuplicateIndex, jaccard, shingle_hashes
@@ -56,10 +56,14 @@ def test_jaccard_of_shingle_sets() -> None:
     assert jaccard(a, b) == 4 / 6
 
 
-def test_index_survives_pickling() -> None:
+def test_index_survives_its_plain_state() -> None:
     rng = random.Random(11)
     text = "\n".join(article(rng))
     index = NearDuplicateIndex()
     index.add("x", text)
-    restored = pickle.loads(pickle.dumps(index))
+    index.add("x2", text + "\nA near copy .")
+    index.add("empty", "")
+    meta, arrays = index.state()
+    restored = NearDuplicateIndex.from_state(json.loads(json.dumps(meta)), arrays)
+    assert len(restored) == 3 and restored.duplicate_of("x2") == "x"
     assert restored.add("y", text + "\nMore at eleven .") == "x"
