@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from storyline.clean import DEFAULT_LANGUAGES, clean_article
-from storyline.cluster import UNDATED_PREFIX, ClusterInput, OnlineClusterer
+from storyline.cluster import UNDATED_PREFIX, Assignment, ClusterInput, OnlineClusterer
 from storyline.model import Article, ReadError
 from storyline.store import Annotations, NotFound, Placement, Store, StoredArticle, StoryRebuild
+from storyline.store.base import redact_url
 
 if TYPE_CHECKING:  # numpy and datasketch load only when clustering runs
     from storyline.dedup import NearDuplicateIndex
@@ -196,18 +197,16 @@ def _feed(
     # A near-copy belongs to its original's story, whatever its own similarity says.
     original = story_of(duplicate_of) if duplicate_of else None
     clusterer = engine.clusterer
-    try:
-        if original:
-            assignment = clusterer.attach(doc, original)
-        elif undated_after is None:
-            assignment = clusterer.add(doc)
-        else:
-            assignment = clusterer.add(doc, merge_after=undated_after, new_id=UNDATED_PREFIX + stored.id)
-    except KeyError:  # the original's story is unknown to this clusterer (e.g. an older snapshot)
+
+    def add() -> Assignment:
         if undated_after is None:
-            assignment = clusterer.add(doc)
-        else:
-            assignment = clusterer.add(doc, merge_after=undated_after, new_id=UNDATED_PREFIX + stored.id)
+            return clusterer.add(doc)
+        return clusterer.add(doc, merge_after=undated_after, new_id=UNDATED_PREFIX + stored.id)
+
+    try:
+        assignment = clusterer.attach(doc, original) if original else add()
+    except KeyError:  # the original's story is unknown to this clusterer (e.g. an older snapshot)
+        assignment = add()
     return assignment.story_id, duplicate_of, tuple(assignment.merged_from)
 
 
@@ -230,7 +229,7 @@ def load_engine(store: Store) -> tuple[_Engine, int]:
             dedup, clusterer = engine_state.decode(saved[0])
             engine, applied = _Engine(dedup, clusterer), saved[1]
         except engine_state.ClusterStateError as exc:
-            log.warning("%s: %s; rebuilding it from the stored articles", store.url, exc)
+            log.warning("%s: %s; rebuilding it from the stored articles", redact_url(store.url), exc)
             rebuilt = True
     if engine is None:
         engine = _new_engine()
