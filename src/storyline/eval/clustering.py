@@ -292,3 +292,62 @@ def format_report(report: ClusteringReport) -> str:
             f"in hindsight): b3_f1 {ref['b3_f1']:.3f}  pair_f1 {ref['pair_f1']:.3f}"
         )
     return "\n".join(lines)
+
+
+# -- SemEval-2022 Task 8 pairs ---------------------------------------------------------------
+@dataclass(frozen=True)
+class SemevalPair:
+    a: str  # article ids
+    b: str
+    overall: float  # 1 (same story) .. 4 (unrelated)
+    cross: bool  # the two articles are in different languages
+
+
+def semeval_document(text: str) -> tuple[str, str]:
+    """(title, text) of a SemEval article: the title is followed by two spaces in these texts."""
+    title, sep, body = text.partition("  ")
+    if not sep or len(title) > 300:
+        return "", text.strip()
+    return title.strip(), body.strip()
+
+
+def load_semeval(path: Path) -> tuple[dict[str, ClusterInput], list[SemevalPair]]:
+    """The articles (by id, "sem:" + the pair id's half) and the rated pairs of `training_set.csv`."""
+    import csv
+
+    csv.field_size_limit(1 << 30)
+    docs: dict[str, ClusterInput] = {}
+    pairs: list[SemevalPair] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            ids = ["sem:" + part for part in row["pair_id"].split("_")]
+            langs = [row["lang1"], row["lang2"]]
+            for aid, lang, key in zip(ids, langs, ("text1", "text2"), strict=True):
+                if aid not in docs:
+                    title, text = semeval_document(row[key])
+                    docs[aid] = ClusterInput(aid, title, text, language=lang)
+            pairs.append(SemevalPair(ids[0], ids[1], float(row["Overall"]), langs[0] != langs[1]))
+    return docs, pairs
+
+
+def pair_components(pairs: Sequence[SemevalPair]) -> dict[str, int]:
+    """Article id -> connected component of the pair graph (components numbered by first appearance)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        ra, rb = find(p.a), find(p.b)
+        if ra != rb:
+            parent[rb] = ra
+    roots: dict[str, int] = {}
+    out: dict[str, int] = {}
+    for p in pairs:
+        for x in (p.a, p.b):
+            out[x] = roots.setdefault(find(x), len(roots))
+    return out
