@@ -73,19 +73,26 @@ DEFAULT_CACHE = Path.home() / ".cache" / "storyline" / "vectors-use-m3.npz"
 
 
 def load_training_data(
-    root: Path, ecb_topics: Iterable[int] = range(1, 36), cache: Path | None = DEFAULT_CACHE
+    root: Path,
+    ecb_topics: Iterable[int] = range(1, 36),
+    cache: Path | None = DEFAULT_CACHE,
+    wikiref: bool = True,
+    semeval: bool = True,
 ) -> TrainingData:
     """ECB+, WikiRef220 and the SemEval pairs from `root` (../shared/data), with their vectors
     (kept in a local cache file between runs; None: no cache)."""
     ecb_docs = load_ecbplus(root / "ecbplus", [t for t in ecb_topics if 1 <= t <= 35])
     ecb = Corpus("ECB+", [d.doc for d in ecb_docs], {d.doc.article_id: d.labels["subtopic"] for d in ecb_docs},
                  {d.doc.article_id: "ecb" + d.labels["topic"] for d in ecb_docs})
-    wiki_docs = load_wikiref(root / "wikiref")
+    wiki_docs = load_wikiref(root / "wikiref") if wikiref else []
     wiki = Corpus("WikiRef220",
                   [ClusterInput("wiki:" + d.doc.article_id, d.doc.title, d.doc.text, language="en") for d in wiki_docs],
                   {"wiki:" + d.doc.article_id: d.labels["topic"] for d in wiki_docs},
                   {"wiki:" + d.doc.article_id: "wiki" + d.labels["topic"] for d in wiki_docs})
-    sem_docs, sem_pairs = load_semeval(root / "semeval2022-task8" / "training_set.csv")
+    sem_docs: dict[str, ClusterInput] = {}
+    sem_pairs: list[SemevalPair] = []
+    if semeval:
+        sem_docs, sem_pairs = load_semeval(root / "semeval2022-task8" / "training_set.csv")
     components = pair_components(sem_pairs)
     data = TrainingData(ecb, wiki, sem_docs, sem_pairs, {a: f"sem{c}" for a, c in components.items()})
     every = [*ecb.docs, *wiki.docs, *sem_docs.values()]

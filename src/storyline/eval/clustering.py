@@ -351,3 +351,149 @@ def pair_components(pairs: Sequence[SemevalPair]) -> dict[str, int]:
         for x in (p.a, p.b):
             out[x] = roots.setdefault(find(x), len(roots))
     return out
+
+
+# -- the learned scorer, held out ------------------------------------------------------------
+def run_learned(docs: Sequence[ClusterInput], vectors: Mapping[str, object], scorer: object, seed: int) -> dict[str, str]:
+    """Shuffle with `seed`, cluster online with the learned scorer; article id -> story number."""
+    from storyline.storyscore import LearnedClusterer, StoryScorer
+
+    assert isinstance(scorer, StoryScorer)
+    order = list(docs)
+    random.Random(seed).shuffle(order)
+    clusterer = LearnedClusterer(scorer)
+    return {d.article_id: str(clusterer.add(d, vectors[d.article_id])) for d in order}  # type: ignore[arg-type]
+
+
+def _f1(pred: Sequence[bool], gold: Sequence[bool]) -> float:
+    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(pred, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(pred, gold, strict=True))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    return statistics.correlation(list(x), list(y)) if len(x) > 2 else 0.0
+
+
+@dataclass
+class LearnedReport:
+    """Figures of the learned scorer: name -> (held-out, dev); references beside."""
+
+    figures: dict[str, tuple[float, float]] = field(default_factory=dict)
+    references: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluate_learned(
+    root: Path,
+    folds: int = 5,
+    seeds: Sequence[int] = (0,),
+    cache: Path | None = None,
+    corpora: Sequence[str] = ("ecbplus", "wikiref", "semeval"),
+) -> LearnedReport:
+    """Held-out figures of the learned scorer, each beside its dev figure (the model trained on all).
+
+    - ECB+ topics 1-35 in `folds` leave-topics-out folds: a model trained on the other topics (plus
+      WikiRef and SemEval) clusters each fold's articles online; subtopic B-cubed F1 over all folds.
+    - WikiRef220: a model trained without any WikiRef clusters it online; topic B-cubed F1.
+    - SemEval pairs in `folds` folds by connected component: Pearson of the pair score (the join
+      probability, both ways averaged) against Overall (sign flipped: Overall is a distance),
+      monolingual and cross-lingual; same-story F1 (Overall <= 1.5 vs >= 3.5) through the online
+      clusterer run over each fold's articles.
+    """
+    from storyline.train_clustering import (
+        DEFAULT_CACHE, DIFF_MIN, SAME_MAX, all_decisions, corpus_decisions, fit, load_training_data,
+        semeval_decisions, semeval_pair_rows,
+    )
+
+    data = load_training_data(root, cache=cache or DEFAULT_CACHE,
+                              wikiref="wikiref" in corpora, semeval="semeval" in corpora)
+    ecb_dec = corpus_decisions(data.ecb, data.vectors)
+    wiki_dec = corpus_decisions(data.wiki, data.vectors) if data.wiki.docs else []
+    sem_dec = semeval_decisions(data) if data.sem_pairs else []
+    full = fit(all_decisions(data))
+    report = LearnedReport()
+
+    def fold_fit(held: set[str]) -> object:
+        return fit([x for x in (d.without(held) for d in [*ecb_dec, *wiki_dec, *sem_dec]) if x is not None])
+
+    if "ecbplus" in corpora:
+        topics = sorted({g for g in data.ecb.group.values()}, key=lambda g: int(g[3:]))
+        for seed in seeds:
+            held_pred: dict[str, str] = {}
+            dev_pred: dict[str, str] = {}
+            for k in range(folds):
+                held = set(topics[k::folds])
+                docs = [d for d in data.ecb.docs if data.ecb.group[d.article_id] in held]
+                model = fold_fit(held)
+                held_pred.update({a: f"{k}:{s}" for a, s in run_learned(docs, data.vectors, model, seed).items()})
+                dev_pred.update({a: f"{k}:{s}" for a, s in run_learned(docs, data.vectors, full, seed).items()})
+            gold = {a: s for a, s in data.ecb.story.items()}
+            report.figures[f"ECB+ subtopic B3 F1 (seed {seed})"] = (bcubed(held_pred, gold)[2], bcubed(dev_pred, gold)[2])
+            # The hand-set clusterer on the same fold streams, for reference.
+            old: dict[str, str] = {}
+            for k in range(folds):
+                held = set(topics[k::folds])
+                fold_docs = [EvalDoc(d, {"subtopic": data.ecb.story[d.article_id]}) for d in data.ecb.docs
+                             if data.ecb.group[d.article_id] in held]
+                old.update({a: f"{k}:{s}" for a, s in run_online(fold_docs, seed).items()})
+            report.references[f"ECB+ subtopic B3 F1, hand-set ClusterConfig (seed {seed})"] = bcubed(old, gold)[2]
+
+    if data.wiki.docs:
+        model = fit([*ecb_dec, *sem_dec])
+        for seed in seeds:
+            gold = data.wiki.story
+            report.figures[f"WikiRef220 topic B3 F1 (seed {seed})"] = (
+                bcubed(run_learned(data.wiki.docs, data.vectors, model, seed), gold)[2],
+                bcubed(run_learned(data.wiki.docs, data.vectors, full, seed), gold)[2])
+
+    if data.sem_pairs:
+        components = sorted({g for g in data.sem_group.values()}, key=lambda g: int(g[3:]))
+        scores: dict[str, list[tuple[float, float, float, bool]]] = {"held": [], "dev": []}
+        same: dict[str, list[tuple[bool, bool, bool]]] = {"held": [], "dev": [], "hand-set": []}
+        for k in range(folds):
+            held = set(components[k::folds])
+            pairs = [p for p in data.sem_pairs if data.sem_group[p.a] in held]
+            aids = sorted({x for p in pairs for x in (p.a, p.b)})
+            docs = [data.sem_docs[a] for a in aids]
+            rows = semeval_pair_rows(data, pairs)
+            model = fold_fit(held)
+            for name, m in (("held", model), ("dev", full)):
+                prob = m.probability(rows).reshape(-1, 2).mean(axis=1)  # type: ignore[attr-defined]
+                scores[name].extend((float(s), p.overall, 0.0, p.cross) for s, p in zip(prob, pairs, strict=True))
+                for seed in seeds:
+                    pred = run_learned(docs, data.vectors, m, seed)
+                    same[name].extend((pred[p.a] == pred[p.b], p.overall <= SAME_MAX, p.cross) for p in pairs
+                                      if p.overall <= SAME_MAX or p.overall >= DIFF_MIN)
+            for seed in seeds:
+                pred = run_online([EvalDoc(d, {}) for d in docs], seed)
+                same["hand-set"].extend((pred[p.a] == pred[p.b], p.overall <= SAME_MAX, p.cross) for p in pairs
+                                        if p.overall <= SAME_MAX or p.overall >= DIFF_MIN)
+        for cross, label in ((False, "monolingual"), (True, "cross-lingual")):
+            figs = []
+            for name in ("held", "dev"):
+                sel = [(s, o) for s, o, _, c in scores[name] if c == cross]
+                figs.append(_pearson([s for s, _ in sel], [-o for _, o in sel]))
+            report.figures[f"SemEval Pearson vs Overall, {label}"] = (figs[0], figs[1])
+            f1s = []
+            for name in ("held", "dev", "hand-set"):
+                sel2 = [(p, g) for p, g, c in same[name] if c == cross]
+                f1s.append(_f1([p for p, _ in sel2], [g for _, g in sel2]))
+            report.figures[f"SemEval same-story F1 (online), {label}"] = (f1s[0], f1s[1])
+            report.references[f"SemEval same-story F1 (online), {label}, hand-set ClusterConfig"] = f1s[2]
+        vec = [(float(data.vectors[p.a] @ data.vectors[p.b]), p.overall, p.cross) for p in data.sem_pairs]
+        for cross, label in ((False, "monolingual"), (True, "cross-lingual")):
+            sel3 = [(s, o) for s, o, c in vec if c == cross]
+            report.references[f"SemEval Pearson of the plain vector cosine, {label}"] = _pearson(
+                [s for s, _ in sel3], [-o for _, o in sel3])
+    report.notes.append(f"shipped-style model trained on all: threshold {full.threshold:.2f}")
+    return report
+
+
+def format_learned(report: LearnedReport) -> str:
+    lines = ["Learned article-to-story scorer: held-out (dev beside)"]
+    lines += [f"  {name:<52} {held:.3f}  (dev {dev:.3f})" for name, (held, dev) in report.figures.items()]
+    lines += [f"  reference: {name:<52} {value:.3f}" for name, value in report.references.items()]
+    lines += [f"  {note}" for note in report.notes]
+    return "\n".join(lines)
