@@ -92,7 +92,7 @@ def cached_embed(texts: Sequence[str], cache: Path | None) -> np.ndarray:
         known.update({k: v.astype(np.float16) for (k, _), v in zip(todo, fresh, strict=True)})
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp.npz")
-        np.savez(tmp, **known)
+        np.savez(tmp, **known)  # type: ignore[arg-type]
         tmp.replace(cache)
     out = np.stack([known[k].astype(np.float32) for k in keys]) if keys else np.zeros((0, DIM), np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.cluster import ClusterInput, entity_proxy, tokenize
+from storyline.cluster import ClusterInput, entity_proxy, number_features, tokenize
 
 __all__ = [
     "FEATURES",
@@ -56,7 +56,7 @@ FEATURES = (
     "entity_share", "entity_jaccard", "numbers_shared",
     "log_size", "same_language",
     "cross_vec_centroid", "cross_vec_closest",
-    "vec_centroid_sq",
+    "vec_centroid_sq", "years_disjoint",
 )
 MAX_MEMBERS = 32  # member vectors a story keeps for the closest-member cosine (its most recent)
 DOC_TERMS = 150  # an article's TF-IDF sub-vectors keep their strongest terms
@@ -112,7 +112,9 @@ def counts_of(doc: ClusterInput) -> tuple[list[Counter[str]], frozenset[str]]:
     """Title, body and entity term counts of an article, and its entity set."""
     full = doc.title + "\n" + doc.text
     entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full)
-    return [Counter(tokenize(doc.title)), Counter(tokenize(doc.text)), Counter(entities)], frozenset(entities)
+    years = number_features(full)  # four-digit numbers ("#2008") join the entity vocabulary
+    return ([Counter(tokenize(doc.title)), Counter(tokenize(doc.text)), Counter(entities + years)],
+            frozenset(entities))
 
 
 @dataclass
@@ -174,6 +176,9 @@ def features(art: ArticleRep, story: StoryRep, centroid: np.ndarray | None = Non
     union = len(art.entities) + len(story.entities) - shared
     jaccard = shared / union if union else 0.0
     numbers = sum(1 for n in art.numbers if n in story.numbers)
+    years = [n for n in art.numbers if len(n) == 4 and n[:2] in ("19", "20")]
+    disjoint = 1.0 if years and not any(n in story.numbers for n in years) and any(
+        len(n) == 4 and n[:2] in ("19", "20") for n in story.numbers) else 0.0
     same = 1.0 if story.languages.get(art.language) else 0.0
     cross = 1.0 - same
     return [
@@ -182,7 +187,7 @@ def features(art: ArticleRep, story: StoryRep, centroid: np.ndarray | None = Non
         share, jaccard, math.log1p(numbers),
         math.log(max(story.size, 1)), same,
         cross * vec_centroid, cross * vec_closest,
-        vec_centroid * vec_centroid,
+        vec_centroid * vec_centroid, disjoint,
     ]
 
 

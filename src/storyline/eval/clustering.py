@@ -403,8 +403,15 @@ def evaluate_learned(
       clusterer run over each fold's articles.
     """
     from storyline.train_clustering import (
-        DEFAULT_CACHE, DIFF_MIN, SAME_MAX, all_decisions, corpus_decisions, fit, load_training_data,
-        semeval_decisions, semeval_pair_rows,
+        DEFAULT_CACHE,
+        DIFF_MIN,
+        SAME_MAX,
+        all_decisions,
+        corpus_decisions,
+        fit,
+        load_training_data,
+        semeval_decisions,
+        semeval_pair_rows,
     )
 
     data = load_training_data(root, cache=cache or DEFAULT_CACHE,
