@@ -477,6 +477,9 @@ def eval_clustering(
               highlight=False, markup=False)
     out.print(format_report(evaluate_wikiref(_data_path(wikiref, "wikiref"), seeds=order)),
               highlight=False, markup=False)
+    from storyline.eval.clustering import evaluate_learned, format_learned
+
+    out.print(format_learned(evaluate_learned(_data_path(path, "ecbplus").parent)), highlight=False, markup=False)
 
 
 @eval_app.command("quantities")
