@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storyline.embed import DIM, LEAD_WORDS, embed_texts, lead, pack, unpack
@@ -17,6 +17,7 @@ def test_lead_is_title_then_first_words_without_repeating_the_title() -> None:
     assert lead(None, "") == ""
 
 
+@settings(deadline=None, max_examples=60)
 @given(st.lists(st.floats(min_value=-1, max_value=1, allow_nan=False), min_size=DIM, max_size=DIM))
 def test_pack_is_float16_bytes_and_round_trips(values: list[float]) -> None:
     vec = np.asarray(values, dtype=np.float32)
