@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.embed import DIM, LEAD_WORDS, embed_texts, lead, pack, unpack
+from storyline.embed import DIM, LEAD_WORDS, article_vector, embed_texts, lead, pack, unpack
 
 
 def test_lead_is_title_then_first_words_without_repeating_the_title() -> None:
@@ -48,3 +48,10 @@ def test_one_event_in_three_languages_is_closer_than_another_event() -> None:
     for i, j in ((0, 1), (0, 2), (1, 2)):
         assert sims[i, j] > 0.5
         assert sims[i, j] > max(sims[i, 3], sims[j, 3]) + 0.3
+
+
+def test_article_vector_is_the_packed_vector_of_title_and_lead() -> None:
+    data = article_vector("Storm closes ports", "Ports along the coast closed on Monday as the storm arrived.")
+    assert len(data) == 2 * DIM
+    direct = embed_texts([lead("Storm closes ports", "Ports along the coast closed on Monday as the storm arrived.")])[0]
+    assert float(unpack(data) @ direct) > 0.999

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DIM", "LEAD_WORDS", "Embedder", "cached_embed", "embed_texts", "embedder", "lead", "pack", "unpack"]
+__all__ = ["DIM", "LEAD_WORDS", "Embedder", "article_vector", "cached_embed", "embed_texts", "embedder", "lead", "pack", "unpack"]
 
 DIM = 512
 LEAD_WORDS = 120
@@ -74,6 +74,14 @@ def embed_texts(texts: Sequence[str], batch: int = 64) -> np.ndarray:
     model = embedder()
     parts = [model.encode(texts[i:i + batch]) for i in range(0, len(texts), batch)]
     return np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)
+
+
+def article_vector(title: str | None, text: str) -> bytes:
+    """The packed vector of one article, for the per-article stage (ingest workers, Dask included):
+    what the store keeps beside the article (`Store.set_article_vectors`, to come with the SQL layer:
+    one nullable BLOB/BYTEA column `vector` in `articles`, filled at ingest and by `storyline enrich`
+    for articles stored before)."""
+    return pack(embedder().encode([lead(title, text)])[0])
 
 
 def cached_embed(texts: Sequence[str], cache: Path | None) -> np.ndarray:

@@ -406,12 +406,11 @@ def evaluate_learned(
         DEFAULT_CACHE,
         DIFF_MIN,
         SAME_MAX,
-        all_decisions,
         corpus_decisions,
-        fit,
         load_training_data,
         semeval_decisions,
         semeval_pair_rows,
+        train,
     )
 
     data = load_training_data(root, cache=cache or DEFAULT_CACHE,
@@ -419,11 +418,12 @@ def evaluate_learned(
     ecb_dec = corpus_decisions(data.ecb, data.vectors)
     wiki_dec = corpus_decisions(data.wiki, data.vectors) if data.wiki.docs else []
     sem_dec = semeval_decisions(data) if data.sem_pairs else []
-    full = fit(all_decisions(data))
+    pool = [*ecb_dec, *wiki_dec, *sem_dec]
+    full = train(data, (), pool)
     report = LearnedReport()
 
     def fold_fit(held: set[str]) -> object:
-        return fit([x for x in (d.without(held) for d in [*ecb_dec, *wiki_dec, *sem_dec]) if x is not None])
+        return train(data, held, pool)
 
     if "ecbplus" in corpora:
         topics = sorted({g for g in data.ecb.group.values()}, key=lambda g: int(g[3:]))
@@ -448,7 +448,7 @@ def evaluate_learned(
             report.references[f"ECB+ subtopic B3 F1, hand-set ClusterConfig (seed {seed})"] = bcubed(old, gold)[2]
 
     if data.wiki.docs:
-        model = fit([*ecb_dec, *sem_dec])
+        model = fold_fit(set(data.wiki.group.values()))
         for seed in seeds:
             gold = data.wiki.story
             report.figures[f"WikiRef220 topic B3 F1 (seed {seed})"] = (
