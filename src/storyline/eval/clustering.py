@@ -1,4 +1,9 @@
-"""Story clustering evaluation on ECB+ (topics 1-35) and WikiRef.
+"""Story clustering evaluation on ECB+ (topics 1-35), WikiRef and the SemEval-2022 Task 8 pairs.
+
+The hand-set clusterer (`storyline.cluster`) is scored by `evaluate_ecbplus`/`evaluate_wikiref`; the
+learned article-to-story scorer (`storyline.storyscore`) by `evaluate_learned`, always held out (ECB+
+in leave-topics-out folds, WikiRef by a model that never saw it, SemEval in folds by connected pair
+component), each figure with its dev figure (the model trained on everything) beside it.
 
 ECB+: each CROMER XML document is an article; its text is its tokens joined by spaces, its title
 the first sentence (a leading URL line, as in the "ecbplus" half, is skipped: it is the page
