@@ -71,5 +71,5 @@ def test_gate_ecbplus_topics_1_to_10_held_out() -> None:
     assert f >= GATE_F1, (p, r, f)
 
 
-# Measured 0.908 (B-cubed P 0.885, R 0.933) with hard-negative training; a small margin.
+# Measured 0.908 (B-cubed P 0.867, R 0.954); a small margin.
 GATE_F1 = 0.89
