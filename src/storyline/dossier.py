@@ -1,7 +1,14 @@
 """A story as the user reads it: the export contract's story object, and its Markdown dossier.
 
-Loads a story's articles and annotations from the store, then runs the pure consolidation
-stages (canonical entities, cross-checked facts, timeline, cited brief) over them.
+`consolidate_story` loads a story's articles and annotations from the store and runs the
+consolidation steps over them, in this order:
+
+1. `fold_entities`: the story's mentions folded into canonical entities (the only place this runs);
+2. facts cross-checked across outlets, the story timeline and the cited brief (near-copies count once);
+3. `story_record`: the export contract's story object, a plain JSON-serialisable dict.
+
+The consolidation is a stored stage (`storyline.consolidate.stored`): the pipeline consolidates the
+stories a batch touched and stores the record by story version; `story_json` reads it back.
 """
 
 from __future__ import annotations
@@ -32,6 +39,11 @@ class Consolidated:
     brief: tuple[Any, ...]
     merged_from: tuple[str, ...] = ()
 
+    @property
+    def links(self) -> dict[tuple[str, int, int], str]:
+        """(article id, start, end) of each mention -> its canonical entity key (from `fold_entities`)."""
+        return {(a.id, m.start, m.end): m.entity_key for a in self.articles for m in a.mentions if m.entity_key}
+
 
 def load_story(store: Store, story_id: str) -> list[AnnotatedArticle]:
     record = store.get_story(story_id)
@@ -46,8 +58,8 @@ def annotated(store: Store, stored: StoredArticle) -> AnnotatedArticle:
     )
 
 
-def resolve_story_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[AnnotatedArticle], list[Entity]]:
-    """Fold the story's mentions into canonical entities; mentions get their entity key."""
+def fold_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[AnnotatedArticle], list[Entity]]:
+    """Consolidation step 1: fold the story's mentions into canonical entities; mentions get their key."""
     from storyline.enrich.resolve import resolve
 
     docs = [(a.id, a.article.text, a.mentions) for a in items]
@@ -63,13 +75,17 @@ def resolve_story_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[Anno
     return out, list(resolved.entities)
 
 
-def consolidate_story(store: Store, story_id: str) -> Consolidated:
+resolve_story_entities = fold_entities  # the name evaluations and tests know
+
+
+def consolidate(store: Store, story_id: str) -> Consolidated:
+    """Every consolidation step over the story's stored articles (nothing is written)."""
     from storyline.consolidate.brief import build_brief
     from storyline.consolidate.facts import cross_check, extract_claims
     from storyline.consolidate.timeline import build_story_timeline
 
     record = store.get_story(story_id)
-    items, entities = resolve_story_entities(load_story(store, record.id))
+    items, entities = fold_entities(load_story(store, record.id))
     # Near-copies count once: facts, timeline and brief read the originals only.
     originals = [a for a in items if a.duplicate_of is None] or items
     facts = cross_check(extract_claims(originals, entities))
@@ -110,11 +126,18 @@ def _date(value: str | None) -> str | None:
     return value if value and _DATE.match(value) else None
 
 
+def consolidate_story(store: Store, story_id: str) -> dict[str, Any]:
+    """The story consolidated now: the export contract's story object (a plain JSON-serialisable dict)."""
+    return story_record(consolidate(store, story_id))
+
+
 def story_json(store: Store, story_id: str) -> dict[str, Any]:
-    return consolidated_json(consolidate_story(store, story_id))
+    """The story object."""
+    return consolidate_story(store, story_id)
 
 
-def consolidated_json(c: Consolidated) -> dict[str, Any]:
+def story_record(c: Consolidated) -> dict[str, Any]:
+    """Consolidation step 3: the export contract's story object."""
     ids = {a.id for a in c.articles}
 
     def refs(articles: Sequence[str]) -> list[str]:
