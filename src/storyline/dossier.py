@@ -132,8 +132,11 @@ def consolidate_story(store: Store, story_id: str) -> dict[str, Any]:
 
 
 def story_json(store: Store, story_id: str) -> dict[str, Any]:
-    """The story object."""
-    return consolidate_story(store, story_id)
+    """The story object, as stored for the story's current version (consolidated and stored first when
+    the stored one is missing or older than the story)."""
+    from storyline.consolidate.stored import current_story
+
+    return current_story(store, story_id).story
 
 
 def story_record(c: Consolidated) -> dict[str, Any]:

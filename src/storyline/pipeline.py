@@ -29,6 +29,8 @@ class Config:
     cluster: bool = True
     # Save the clusterer every N articles (and at the end of each batch): bounds replay after a crash.
     snapshot_every: int = 500
+    # Consolidate the stories a batch touched at its end (else a caller queues them: the server).
+    consolidate: bool = True
 
 
 @dataclass
@@ -38,6 +40,7 @@ class IngestReport:
     unchanged: int = 0
     rejected: list[ReadError] = field(default_factory=list)
     clustered: int = 0
+    consolidated: int = 0
     ids: list[str] = field(default_factory=list)
 
     @property
@@ -106,8 +109,23 @@ def store_prepared(
         if on_progress:
             on_progress("ingest", 1)
     if config.cluster:
-        report.clustered = cluster_pending(store, config, on_progress=on_progress)
+        report.clustered = cluster_pending(store, config, on_progress=on_progress, consolidate=False)
+        if config.consolidate:
+            # Once per batch: every story the batch touched (new members, or members updated in place).
+            report.consolidated = consolidate_touched(store, report.ids)
     return report
+
+
+def consolidate_touched(store: Store, article_ids: Iterable[str]) -> int:
+    """Consolidate, once each, the stories holding these articles (see `storyline.consolidate.stored`)."""
+    from storyline.consolidate.stored import consolidate_stories
+
+    stories = set()
+    for ident in dict.fromkeys(article_ids):
+        story_id = store.get_article(ident).story_id
+        if story_id:
+            stories.add(story_id)
+    return consolidate_stories(store, stories)
 
 
 def ingest_articles(
@@ -265,9 +283,11 @@ def place_undated(
     return [Placement(aid, resolve(sid), dup) for aid, sid, dup in raw]
 
 
-def cluster_pending(store: Store, config: Config = Config(), *, on_progress: ProgressCallback | None = None) -> int:
+def cluster_pending(store: Store, config: Config = Config(), *, on_progress: ProgressCallback | None = None,
+                    consolidate: bool = True) -> int:
     """Cluster every article that has no story yet: the dated ones in publication order, then every
-    undated article placed again (see above).
+    undated article placed again (see above); then (with `consolidate`) consolidate the stories that
+    changed, once each.
 
     Holds the store's cluster lock: two ingest processes never cluster the same article twice.
     """
@@ -303,7 +323,10 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
             if on_progress:
                 on_progress("cluster", len(pending) - len(dated))
         retitle_stories(store, touched)
-        refresh_entities(store, touched)
+        if consolidate and config.consolidate:
+            from storyline.consolidate.stored import consolidate_stories
+
+            consolidate_stories(store, touched)  # folds the stories' entities, stores them
         return len(pending)
 
 
@@ -317,16 +340,6 @@ def _existing(store: Store, story_ids: Iterable[str]) -> list[str]:
             continue
         out.append(story_id)
     return out
-
-
-def refresh_entities(store: Store, story_ids: Iterable[str]) -> None:
-    """Fold the mentions of each touched story into canonical entities and store the links."""
-    from storyline.dossier import load_story, resolve_story_entities
-
-    for story_id in _existing(store, story_ids):
-        items, entities = resolve_story_entities(load_story(store, story_id))
-        links = {(a.id, m.start, m.end): m.entity_key for a in items for m in a.mentions if m.entity_key}
-        store.merge_entities(entities, links)
 
 
 def retitle_stories(store: Store, story_ids: Iterable[str]) -> None:
@@ -382,7 +395,12 @@ def recluster(store: Store, config: Config = Config()) -> int:
             for sid, arts in members.items()
         }
         store.replace_stories(StoryRebuild(clustered=final, placed=placed, merges=merges, titles=titles, state=state))
-        refresh_entities(store, members)
+        # Every story consolidated again (entity folding included); those of vanished stories dropped.
+        store.drop_consolidations(keep=members)
+        if config.consolidate:
+            from storyline.consolidate.stored import consolidate_stories
+
+            consolidate_stories(store, members)
         return len(final) + len(placed)
 
 

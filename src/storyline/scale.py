@@ -35,6 +35,7 @@ from storyline.pipeline import (
     Prepared,
     ProgressCallback,
     cluster_pending,
+    consolidate_touched,
     prepare_item,
     store_prepared,
 )
@@ -402,7 +403,9 @@ def ingest_dask(
                                 window=2 * n_workers + 2, stdin=stdin)
         report = store_prepared(store, items, no_cluster, on_error=on_error, on_progress=on_progress)
     if config.cluster:  # after the workers are gone: the client has the machine to itself
-        report.clustered = cluster_pending(store, config, on_progress=on_progress)
+        report.clustered = cluster_pending(store, config, on_progress=on_progress, consolidate=False)
+        if config.consolidate:
+            report.consolidated = consolidate_touched(store, report.ids)
     return report
 
 

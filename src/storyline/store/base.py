@@ -193,6 +193,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
 
+# version, payload (the story object as JSON), summary (JSON), computed_at
+ConsolidationRow = tuple[str, str, str, str]
+
 TableDump = Iterator[tuple[str, Iterator[dict[str, Any]]]]
 
 
@@ -349,6 +352,38 @@ class Store(abc.ABC):
         Two processes clustering at once would each feed the same articles into their own copy of
         the clusterer and hand out the same new story ids; holding this lock serialises them.
         Released when the block ends, or when the process dies."""
+
+    # -- consolidated stories (storyline.consolidate.stored) -------------------------------------
+    @abc.abstractmethod
+    def save_consolidation(self, story_id: str, version: str, payload: str, summary: str,
+                           computed_at: str) -> None:
+        """Store the consolidated story (the story object and its summary, as JSON text) computed for
+        story version `version`, replacing the one stored before; atomic."""
+
+    @abc.abstractmethod
+    def load_consolidation(self, story_id: str) -> ConsolidationRow | None:
+        """The stored consolidation of the story (exact id): (version, payload, summary, computed_at)."""
+
+    @abc.abstractmethod
+    def consolidation_summaries(self) -> dict[str, tuple[str, str]]:
+        """Story id -> (version, summary JSON) of every stored consolidation."""
+
+    @abc.abstractmethod
+    def drop_consolidations(self, *, keep: Iterable[str]) -> int:
+        """Delete the stored consolidations of every story not in `keep`; returns how many."""
+
+    def article_states(self, article_ids: Sequence[str]) -> list[tuple[str, int, str, str | None, str | None]]:
+        """(id, version, content hash, original, published) of each article (exact ids, missing ones
+        skipped), in the order given: what a story's consolidation depends on. Backends answer in one
+        query."""
+        out = []
+        for ident in article_ids:
+            try:
+                a = self.get_article(ident)
+            except NotFound:
+                continue
+            out.append((a.id, a.version, a.content_hash, a.duplicate_of, a.article.published))
+        return out
 
     # -- entities: fuzzy lookup -----------------------------------------------------------------
     def find_entities(self, name: str, *, limit: int = 10, threshold: float = 0.3) -> list[Entity]:

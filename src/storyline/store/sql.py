@@ -43,6 +43,7 @@ from storyline.store.base import (
     TABLE_COLUMNS,
     AmbiguousId,
     Annotations,
+    ConsolidationRow,
     NotFound,
     Placement,
     SearchHit,
@@ -565,7 +566,7 @@ class SQLStore(Store):
                 "UPDATE articles SET story_id = NULL, duplicate_of = NULL, cluster_seq = NULL"
                 " WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL OR cluster_seq IS NOT NULL"
             )
-            for table in ("stories", "story_merges", "cluster_state"):
+            for table in ("stories", "story_merges", "cluster_state", "consolidations"):
                 tx.execute(f"DELETE FROM {table}")
             self._after_reset(tx)
 
@@ -835,6 +836,48 @@ class SQLStore(Store):
                 (delivery.attempts, delivery.status, delivery.next_try, delivery.last_error, delivery.alert_id),
             )
         )
+
+    # -- consolidated stories (storyline.consolidate.stored) -----------------------------------------
+    def save_consolidation(self, story_id: str, version: str, payload: str, summary: str,
+                           computed_at: str) -> None:
+        self._write(lambda tx: tx.execute(
+            "INSERT INTO consolidations(story_id, version, payload, summary, computed_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (story_id) DO UPDATE SET version = excluded.version, payload = excluded.payload,"
+            " summary = excluded.summary, computed_at = excluded.computed_at",
+            (story_id, version, payload, summary, computed_at),
+        ))
+
+    def load_consolidation(self, story_id: str) -> ConsolidationRow | None:
+        with self._read() as tx:
+            row = tx.one("SELECT version, payload, summary, computed_at FROM consolidations WHERE story_id = ?",
+                         (story_id,))
+        return None if row is None else (row["version"], row["payload"], row["summary"], row["computed_at"])
+
+    def consolidation_summaries(self) -> dict[str, tuple[str, str]]:
+        with self._read() as tx:
+            rows = tx.all("SELECT story_id, version, summary FROM consolidations")
+        return {r["story_id"]: (r["version"], r["summary"]) for r in rows}
+
+    def drop_consolidations(self, *, keep: Iterable[str]) -> int:
+        kept = set(keep)
+
+        def write(tx: Tx) -> int:
+            gone = [r["story_id"] for r in tx.all("SELECT story_id FROM consolidations") if r["story_id"] not in kept]
+            tx.many("DELETE FROM consolidations WHERE story_id = ?", [(g,) for g in gone])
+            return len(gone)
+
+        return self._write(write)
+
+    def article_states(self, article_ids: Sequence[str]) -> list[tuple[str, int, str, str | None, str | None]]:
+        ids = list(article_ids)
+        found: dict[str, tuple[str, int, str, str | None, str | None]] = {}
+        with self._read() as tx:
+            for chunk in _chunks(ids, 500):
+                rows = tx.all("SELECT id, version, content_hash, duplicate_of, published FROM articles"
+                              f" WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+                found.update({r["id"]: (r["id"], int(r["version"]), r["content_hash"], r["duplicate_of"],
+                                        r["published"]) for r in rows})
+        return [found[i] for i in ids if i in found]
 
     # -- whole-database copy ------------------------------------------------------------------------
     def dump_tables(self) -> TableDump:

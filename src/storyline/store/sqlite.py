@@ -152,6 +152,16 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (alert_id)
     );
     """,
+    # 5: consolidated stories, by story version (storyline.consolidate.stored)
+    """
+    CREATE TABLE consolidations (
+        story_id TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        computed_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -1,0 +1,180 @@
+"""Consolidation as a stored stage, on both backends: written once per touched story at the end of an
+ingest batch and on recluster, reused on read (no recomputation), recomputed when the story changes."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storyline.consolidate import stored as stage
+from storyline.dossier import export_json, story_json
+from storyline.model import Article
+from storyline.pipeline import Config, ingest_articles, recluster
+from storyline.store import Store, open_store
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "export.schema.json"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
+    opened = open_store(url)
+    yield opened
+    opened.close()
+
+
+def bridge(n: int, text: str | None = None) -> Article:
+    return Article(
+        text=text or (f"The Velmora bridge collapsed on 4 March 2024, killing 12 people, Ana Ribeiro said. "
+                      f"Rescue teams searched the Velmora river on day {n} of the search."),
+        title=f"Velmora bridge collapse: report {n}", source=f"Outlet {n}", published=f"2024-03-0{4 + n}",
+        language="en", url=f"https://outlet{n}.example/velmora-bridge",
+    )
+
+
+def flood(n: int) -> Article:
+    return Article(
+        text=f"Floods hit Osterby harbour on 2 June 2023; 300 homes were evacuated, mayor Piet Hallberg said. "
+             f"Water levels in Osterby fell on day {n}.",
+        title=f"Osterby floods: update {n}", source=f"Paper {n}", published=f"2023-06-0{2 + n}", language="en",
+        url=f"https://paper{n}.example/osterby-floods",
+    )
+
+
+def runs() -> int:
+    return sum(stage.runs.values())
+
+
+def test_an_ingest_batch_consolidates_each_touched_story_once(store: Store) -> None:
+    before = runs()
+    report = ingest_articles(store, [bridge(1), flood(1), bridge(2), flood(2), bridge(3)])
+    stories = store.list_stories()
+    assert len(stories) == 2
+    assert report.consolidated == 2
+    assert runs() - before == 2  # once per story, not once per article
+    for record in stories:
+        row = store.load_consolidation(record.id)
+        assert row is not None
+        version, payload, summary, computed_at = row
+        assert version == stage.story_version(store, record)
+        story = json.loads(payload)
+        assert story["version"] == version and computed_at
+        assert {a["id"] for a in story["articles"]} == set(record.article_ids)
+        assert json.loads(summary)["count"] == len(record.article_ids)
+    # Entity folding ran as a step of that consolidation: the links are stored with the mentions.
+    keys = {m.entity_key for r in stories for a in r.article_ids for m in store.get_annotations(a).mentions}
+    assert keys - {None}
+
+
+def test_reads_reuse_the_stored_consolidation(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    ingest_articles(store, [bridge(1), bridge(2)])
+    sid = store.list_stories()[0].id
+    stored = store.load_consolidation(sid)
+    assert stored is not None
+
+    def fail(*_: object) -> None:
+        raise AssertionError("consolidated again on read")
+
+    monkeypatch.setattr("storyline.dossier.consolidate", fail)
+    before = runs()
+    first = story_json(store, sid)
+    assert story_json(store, sid) == first
+    assert export_json(store)["stories"] == [first]
+    assert runs() == before
+    assert first == json.loads(stored[1])
+
+
+def test_a_changed_story_is_recomputed_never_served_stale(store: Store) -> None:
+    no_consolidation = Config(consolidate=False)
+    ingest_articles(store, [bridge(1), bridge(2)])
+    sid = store.list_stories()[0].id
+    old = story_json(store, sid)
+    # An article of the story updated in place (same URL, new text), the batch not consolidated: the
+    # stored consolidation is of an older version, and a read consolidates the story again.
+    changed = bridge(2, "The Velmora bridge collapsed on 4 March 2024, killing 14 people, officials said.")
+    ingest_articles(store, [changed], no_consolidation)
+    record = store.get_story(sid)
+    assert store.load_consolidation(record.id)[0] != stage.story_version(store, record)  # type: ignore[index]
+    before = runs()
+    new = story_json(store, sid)
+    assert runs() - before == 1
+    assert new["version"] != old["version"]
+    assert any("14 people" in a["text"] for a in new["articles"])
+    assert story_json(store, sid) == new and runs() - before == 1
+    # A new article in the story, consolidated at the end of its batch: the read finds it stored.
+    ingest_articles(store, [bridge(3)])
+    before = runs()
+    latest = story_json(store, sid)
+    assert runs() == before
+    assert len(latest["articles"]) == 3
+
+
+def test_recluster_rewrites_every_consolidation(store: Store) -> None:
+    ingest_articles(store, [bridge(1), flood(1), bridge(2)], Config(consolidate=False))
+    assert store.consolidation_summaries() == {}
+    before = runs()
+    recluster(store)
+    live = {r.id: r for r in store.list_stories()}
+    summaries = store.consolidation_summaries()
+    assert set(summaries) == set(live)
+    assert runs() - before == len(live)
+    for sid, (version, _summary) in summaries.items():
+        assert version == stage.story_version(store, live[sid])
+    assert stage.consolidate_all(store) == len(live)
+    assert runs() - before == len(live)  # current ones are not consolidated again
+    assert stage.consolidate_all(store, force=True) == len(live)
+    assert runs() - before == 2 * len(live)
+
+
+def test_stored_stories_follow_the_export_contract(store: Store) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    if not CONTRACT.exists():
+        pytest.skip(f"{CONTRACT} is absent")
+    ingest_articles(store, [bridge(1), flood(1), bridge(2)])
+    jsonschema.validate(export_json(store), json.loads(CONTRACT.read_text()))
+
+
+def test_the_queue_consolidates_a_burst_once() -> None:
+    done: list[str] = []
+    queue = stage.ConsolidationQueue(done.append, delay=0.2, max_wait=5.0)
+    for _ in range(20):
+        queue.add(["s1"])
+        queue.add(["s2", "s1"])
+        time.sleep(0.01)
+    assert queue.pending("s1")
+    deadline = time.monotonic() + 10
+    while len(done) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(done) == ["s1", "s2"]
+    assert not queue.pending("s1")
+    queue.add(["s3"])
+    queue.close()  # drains what is pending
+    assert sorted(done) == ["s1", "s2", "s3"]
+
+
+def test_the_queue_does_not_wait_forever_under_a_steady_stream() -> None:
+    done: list[str] = []
+    queue = stage.ConsolidationQueue(done.append, delay=0.3, max_wait=0.5)
+    stop = threading.Event()
+
+    def feed() -> None:
+        while not stop.is_set():
+            queue.add(["busy"])
+            time.sleep(0.05)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not done and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        feeder.join()
+        queue.close(drain=False)
+    assert done and done[0] == "busy"
