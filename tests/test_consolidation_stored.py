@@ -178,3 +178,21 @@ def test_the_queue_does_not_wait_forever_under_a_steady_stream() -> None:
         feeder.join()
         queue.close(drain=False)
     assert done and done[0] == "busy"
+
+
+def test_the_consolidate_command_builds_missing_and_stale_ones(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    db = str(tmp_path / "cli.db")
+    with open_store(db) as store:
+        ingest_articles(store, [bridge(1), flood(1), bridge(2)], Config(consolidate=False))
+    runner = CliRunner()
+    first = runner.invoke(app, ["consolidate", "--db", db, "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) == {"stories": 2, "consolidated": 2}
+    again = runner.invoke(app, ["consolidate", "--db", db, "--json"])
+    assert json.loads(again.stdout) == {"stories": 2, "consolidated": 0}
+    with open_store(db) as store:
+        assert len(store.consolidation_summaries()) == 2

@@ -286,6 +286,7 @@ def enrich(db: DbOption = None, json_out: JsonOption = False) -> None:
             store.set_annotations(stored.id, annotate(stored.article))
             count += 1
             progress.advance(task)
+        _consolidate_all(store, progress, force=True)  # new annotations: every story consolidated again
     if json_out:
         _print_json({"enriched": count})
     else:
@@ -344,6 +345,32 @@ def story(
         _print_json(data)
     else:
         out.print(story_markdown(data), highlight=False, markup=False)
+
+
+def _consolidate_all(store: Any, progress: Progress, *, force: bool) -> int:
+    from storyline.consolidate.stored import consolidate_all
+
+    task = progress.add_task("consolidating", total=len(store.list_stories()))
+    return consolidate_all(store, force=force, on_progress=lambda _stage, n: progress.advance(task, n))
+
+
+@app.command()
+def consolidate(
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="also the stories whose stored one is current")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """(Re)build the stored consolidation of every story whose stored one is missing or stale."""
+    from storyline.consolidate.stored import runs
+
+    with _open(db) as store, _progress(disable=json_out) as progress:
+        before = sum(runs.values())
+        total = _consolidate_all(store, progress, force=force)
+        built = sum(runs.values()) - before
+    if json_out:
+        _print_json({"stories": total, "consolidated": built})
+    else:
+        err.print(f"{built} of {total} stories consolidated", highlight=False)
 
 
 @app.command()
