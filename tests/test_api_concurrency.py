@@ -1,9 +1,10 @@
 """Reads during writes: the API answers every concurrent read (no 500, no half-written state), and once
 a POST has returned, the story it names holds the new article, in the story object, in the list of
-stories and in the article itself. The incrementally updated index matches a fresh build."""
+stories and in the article itself. Lists match the stored consolidations; a story is consolidated once per version."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from storyline.serve.data import Catalog, build_index, signature
+from storyline.consolidate.stored import runs
+from storyline.serve.data import Catalog
 from test_api_fixtures import Served, serve_corpus
 
 PLACES = ["Velmora", "Osterby", "Lindqvist"]
@@ -88,39 +90,62 @@ def test_reads_during_writes_are_consistent(served: Served) -> None:
     assert not problems, problems[:5]
 
 
-def test_incremental_index_matches_a_fresh_build(served: Served) -> None:
+def test_listed_stories_match_their_stored_consolidations(served: Served) -> None:
     client: TestClient = served.client
     for n in range(100, 104):
         assert client.post("/api/v1/articles", json=article(n)).status_code == 201
     catalog: Catalog = served.app.state.catalog
-    live = catalog.index()
+    catalog.queue.flush()  # what the queue does after a quiet moment
+    view = catalog.view()
+    assert view.stale == []
     with catalog.readers.get() as store:
-        fresh = build_index(store, signature(store))
-    assert live.signature == fresh.signature
-    assert set(live.articles) == set(fresh.articles)
-    assert {a.id: a.story_id for a in live.articles.values()} == {a.id: a.story_id
-                                                                for a in fresh.articles.values()}
-    assert set(live.stories) == set(fresh.stories)
-    for sid, s in fresh.stories.items():
-        mine = live.stories[sid]
-        assert (mine.article_ids, mine.size, mine.count, mine.sources, mine.per_day, mine.title) == (
-            s.article_ids, s.size, s.count, s.sources, s.per_day, s.title)
+        records = {r.id: r for r in store.list_stories()}
+        assert set(view.stories) == set(records)
+        for sid, summary in view.stories.items():
+            story = json.loads(store.load_consolidation(sid)[1])  # type: ignore[index]
+            assert summary.article_ids == records[sid].article_ids
+            assert summary.count == len(story["articles"]) and summary.size == story["size"]
     # Every entity of a live story points back to it.
-    for e in live.entities.values():
-        assert e.story_ids <= set(live.stories)
-        assert e.article_ids <= set(live.articles)
+    for e in view.entities.values():
+        assert e.story_ids and e.story_ids <= set(view.stories)
 
 
-def test_a_story_is_consolidated_once_per_state(served: Served) -> None:
+def test_a_story_is_consolidated_once_per_version(served: Served) -> None:
     catalog: Catalog = served.app.state.catalog
+    catalog.queue.flush()
     sid = served.story_ids[0]
     first = catalog.story_entry(sid)
-    assert catalog.story_entry(sid) is first  # cached: not consolidated again
+    before = sum(runs.values())
+    assert catalog.story_entry(sid).version == first.version
+    assert sum(runs.values()) == before  # read from the store: not consolidated again
     r = served.client.post("/api/v1/articles", json=article(200))
     assert r.status_code == 201
     changed = r.json()["story_ids"][0]
-    again = catalog.story_entry(changed)
+    again = catalog.story_entry(changed)  # read before the queue ran: consolidated now, not served stale
     assert r.json()["articles"][0]["id"] in {a["id"] for a in again.story["articles"]}
+    assert sum(runs.values()) == before + 1
+    catalog.queue.flush()  # the queued story is current already: nothing to do
+    assert sum(runs.values()) == before + 1
     entry = catalog.story_entry(sid)
     if entry.story["id"] == sid and sid not in r.json()["story_ids"]:
-        assert entry is first  # an untouched story keeps its cached object
+        assert entry.version == first.version  # an untouched story keeps its stored consolidation
+
+
+def test_a_burst_of_posts_into_one_story_is_consolidated_once(served: Served) -> None:
+    catalog: Catalog = served.app.state.catalog
+    catalog.queue.flush()
+    delay, max_wait = catalog.queue.delay, catalog.queue.max_wait
+    catalog.queue.delay = catalog.queue.max_wait = 120.0  # the burst is quicker than the quiet moment
+    try:
+        before = sum(runs.values())
+        story_ids = set()
+        for n in range(300, 306):
+            r = served.client.post("/api/v1/articles", json=article(n))
+            assert r.status_code == 201
+            story_ids |= set(r.json()["story_ids"])
+        assert sum(runs.values()) == before  # nothing consolidated per POST
+        assert all(catalog.queue.pending(sid) for sid in story_ids)
+        catalog.queue.flush()
+        assert sum(runs.values()) - before == len(story_ids) < 6
+    finally:
+        catalog.queue.delay, catalog.queue.max_wait = delay, max_wait

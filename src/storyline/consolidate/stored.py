@@ -91,7 +91,13 @@ def day_counts(dates: Iterable[str | None], first: str | None, last: str | None,
 def summarize(story: dict[str, Any], record: StoryRecord) -> dict[str, Any]:
     """What lists of stories and entity pages need, without the story's text."""
     articles = story["articles"]
-    entities = {e["key"]: len(e["articles"]) for e in story["entities"] if e.get("key")}
+    ids = {a["id"] for a in articles}
+    copies = {a["id"] for a in articles if a["duplicate_of"] is not None and a["duplicate_of"] in ids}
+    entities = {
+        e["key"]: {"name": e["name"], "type": e["type"], "aliases": list(e["aliases"]),
+                   "articles": len(e["articles"]), "reports": sum(1 for a in e["articles"] if a not in copies)}
+        for e in story["entities"] if e.get("key")
+    }
     return {
         "id": story["id"], "title": story["title"], "article_ids": [a["id"] for a in articles],
         "size": sum(1 for a in articles if a["duplicate_of"] is None), "count": len(articles),

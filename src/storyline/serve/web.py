@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,18 +21,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from storyline.counts import (
-    UNNAMED_OUTLET,
-    count,
-    mention_count,
-    outlet_label,
-    outlet_name,
-    plural,
-    report_ids,
-)
-from storyline.serve.api import MAX_PAGE, is_date
+from storyline.serve.api import MAX_PAGE
 from storyline.serve.data import Catalog, EntityInfo, StorySummary, entity_id, filter_stories
-from storyline.snippets import snippet_parts
 from storyline.store import QuerySyntaxError
 
 HERE = Path(__file__).resolve().parent
@@ -63,11 +52,10 @@ def safe_href(url: object) -> str | None:
 
 
 _env.filters["safe_href"] = safe_href
-_env.globals["plural"] = plural
-_env.globals["outlet_label"] = outlet_label
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _catalog(request: Request) -> Catalog:
@@ -84,7 +72,7 @@ def render_error(request: Request, status: int, message: str) -> Response:
 
 
 def _date(value: str | None) -> str | None:
-    return value.strip() if value and is_date(value.strip()) else None
+    return value if value and _DATE.match(value.strip()) else None
 
 
 # -- drawings ------------------------------------------------------------------------------------
@@ -119,39 +107,9 @@ def _day_span(value: str) -> tuple[dt.date, dt.date]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
-TICK_GAP = 75  # pixels between two tick labels at least
-EDGE = 40  # pixels a tick label may need on either side of its tick
-
-
-def _quartiles(days: Sequence[int]) -> tuple[int, int, int]:
-    ordered = sorted(days)
-    n = len(ordered)
-    return ordered[n // 4], ordered[n // 2], ordered[(3 * n) // 4]
-
-
-def _tick_candidates(lo: dt.date, hi: dt.date, around: dt.date) -> list[tuple[dt.date, str]]:
-    """Year starts, then month starts, then days (the 400 nearest `around`) from lo to hi, in that
-    order of preference."""
-    years = [(dt.date(y, 1, 1), str(y)) for y in range(lo.year, hi.year + 1) if lo <= dt.date(y, 1, 1) <= hi]
-    months: list[tuple[dt.date, str]] = []
-    day = dt.date(lo.year, lo.month, 1)
-    while day <= hi and len(months) < 1200:
-        if day >= lo and day.month != 1:
-            months.append((day, day.strftime("%b %Y")))
-        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    first, last = max(lo, around - dt.timedelta(days=200)), min(hi, around + dt.timedelta(days=200))
-    days = [(first + dt.timedelta(days=i), (first + dt.timedelta(days=i)).strftime("%d %b"))
-            for i in range((last - first).days + 1) if (first + dt.timedelta(days=i)).day != 1]
-    return years + months + days
-
-
 def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict[str, Any] | None:
-    """Dated events on a time axis: a dot for a day, a bar for a month or a year; stacked in rows where
-    they would overlap. Background events are drawn faded.
-
-    The axis is linear, unless a few events lie far from the bulk of them (an old background event, a
-    date years ahead): then time is compressed logarithmically with the distance from the median event
-    (a log-scaled gap), so the outliers do not squeeze every other event against one edge."""
+    """Dated events on a linear time axis: a dot for a day, a bar for a month or a year; stacked in
+    rows where they would overlap. Background events are drawn faded."""
     dated = []
     for n, ev in enumerate(events):
         d = _date(ev.get("date"))
@@ -164,51 +122,48 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
         return None
     lo = min(s for _, _, s, _ in dated)
     hi = max(e for _, _, _, e in dated)
-    left, right = EDGE, width - EDGE
-    # The bulk: the days of the events dated to the day (month and year bars are context).
-    days = [s.toordinal() for _, _, s, e in dated if s == e] or [s.toordinal() for _, _, s, _ in dated]
-    q1, median, q3 = _quartiles(days)
-    log_scale = (hi - lo).days > 4 * max(q3 - q1, 7)
-
-    def f(d: dt.date) -> float:
-        if not log_scale:
-            return float(d.toordinal())
-        off = d.toordinal() - median
-        return math.copysign(math.log1p(abs(off)), off)
-
-    f_lo, f_hi = f(lo), f(hi)
-    span = (f_hi - f_lo) or 1.0
+    span = max((hi - lo).days, 1)
+    left, right = 16, width - 16
 
     def x(d: dt.date) -> float:
-        return round(left + (right - left) * (f(d) - f_lo) / span, 1)
+        return round(left + (right - left) * (d - lo).days / span, 1)
 
     rows: list[float] = []
     marks = []
     for n, ev, start, end in sorted(dated, key=lambda t: (t[2], t[0])):
-        xs, xe = x(start), x(end)
-        row = next((i for i, last in enumerate(rows) if last < xs - 12), None)
+        x0, x1 = x(start), x(end)
+        row = next((i for i, last in enumerate(rows) if last < x0 - 12), None)
         if row is None:
-            rows.append(xe)
+            rows.append(x1)
             row = len(rows) - 1
         else:
-            rows[row] = xe
-        marks.append({"n": n + 1, "x": xs, "x1": xe, "bar": start != end, "y": 18 + row * 16,
+            rows[row] = x1
+        marks.append({"n": n + 1, "x": x0, "x1": x1, "bar": start != end, "y": 18 + row * 16,
                       "background": bool(ev.get("background")),
                       "title": f"{ev.get('date')}: {ev.get('text', '')}"})
     axis_y = 18 + len(rows) * 16 + 4
-    ticks: list[dict[str, Any]] = []
-    for day, label in _tick_candidates(lo, hi, dt.date.fromordinal(median)):
-        tx = x(day)
-        if all(abs(tx - t["x"]) >= TICK_GAP for t in ticks):
-            ticks.append({"x": tx, "label": label})
-        if len(ticks) >= 12:
-            break
-    if not ticks:
-        ticks.append({"x": x(lo), "label": lo.strftime("%d %b %Y")})
-    ticks.sort(key=lambda t: t["x"])
+    ticks: list[tuple[dt.date, str]] = []
+    days = (hi - lo).days
+    if days > 3 * 365:
+        years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
+        stride = max(1, len(years) // 8)
+        ticks = [(dt.date(y, 1, 1), str(y)) for y in years[::stride]]
+    elif days > 62:
+        day = dt.date(lo.year, lo.month, 1)
+        months = []
+        while day <= hi:
+            if day >= lo:
+                months.append((day, day.strftime("%b %Y")))
+            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        stride = max(1, len(months) // 8)
+        ticks = months[::stride]
+    else:
+        stride = max(1, days // 8)
+        ticks = [(lo + dt.timedelta(days=i), (lo + dt.timedelta(days=i)).strftime("%d %b"))
+                 for i in range(0, days + 1, stride)]
     return {
-        "width": width, "height": axis_y + 24, "axis_y": axis_y, "left": left, "right": right,
-        "marks": marks, "ticks": ticks, "log_scale": log_scale,
+        "width": width, "height": axis_y + 22, "axis_y": axis_y, "left": left, "right": right,
+        "marks": marks, "ticks": [{"x": x(d), "label": label} for d, label in ticks],
         "first": lo.isoformat(), "last": hi.isoformat(),
     }
 
@@ -284,39 +239,34 @@ def front_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     cat = _catalog(request)
-    index = cat.index()
-    error = None
     q, entity, outlet, language = (v.strip() if v else None for v in (q, entity, outlet, language))
-    bad_dates = [f"“{v.strip()[:40]}” is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
-                 for v in (date_from, date_to) if v and v.strip() and not is_date(v.strip())]
+    view = cat.view(entities=bool(entity))
+    error = None
     try:
-        if bad_dates:
-            raise QuerySyntaxError("; ".join(bad_dates))
         stories = filter_stories(
             cat, q=q or None, entity=entity or None, outlet=outlet or None, language=language or None,
             date_from=_date(date_from), date_to=_date(date_to), sort="size" if sort == "size" else "updated",
+            view=view,
         )
     except QuerySyntaxError as exc:
-        stories = []
-        error = f"Dates not understood: {exc}" if bad_dates else f"Search query not understood: {exc}"
+        stories, error = [], f"Search query not understood: {exc}"
     total = len(stories)
     shown = stories[(page - 1) * PAGE : page * PAGE]
-    entity_info = index.find_entity(entity) if entity else None
+    entity_info = view.find_entity(entity) if entity else None
     filters = {"q": q, "entity": entity, "outlet": outlet, "language": language, "from": _date(date_from),
                "to": _date(date_to), "sort": sort if sort == "size" else None}
-    top_entities = sorted(index.entities.values(), key=lambda e: (-len(e.story_ids), -len(e.article_ids),
-                                                                  e.name))[:300]
+    top_entities = sorted(view.entities.values(), key=lambda e: (-len(e.per_story), -e.articles, e.name))[:300]
     return render(
         request, "index.html", status=400 if error else 200,
         stories=[{"s": s, "spark": sparkline(s.per_day)} for s in shown], total=total, page=page,
         pages=max(1, (total + PAGE - 1) // PAGE), filters=filters, error=error, entity_info=entity_info,
-        outlets=index.outlets, languages=index.languages, entities=top_entities,
+        outlets=view.outlets, languages=view.languages, entities=top_entities,
         active=any(v for v in filters.values()),
         page_url=lambda n: "/?" + _query(**filters, page=n if n > 1 else None),
     )
 
 
-def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo]) -> dict[str, Any]:
+def _story_context(story: dict[str, Any]) -> dict[str, Any]:
     articles = story["articles"]
     by_id = {a["id"]: a for a in articles}
     numbers = {a["id"]: n for n, a in enumerate(articles, 1)}
@@ -329,7 +279,7 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
             span = next((s for s in spans if s.get("article") == aid), None)
             a = by_id[aid]
             out.append({"n": numbers[aid], "href": article_link(aid, span),
-                        "label": f"{outlet_label(a.get('source'))}, {a.get('published') or 'undated'}: "
+                        "label": f"{a.get('source') or 'unknown outlet'}, {a.get('published') or 'undated'}: "
                                  f"{a.get('title') or '(untitled)'}"})
         return out
 
@@ -359,10 +309,10 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
                                                         "end": span["sentence_end"]}
                 else:
                     link_span = span
-                quotes.append({"quote": quote, "source": outlet_label(a.get("source")),
+                quotes.append({"quote": quote, "source": a.get("source") or "unknown outlet",
                                "published": a.get("published"), "href": article_link(aid, link_span),
                                "n": numbers[aid]})
-                said[outlet_label(a.get("source"))].append(
+                said[a.get("source") or "unknown outlet"].append(
                     {"subject": f["subject"], "attribute": f["attribute"], "value": v["text"],
                      "conflict": f["status"] == "conflicting", "href": article_link(aid, link_span)})
             title = " | ".join(f"“{q['quote']}” ({q['source']})" for q in quotes[:4])
@@ -375,28 +325,22 @@ def _story_context(story: dict[str, Any], index_entities: dict[str, EntityInfo])
     for a in articles:
         if a.get("duplicate_of") and a["duplicate_of"] in by_id:
             copies[a["duplicate_of"]].append(a)
-    counted = count(articles)
-    names = {n.casefold(): n for n in counted.outlets}
     outlets: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in articles:
-        name = outlet_name(a.get("source"))
-        outlets[names.get(name.casefold(), name) if name else UNNAMED_OUTLET].append(a)
-    story_reports = set(report_ids(articles))
-    who = [{"outlet": name, "articles": len(arts), "reports": sum(1 for a in arts if a["id"] in story_reports),
-            "languages": sorted({a["language"] for a in arts if a.get("language")}),
+        outlets[a.get("source") or "unknown outlet"].append(a)
+    who = [{"outlet": name, "articles": len(arts), "languages": sorted({a["language"] for a in arts
+                                                                      if a.get("language")}),
             "said": said.get(name, [])}
-           for name, arts in sorted(outlets.items(), key=lambda kv: (kv[0] == UNNAMED_OUTLET, -len(kv[1]),
-                                                                     kv[0].casefold()))]
+           for name, arts in sorted(outlets.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))]
 
     entities = []
     for e in story["entities"]:
         key = e.get("key")
-        eid = entity_id(key) if key and entity_id(key) in index_entities else None
+        eid = entity_id(key) if key else None  # the story's entities are stored with its consolidation
         entities.append({**e, "href": f"/entities/{eid}" if eid else "/entities/" + _quote_path(e["name"]),
-                         "others": [a for a in e["aliases"] if a != e["name"]],
-                         "reports": mention_count(e["articles"], articles)})
+                         "others": [a for a in e["aliases"] if a != e["name"]]})
     return {
-        "story": story, "counts": counted, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
+        "story": story, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
         "conflicts": sum(1 for f in facts if f["status"] == "conflicting"), "who": who, "entities": entities,
         "originals": [
             {"a": a, "n": numbers[a["id"]], "copies": [(c, numbers[c["id"]]) for c in copies[a["id"]]]}
@@ -414,11 +358,10 @@ def _quote_path(text: str) -> str:
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> Response:
     cat = _catalog(request)
-    story = cat.story(story_id)
-    index = cat.index()
-    summary = index.stories.get(story["id"])
-    return render(request, "story.html", **_story_context(story, index.entities),
-                  spark=sparkline(summary.per_day) if summary else None)
+    entry = cat.story_entry(story_id)
+    per_day = entry.summary.get("per_day")
+    return render(request, "story.html", **_story_context(entry.story),
+                  spark=sparkline([(d, int(n)) for d, n in per_day]) if per_day else None)
 
 
 _KIND = {"mention": "ent", "timex": "date", "quantity": "qty"}
@@ -430,11 +373,10 @@ def article_page(
 ) -> Response:
     cat = _catalog(request)
     stored, ann = cat.article(article_id)
-    index = cat.index()
+    known = cat.entity_names(stored.story_id)
     spans: list[dict[str, Any]] = []
     for m in ann.mentions:
-        key = index.mention_keys.get((stored.id, m.start, m.end)) or m.entity_key
-        ent = index.entities.get(entity_id(key)) if key else None
+        ent = known.get(m.entity_key) if m.entity_key else None
         spans.append({"start": m.start, "end": m.end, "kind": "ent", "label": m.label,
                       "href": f"/entities/{ent.id}" if ent else None,
                       "title": f"{m.label}: {ent.name}" if ent else m.label})
@@ -447,13 +389,12 @@ def article_page(
         spans.append({"start": q.start, "end": q.end, "kind": "qty", "label": q.kind, "href": None,
                       "title": f"{q.kind}: {value}".rstrip(": ")})
     highlight = _parse_hl(hl)
-    story = index.stories.get(stored.story_id) if stored.story_id else None
+    story = cat.summary(stored.story_id) if stored.story_id else None
     entities: dict[str, EntityInfo] = {}
     for m in ann.mentions:
-        key = index.mention_keys.get((stored.id, m.start, m.end)) or m.entity_key
-        if key and entity_id(key) in index.entities:
-            entities[key] = index.entities[entity_id(key)]
-    duplicate = index.articles.get(stored.duplicate_of) if stored.duplicate_of else None
+        if m.entity_key and m.entity_key in known:
+            entities[m.entity_key] = known[m.entity_key]
+    duplicate = cat.article_info(stored.duplicate_of) if stored.duplicate_of else None
     return render(
         request, "article.html", a=stored, art=stored.article, segments=segments(stored.article.text, spans,
                                                                                highlight),
@@ -465,19 +406,15 @@ def article_page(
 
 @router.get("/entities/{entity_ref}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_ref: str) -> Response:
-    index = _catalog(request).index()
-    found = index.find_entity(entity_ref)
+    view = _catalog(request).view(entities=True)
+    found = view.find_entity(entity_ref)
     if found is None:
         return render_error(request, 404, f"no entity with id {entity_ref!r}")
-    stories: list[StorySummary] = sorted((index.stories[s] for s in found.story_ids),
+    stories: list[StorySummary] = sorted((view.stories[s] for s in found.per_story),
                                          key=lambda s: (s.first_date or "9999", s.id))
-    members = [index.articles[a] for a in found.article_ids if a in index.articles]
-    # Near-copies count once: an article is a report when its original is not stored.
-    per_story = {s.id: mention_count(found.article_ids, [index.articles[a] for a in s.article_ids
-                                                         if a in index.articles]) for s in stories}
-    reports = sum(1 for m in members if not m.duplicate_of or m.duplicate_of not in index.articles)
+    per_story = found.per_story
     dated = [s for s in stories if s.first_date]
-    return render(request, "entity.html", e=found, stories=stories, per_story=per_story, reports=reports,
+    return render(request, "entity.html", e=found, stories=stories, per_story=per_story,
                   drawing=timeline_drawing([{"date": s.first_date, "text": s.title} for s in dated]),
                   dated=dated, others=[a for a in found.aliases if a != found.name])
 
@@ -497,22 +434,27 @@ def search_page(
             hits = cat.search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
         except QuerySyntaxError as exc:
             error = f"Search query not understood: {exc}"
-        index = cat.index()
+        view = cat.view()
         seen: dict[str, dict[str, Any]] = {}
         for h in hits[:PAGE]:
-            info = index.articles.get(h.article_id)
-            sid = (info.story_id if info else None) or h.story_id
-            if sid and sid in index.stories:
-                seen.setdefault(sid, {"s": index.stories[sid], "hits": 0})["hits"] += 1
+            summary = view.story_of(h.story_id)
+            if summary is not None:
+                seen.setdefault(summary.id, {"s": summary, "hits": 0})["hits"] += 1
         stories = list(seen.values())
     more = len(hits) > PAGE
     return render(request, "search.html", status=400 if error else 200, q=q or "", error=error,
-                  hits=[{"h": h, "snippet": _snippet(h.snippet, q or "")} for h in hits[:PAGE]], stories=stories,
+                  hits=[{"h": h, "snippet": _snippet(h.snippet)} for h in hits[:PAGE]], stories=stories,
                   page=page,
                   more=more, limit=MAX_PAGE, next_url="/search?" + _query(q=q, page=page + 1),
                   prev_url="/search?" + _query(q=q, page=page - 1 if page > 2 else None))
 
 
-def _snippet(snippet: str, query: str) -> list[tuple[str, bool]]:
+def _snippet(snippet: str) -> list[tuple[str, bool]]:
     """The store marks matched terms with [ ]: split into (text, matched) parts for <mark>."""
-    return snippet_parts(snippet, query)
+    parts: list[tuple[str, bool]] = []
+    for m in re.finditer(r"\[([^\[\]]*)\]|([^\[]+|\[)", snippet):
+        if m.group(1) is not None:
+            parts.append((m.group(1), True))
+        else:
+            parts.append((m.group(2), False))
+    return parts
