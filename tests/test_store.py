@@ -503,3 +503,25 @@ def test_reads_never_see_a_write_in_flight(store: Store) -> None:
             writer.result(10)
         assert reader.result(10) == 0
     assert store.count_articles() == 0
+
+
+def test_consolidations_round_trip_replace_drop_and_reset(store: Store) -> None:
+    a = store.upsert_article(_article(url="https://a.example/1")).id
+    b = store.upsert_article(_article("Another text about the Verano fire.", url="https://a.example/2")).id
+    store.assign_story(a, "s1", duplicate_of=None)
+    store.assign_story(b, "s1", duplicate_of=a)
+    assert store.load_consolidation("s1") is None
+    store.save_consolidation("s1", "v1", '{"id": "s1", "x": "caf\u00e9"}', '{"size": 1}', "2024-01-01T00:00:00Z")
+    store.save_consolidation("s1", "v2", '{"id": "s1"}', '{"size": 2}', "2024-01-02T00:00:00Z")
+    assert store.load_consolidation("s1") == ("v2", '{"id": "s1"}', '{"size": 2}', "2024-01-02T00:00:00Z")
+    store.save_consolidation("gone", "v1", "{}", "{}", "2024-01-01T00:00:00Z")
+    assert set(store.consolidation_summaries()) == {"s1", "gone"}
+    assert store.drop_consolidations(keep=["s1"]) == 1
+    assert store.consolidation_summaries() == {"s1": ("v2", '{"size": 2}')}
+    version_b = store.get_article(b).version
+    assert store.article_states([b, "missing", a]) == [
+        (b, version_b, store.get_article(b).content_hash, a, None),
+        (a, 1, store.get_article(a).content_hash, None, None),
+    ]
+    store.reset_stories()
+    assert store.consolidation_summaries() == {}
