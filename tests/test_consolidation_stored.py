@@ -196,3 +196,31 @@ def test_the_consolidate_command_builds_missing_and_stale_ones(tmp_path: Path) -
     assert json.loads(again.stdout) == {"stories": 2, "consolidated": 0}
     with open_store(db) as store:
         assert len(store.consolidation_summaries()) == 2
+
+
+def test_a_server_on_a_database_without_consolidations_serves_and_catches_up(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from storyline.serve import create_app
+
+    db = str(tmp_path / "old.db")
+    with open_store(db) as store:  # as a database from before stored consolidation
+        ingest_articles(store, [bridge(1), flood(1), bridge(2), flood(2)], Config(consolidate=False))
+        records = {r.id: r for r in store.list_stories()}
+    app = create_app(db)
+    with TestClient(app) as client:
+        catalog = app.state.catalog
+        catalog.queue.delay = catalog.queue.max_wait = 120.0  # the queue waits: this test flushes it
+        listed = client.get("/api/v1/stories").json()["stories"]
+        assert {s["id"]: s["articles"] for s in listed} == {sid: len(r.article_ids) for sid, r in records.items()}
+        assert all(catalog.queue.pending(sid) for sid in records)  # listed from their records, queued
+        sid = next(iter(records))
+        before = runs()
+        story = client.get(f"/api/v1/stories/{sid}").json()  # consolidated on read, not served unconsolidated
+        assert runs() - before == 1 and {a["id"] for a in story["articles"]} == set(records[sid].article_ids)
+        catalog.queue.flush()
+        assert runs() - before == len(records)  # the others; the one read is current already
+        assert catalog.view().stale == []
+        found = client.get("/api/v1/entities/Osterby")
+        assert found.status_code == 200, found.text
+        assert found.json()["stories"] and runs() - before == len(records)

@@ -23,7 +23,7 @@ import json
 import logging
 import multiprocessing
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,6 +54,9 @@ from storyline.store import (
 log = logging.getLogger("storyline.serve")
 
 QUEUE_DELAY = 0.5  # seconds without a new write before the queued stories are consolidated
+# Stale stories a request that needs entities consolidates itself (more: an old database being
+# consolidated in the background; their entities appear as the queue catches up).
+SYNC_LIMIT = 50
 
 
 def entity_id(key: str) -> str:
@@ -155,7 +158,7 @@ class View:
     """The live stories (their stored summaries) and the canonical entities, read from a store once,
     for one request. `stale`: the stories whose stored summary is missing or older than the story."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, load_entities: Callable[[], list[Entity]]) -> None:
         records = store.list_stories()
         stored = store.consolidation_summaries()
         self.stories: dict[str, StorySummary] = {}
@@ -171,7 +174,7 @@ class View:
             else:
                 self.stale.append(r.id)
                 self.stories[r.id] = summary_from_record(r, store.article_states(r.article_ids))
-        self._entities: list[Entity] = store.list_entities()
+        self._load_entities = load_entities  # read only when a request needs the entities
 
     def story_of(self, story_id: str | None) -> StorySummary | None:
         if story_id is None:
@@ -182,7 +185,7 @@ class View:
     def entity_by_key(self) -> dict[str, EntityInfo]:
         """The canonical entities some live story mentions."""
         out: dict[str, EntityInfo] = {}
-        known = {e.key: e for e in self._entities}
+        known = {e.key: e for e in self._load_entities()}
         for s in self.stories.values():
             for key, (articles, reports) in s.entity_counts.items():
                 e = known.get(key)
@@ -435,18 +438,22 @@ class Catalog:
         filter or page needs: only a consolidation folds a story's entities), they are consolidated
         first."""
         with self.readers.get() as store:
-            view = View(store)
-        if view.stale and entities:
+            view = View(store, self._entities)
+        if view.stale and entities and len(view.stale) <= SYNC_LIMIT:
             for sid in view.stale:
                 try:
                     self.story_entry(sid)
                 except NotFound:
                     continue
             with self.readers.get() as store:
-                view = View(store)
+                view = View(store, self._entities)
         if view.stale:
             self.queue.add(view.stale)
         return view
+
+    def _entities(self) -> list[Entity]:
+        with self.readers.get() as store:
+            return store.list_entities()
 
     def story(self, story_id: str) -> dict[str, Any]:
         return self.story_entry(story_id).story
