@@ -135,3 +135,18 @@ def test_poll_due_polls_only_what_is_due(store: Store, server: FeedServer) -> No
         forced = poll_due(store, fetcher, config=NO_NER, now=NOW + timedelta(minutes=5), every_feed=True)
         assert [r.feed for r in forced] == [f.url for f in store.list_feeds()]
     assert isinstance(store.get_feed(one.id), Feed)
+
+
+def test_a_poll_consolidates_each_touched_story_once(store: Store, server: FeedServer) -> None:
+    from storyline.consolidate.stored import runs
+
+    server.routes["/rss"] = Route(rss(*((f"f{n}", f"Ferry aground at dawn: update {n}", BODY + f" Update {n}.")
+                                        for n in range(4))))
+    feed = store.add_feed(server.url("/rss"), 900)
+    before = sum(runs.values())
+    with Fetcher(FAST) as fetcher:
+        report = poll_feed(store, feed, fetcher, config=NO_NER, now=NOW)
+    assert report.stored == 4
+    stories = store.list_stories()
+    assert sum(runs.values()) - before == len(stories) < 4  # once per story, not once per entry
+    assert set(store.consolidation_summaries()) == {s.id for s in stories}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from storyline.errors import FetchError
@@ -18,7 +18,7 @@ from storyline.feeds.documents import FeedEntry, parse_document, with_page
 from storyline.feeds.fetch import Fetcher
 from storyline.feeds.state import Feed, FeedPoll
 from storyline.model import Article, ReadError
-from storyline.pipeline import Config, ingest_articles
+from storyline.pipeline import Config, consolidate_touched, ingest_articles
 from storyline.store import Store
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -105,6 +105,9 @@ def poll_feed(
     report.rejected.extend(document.rejected)
     report.entries = len(document.entries)
     seen = store.seen_feed_entries(feed.id, [e.key for e in document.entries])
+    # Each entry is stored (and clustered) as it comes; the stories touched are consolidated once, below.
+    per_entry = replace(config, consolidate=False)
+    stored_ids: list[str] = []
     for entry in document.entries:
         if entry.key in seen:
             continue
@@ -115,10 +118,13 @@ def poll_feed(
             report.rejected.append(item)
             store.mark_feed_entry(feed.id, entry.key, entry.url, None, fetched)
             continue
-        ingest = ingest_articles(store, [item], config)
+        ingest = ingest_articles(store, [item], per_entry)
+        stored_ids += ingest.ids
         report.rejected.extend(ingest.rejected)
         report.stored += len(ingest.ids)
         store.mark_feed_entry(feed.id, entry.key, entry.url, ingest.ids[0] if ingest.ids else None, fetched)
+    if config.consolidate and config.cluster and stored_ids:
+        consolidate_touched(store, stored_ids)
     store.record_feed_poll(
         FeedPoll(feed.id, fetched, iso(next_poll_after(feed, now, 0)), "ok", None, 0,
                  etag=response.etag, last_modified=response.last_modified, title=document.title,
