@@ -95,7 +95,7 @@ def test_entity_mention_counts_never_exceed_the_reports(samples: Samples) -> Non
         for m in re.finditer(r"(\d+) of (\d+) reports? mentions? it", page):
             assert int(m.group(1)) <= int(m.group(2))
         seen += 1
-    for e in list(samples.client.app.state.catalog.index().entities.values())[:40]:  # type: ignore[attr-defined]
+    for e in list(samples.client.app.state.catalog.view(entities=True).entities.values())[:40]:  # type: ignore[attr-defined]
         page = " ".join(_text(samples.client.get(f"/entities/{e.id}", headers=HTML).text).split())
         pairs = [(int(a), int(b)) for a, b in re.findall(r"(\d+) of (\d+) reports? mentions? it", page)]
         assert pairs and all(1 <= a <= b for a, b in pairs), (e.name, pairs)

@@ -520,8 +520,8 @@ def test_consolidations_round_trip_replace_drop_and_reset(store: Store) -> None:
     assert store.consolidation_summaries() == {"s1": ("v2", '{"size": 2}')}
     version_b = store.get_article(b).version
     assert store.article_states([b, "missing", a]) == [
-        (b, version_b, store.get_article(b).content_hash, a, None),
-        (a, 1, store.get_article(a).content_hash, None, None),
+        (b, version_b, store.get_article(b).content_hash, a, None, None),
+        (a, 1, store.get_article(a).content_hash, None, None, None),
     ]
     store.reset_stories()
     assert store.consolidation_summaries() == {}

@@ -90,18 +90,20 @@ def day_counts(dates: Iterable[str | None], first: str | None, last: str | None,
 
 def summarize(story: dict[str, Any], record: StoryRecord) -> dict[str, Any]:
     """What lists of stories and entity pages need, without the story's text."""
+    from storyline.counts import count, report_ids
+
     articles = story["articles"]
-    ids = {a["id"] for a in articles}
-    copies = {a["id"] for a in articles if a["duplicate_of"] is not None and a["duplicate_of"] in ids}
+    reports = set(report_ids(articles))
+    counted = count(articles)
     entities = {
         e["key"]: {"name": e["name"], "type": e["type"], "aliases": list(e["aliases"]),
-                   "articles": len(e["articles"]), "reports": sum(1 for a in e["articles"] if a not in copies)}
+                   "articles": len(e["articles"]), "reports": sum(1 for a in e["articles"] if a in reports)}
         for e in story["entities"] if e.get("key")
     }
     return {
         "id": story["id"], "title": story["title"], "article_ids": [a["id"] for a in articles],
-        "size": sum(1 for a in articles if a["duplicate_of"] is None), "count": len(articles),
-        "sources": list(record.sources), "languages": list(record.languages),
+        "size": counted.reports, "count": counted.articles, "sources": list(counted.outlets),
+        "unnamed": counted.unnamed, "languages": list(record.languages),
         "first_date": record.first_date, "last_date": record.last_date, "updated_at": record.updated_at,
         "per_day": [list(d) for d in day_counts([a["published"] for a in articles], record.first_date,
                                                 record.last_date)],

@@ -5,13 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
+import lxml.etree
+import lxml.html
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from storyline.model import Article
+from storyline.model import Article, ReadError
+from storyline.read import detect_format
+from storyline.read.html import html_to_article
 from storyline.serve.data import Catalog, StorySummary, entity_id, filter_stories
 from storyline.serve.ratelimit import TokenBucketLimiter, retry_after
 
@@ -55,9 +60,12 @@ CatalogDep = Annotated[Catalog, Depends(catalog)]
 class StorySummaryOut(BaseModel):
     id: str
     title: str
-    size: int = Field(description="articles, near-copies counted once")
+    size: int = Field(description="reports: articles, a near-copy of another article of the story not "
+                                  "counted (see storyline.counts)")
     articles: int = Field(description="articles, near-copies included")
-    sources: list[str]
+    sources: list[str] = Field(description="outlets: distinct outlet names of the articles, near-copies "
+                                           "included")
+    unnamed_outlets: int = Field(0, description="articles with no outlet name (not counted as outlets)")
     languages: list[str]
     first_date: str | None
     last_date: str | None
@@ -76,19 +84,37 @@ class StoryPage(BaseModel):
 class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    text: str = Field(min_length=1, max_length=2_000_000, description="body text (HTML is cleaned)")
+    text: str | None = Field(
+        default=None, min_length=1, max_length=2_000_000,
+        description="body text; text that is HTML (tags such as <p> or <div>, or a whole page) is read "
+                    "like an HTML file: main text extracted, markup and boilerplate dropped")
+    html: str | None = Field(
+        default=None, min_length=1, max_length=2_000_000,
+        description="the article as HTML (a whole page or a fragment), read like an HTML file: main text, "
+                    "title, outlet, date and language are taken from the page where the fields above do "
+                    "not give them. Give `text` or `html`, not both")
+    format: Literal["auto", "text", "html"] = Field(
+        default="auto",
+        description="how `text` is read: auto (HTML when it has markup, else plain text), text (plain text, "
+                    "a '<' is a character: for articles about markup) or html")
     title: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
     source: str | None = Field(default=None, max_length=500, description="outlet name or domain")
     published: str | None = Field(default=None, description="ISO date or date-time")
     language: str | None = Field(default=None, description="ISO 639-1 code; detected when absent")
 
-    @field_validator("text")
+    @field_validator("text", "html")
     @classmethod
-    def _has_text(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("text is empty")
+    def _has_text(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError(f"{info.field_name} is empty")
         return v
+
+    @model_validator(mode="after")
+    def _text_or_html(self) -> ArticleIn:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("give the article as `text` or as `html` (one of them)")
+        return self
 
     @field_validator("published")
     @classmethod
@@ -110,15 +136,34 @@ class ArticleIn(BaseModel):
             raise ValueError("language must be an ISO 639-1 code such as 'en'")
         return v
 
-    def to_article(self) -> Article:
+    def to_article(self, where: str = "api") -> Article | ReadError:
+        """The article, read through the same HTML reader as files when it is HTML (the cleaner then
+        runs on it at ingest like on any article); a ReadError when an HTML body has no text."""
         published, published_time = self.published, None
         if published and (m := _DATETIME.match(published)):
             published, published_time = m.group(1), m.group(2) + (m.group(3) or "")
+        url = (self.url or "").strip() or None
         # Empty strings mean "unknown" (the store keys outlets by name: "" is not an outlet).
-        return Article(text=self.text, title=self.title or None, url=(self.url or "").strip() or None,
-                       source=(self.source or "").strip() or None,
-                       published=published, published_time=published_time, language=self.language,
-                       format="api")
+        fields = {"title": self.title or None, "source": (self.source or "").strip() or None,
+                  "published": published, "published_time": published_time, "language": self.language}
+        if self.html is not None:
+            markup: str | None = self.html
+        elif self.format == "html" or (self.format == "auto" and looks_like_html(self.text)):
+            markup = self.text
+        else:
+            markup = None
+        if markup is None:
+            return Article(text=self.text or "", url=url, format="api", title=self.title or None,
+                           source=fields["source"], published=published, published_time=published_time,
+                           language=self.language)
+        page = html_article(markup, where, url)
+        if isinstance(page, ReadError):
+            return page
+        given: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+        given["path"] = None
+        if "published" in given:
+            given.setdefault("published_time", None)
+        return replace(page, **given)
 
 
 class IngestedOut(BaseModel):
@@ -141,18 +186,81 @@ class IngestOut(BaseModel):
 
 # -- helpers -------------------------------------------------------------------------------------
 
+# Markup in a `text` body: a closing tag of an HTML element, a void element, or a document type.
+_MARKUP = re.compile(
+    r"</(?:p|div|span|a|b|i|u|em|strong|small|li|ul|ol|dl|dd|dt|h[1-6]|section|article|aside|main|header|"
+    r"footer|nav|table|thead|tbody|tr|td|th|blockquote|figure|figcaption|script|style|noscript|body|html|head|"
+    r"title|form|button|label|iframe|time|q|cite|sup|sub)\s*>|<(?:br|hr|img|meta|link|input)\b[^<>]*>"
+    r"|<!doctype\s+html",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str | None) -> bool:
+    """Whether a `text` body is HTML rather than plain text (a lone "a < b" is not)."""
+    return bool(text) and (_MARKUP.search(text or "") is not None
+                           or detect_format((text or "")[:65536].encode("utf-8", "replace"), "api") == "html")
+
+
+_BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+           "blockquote", "figure", "header", "footer", "table", "ul", "ol", "dd", "dt", "pre")
+
+
+def html_article(markup: str, where: str, url: str | None) -> Article | ReadError:
+    """HTML read like an HTML file (`storyline.read.html`); a fragment too short for main-text
+    extraction falls back to its visible text, scripts, styles and forms dropped."""
+    data = markup.encode("utf-8", "surrogatepass")
+    page = html_to_article(data, where, url=url, fmt="api")
+    if isinstance(page, Article):
+        return page
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return page
+    for junk in list(root.iter("script", "style", "noscript", "template", "form", "button", "nav", "iframe")):
+        junk.drop_tree()
+    for block in root.iter(*_BLOCKS):
+        block.tail = "\n\n" + (block.tail or "")
+        if block.tag != "br":
+            block.text = "\n\n" + (block.text or "")
+    paragraphs = [" ".join(p.split()) for p in root.text_content().split("\n\n")]
+    text = "\n\n".join(p for p in paragraphs if p)
+    if not text:
+        return page
+    return Article(text=text, url=url, path=where, format="api", raw=data)
+
+
 
 def summary_json(s: StorySummary) -> dict[str, Any]:
     return {
         "id": s.id, "title": s.title, "size": s.size, "articles": s.count, "sources": list(s.sources),
+        "unnamed_outlets": s.unnamed,
         "languages": list(s.languages), "first_date": s.first_date, "last_date": s.last_date,
         "last_update": s.last_update, "per_day": s.per_day, "url": f"/api/v1/stories/{s.id}",
     }
 
 
-def _check_date(name: str, value: str | None) -> str | None:
-    if value is not None and not _DATE.match(value):
-        raise HTTPException(400, f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+def is_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a real year, month or day (not 2024-13-45)."""
+    import datetime as dt
+
+    if not _DATE.match(value):
+        return False
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return parts[0] >= 1
+
+
+def check_date(name: str, value: str | None) -> str | None:
+    """The query parameter `name` when it is a date, None when absent or empty; else a 400."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not is_date(value):
+        raise HTTPException(400, f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, not {value[:40]!r}")
     return value
 
 
@@ -213,7 +321,7 @@ def list_stories(
     sort: Annotated[Literal["updated", "size"], Query()] = "updated",
 ) -> dict[str, Any]:
     stories = filter_stories(
-        cat, date_from=_check_date("from", date_from), date_to=_check_date("to", date_to), language=language,
+        cat, date_from=check_date("from", date_from), date_to=check_date("to", date_to), language=language,
         outlet=outlet, entity=entity, q=q, sort=sort,
     )
     page = stories[offset : offset + limit]
@@ -281,7 +389,7 @@ def get_entity(entity_ref: str, cat: CatalogDep) -> dict[str, Any]:
     stories = sorted((view.stories[s] for s in found.per_story), key=lambda s: (s.first_date or "", s.id))
     return {
         "id": found.id, "key": found.key, "name": found.name, "type": found.label,
-        "aliases": list(found.aliases), "articles": found.articles,
+        "aliases": list(found.aliases), "articles": found.articles, "reports": found.reports,
         "stories": [summary_json(s) for s in stories],
     }
 
@@ -326,7 +434,8 @@ async def post_articles(
         raise HTTPException(422, "invalid request: the batch is empty")
     if len(items) > MAX_BATCH:
         raise HTTPException(413, f"at most {MAX_BATCH} articles per request")
-    stored, rejected = await run_in_threadpool(cat.ingest, [i.to_article() for i in items])
+    articles = [item.to_article(f"api[{n}]" if len(items) > 1 else "api") for n, item in enumerate(items)]
+    stored, rejected = await run_in_threadpool(cat.ingest, articles)
     if not stored:
         reasons = "; ".join(r["reason"] for r in rejected[:5]) or "nothing stored"
         raise HTTPException(422, f"no article stored: {reasons}")

@@ -39,9 +39,11 @@ from storyline.consolidate.stored import (
     load_stored,
     stored_if_current,
 )
+from storyline.counts import Counts, count
 from storyline.model import Article, Entity, ReadError
 from storyline.store import (
     Annotations,
+    ArticleState,
     NotFound,
     SearchHit,
     Store,
@@ -81,9 +83,9 @@ class StorySummary:
     id: str
     title: str
     article_ids: tuple[str, ...]
-    size: int  # originals (near-copies count once)
+    size: int  # reports (`storyline.counts`: near-copies count once)
     count: int  # every article, copies included
-    sources: tuple[str, ...]
+    sources: tuple[str, ...]  # outlets (`storyline.counts`)
     languages: tuple[str, ...]
     first_date: str | None
     last_date: str | None
@@ -92,6 +94,11 @@ class StorySummary:
     entity_keys: set[str] = field(default_factory=set)
     # entity key -> (articles, reports) of this story mentioning it
     entity_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    unnamed: int = 0  # articles with no outlet name (`storyline.counts`)
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(self.size, self.count, self.sources, self.unnamed)
 
     @property
     def last_update(self) -> str | None:
@@ -108,7 +115,7 @@ class EntityInfo:
     aliases: tuple[str, ...]
     articles: int = 0  # articles mentioning it, near-copies included
     reports: int = 0  # the same, a near-copy of another article of its story not counted
-    per_story: dict[str, int] = field(default_factory=dict)  # story id -> articles of it mentioning it
+    per_story: dict[str, int] = field(default_factory=dict)  # story id -> its reports mentioning it
 
     @property
     def story_ids(self) -> set[str]:
@@ -125,7 +132,8 @@ def summary_from_stored(record: StoryRecord, summary: dict[str, Any]) -> StorySu
     entities = summary.get("entities") or {}
     return StorySummary(
         id=record.id, title=record.title or summary["title"], article_ids=record.article_ids,
-        size=int(summary["size"]), count=int(summary["count"]), sources=record.sources,
+        size=int(summary["size"]), count=int(summary["count"]), sources=tuple(summary["sources"]),
+        unnamed=int(summary.get("unnamed", 0)),
         languages=record.languages, first_date=record.first_date, last_date=record.last_date,
         updated_at=record.updated_at, per_day=[(d, int(n)) for d, n in summary.get("per_day") or ()],
         entity_keys=set(entities),
@@ -133,16 +141,15 @@ def summary_from_stored(record: StoryRecord, summary: dict[str, Any]) -> StorySu
     )
 
 
-def summary_from_record(record: StoryRecord,
-                        states: Sequence[tuple[str, int, str, str | None, str | None]]) -> StorySummary:
+def summary_from_record(record: StoryRecord, states: Sequence[ArticleState]) -> StorySummary:
     """A story whose consolidation is not stored yet (or older than the story): what its record and
     its articles' states tell (no entities until it is consolidated)."""
-    ids = set(record.article_ids)
-    size = sum(1 for state in states if state[3] is None or state[3] not in ids)
+    counted = count((state[0], state[3], state[5]) for state in states)
     per_day = day_counts([state[4] for state in states], record.first_date, record.last_date)
     return StorySummary(
         id=record.id, title=record.title or "(untitled story)", article_ids=record.article_ids,
-        size=size, count=len(record.article_ids), sources=record.sources, languages=record.languages,
+        size=counted.reports, count=len(record.article_ids), sources=counted.outlets, unnamed=counted.unnamed,
+        languages=record.languages,
         first_date=record.first_date, last_date=record.last_date, updated_at=record.updated_at,
         per_day=per_day,
     )
@@ -196,7 +203,7 @@ class View:
                     info = out[key] = EntityInfo(entity_id(key), key, e.name, e.label, tuple(e.aliases))
                 info.articles += articles
                 info.reports += reports
-                info.per_story[s.id] = articles
+                info.per_story[s.id] = reports
         return out
 
     @cached_property
@@ -269,7 +276,8 @@ def _fallback_story(store: Store, story_id: str, reason: str) -> dict[str, Any]:
         "articles": articles,
         "entities": sorted(entities.values(), key=lambda e: (-len(e["articles"]), e["name"])),
         "timeline": timeline, "facts": [], "brief": brief, "merged_from": list(record.merged_from),
-        "size": len(originals), "sources": list(record.sources), "languages": list(record.languages),
+        "size": count(articles).reports, "sources": list(count(articles).outlets),
+        "languages": list(record.languages),
         "first_date": min(dates) if dates else None, "last_date": max(dates) if dates else None,
         "degraded": reason,
     }
@@ -494,7 +502,7 @@ class Catalog:
             return {}
         entities = stored.summary.get("entities") or {}
         return {k: EntityInfo(entity_id(k), k, v["name"], v["type"], tuple(v.get("aliases") or ()),
-                              int(v["articles"]), int(v["reports"]), {stored.story_id: int(v["articles"])})
+                              int(v["articles"]), int(v["reports"]), {stored.story_id: int(v["reports"])})
                 for k, v in entities.items()}
 
     def _flight(self, story_id: str) -> threading.Lock:
@@ -551,7 +559,7 @@ class Catalog:
             return store.search(query, limit=limit, offset=offset)
 
     # -- writes -----------------------------------------------------------------------------------
-    def ingest(self, items: Sequence[Article]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def ingest(self, items: Sequence[Article | ReadError]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Clean, enrich, store and cluster at once; returns (stored, rejected). When it returns, every
         read sees the new articles in their stories; the stories touched are queued for consolidation."""
         from storyline.pipeline import Config, ingest_articles

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,8 +22,18 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from storyline.serve.api import MAX_PAGE
+from storyline.counts import (
+    UNNAMED_OUTLET,
+    count,
+    mention_count,
+    outlet_label,
+    outlet_name,
+    plural,
+    report_ids,
+)
+from storyline.serve.api import MAX_PAGE, is_date
 from storyline.serve.data import Catalog, EntityInfo, StorySummary, entity_id, filter_stories
+from storyline.snippets import snippet_parts
 from storyline.store import QuerySyntaxError
 
 HERE = Path(__file__).resolve().parent
@@ -52,10 +63,11 @@ def safe_href(url: object) -> str | None:
 
 
 _env.filters["safe_href"] = safe_href
+_env.globals["plural"] = plural
+_env.globals["outlet_label"] = outlet_label
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _catalog(request: Request) -> Catalog:
@@ -72,7 +84,7 @@ def render_error(request: Request, status: int, message: str) -> Response:
 
 
 def _date(value: str | None) -> str | None:
-    return value if value and _DATE.match(value.strip()) else None
+    return value.strip() if value and is_date(value.strip()) else None
 
 
 # -- drawings ------------------------------------------------------------------------------------
@@ -107,9 +119,39 @@ def _day_span(value: str) -> tuple[dt.date, dt.date]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
+TICK_GAP = 75  # pixels between two tick labels at least
+EDGE = 40  # pixels a tick label may need on either side of its tick
+
+
+def _quartiles(days: Sequence[int]) -> tuple[int, int, int]:
+    ordered = sorted(days)
+    n = len(ordered)
+    return ordered[n // 4], ordered[n // 2], ordered[(3 * n) // 4]
+
+
+def _tick_candidates(lo: dt.date, hi: dt.date, around: dt.date) -> list[tuple[dt.date, str]]:
+    """Year starts, then month starts, then days (the 400 nearest `around`) from lo to hi, in that
+    order of preference."""
+    years = [(dt.date(y, 1, 1), str(y)) for y in range(lo.year, hi.year + 1) if lo <= dt.date(y, 1, 1) <= hi]
+    months: list[tuple[dt.date, str]] = []
+    day = dt.date(lo.year, lo.month, 1)
+    while day <= hi and len(months) < 1200:
+        if day >= lo and day.month != 1:
+            months.append((day, day.strftime("%b %Y")))
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    first, last = max(lo, around - dt.timedelta(days=200)), min(hi, around + dt.timedelta(days=200))
+    days = [(first + dt.timedelta(days=i), (first + dt.timedelta(days=i)).strftime("%d %b"))
+            for i in range((last - first).days + 1) if (first + dt.timedelta(days=i)).day != 1]
+    return years + months + days
+
+
 def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict[str, Any] | None:
-    """Dated events on a linear time axis: a dot for a day, a bar for a month or a year; stacked in
-    rows where they would overlap. Background events are drawn faded."""
+    """Dated events on a time axis: a dot for a day, a bar for a month or a year; stacked in rows where
+    they would overlap. Background events are drawn faded.
+
+    The axis is linear, unless a few events lie far from the bulk of them (an old background event, a
+    date years ahead): then time is compressed logarithmically with the distance from the median event
+    (a log-scaled gap), so the outliers do not squeeze every other event against one edge."""
     dated = []
     for n, ev in enumerate(events):
         d = _date(ev.get("date"))
@@ -122,48 +164,51 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
         return None
     lo = min(s for _, _, s, _ in dated)
     hi = max(e for _, _, _, e in dated)
-    span = max((hi - lo).days, 1)
-    left, right = 16, width - 16
+    left, right = EDGE, width - EDGE
+    # The bulk: the days of the events dated to the day (month and year bars are context).
+    days = [s.toordinal() for _, _, s, e in dated if s == e] or [s.toordinal() for _, _, s, _ in dated]
+    q1, median, q3 = _quartiles(days)
+    log_scale = (hi - lo).days > 4 * max(q3 - q1, 7)
+
+    def f(d: dt.date) -> float:
+        if not log_scale:
+            return float(d.toordinal())
+        off = d.toordinal() - median
+        return math.copysign(math.log1p(abs(off)), off)
+
+    f_lo, f_hi = f(lo), f(hi)
+    span = (f_hi - f_lo) or 1.0
 
     def x(d: dt.date) -> float:
-        return round(left + (right - left) * (d - lo).days / span, 1)
+        return round(left + (right - left) * (f(d) - f_lo) / span, 1)
 
     rows: list[float] = []
     marks = []
     for n, ev, start, end in sorted(dated, key=lambda t: (t[2], t[0])):
-        x0, x1 = x(start), x(end)
-        row = next((i for i, last in enumerate(rows) if last < x0 - 12), None)
+        xs, xe = x(start), x(end)
+        row = next((i for i, last in enumerate(rows) if last < xs - 12), None)
         if row is None:
-            rows.append(x1)
+            rows.append(xe)
             row = len(rows) - 1
         else:
-            rows[row] = x1
-        marks.append({"n": n + 1, "x": x0, "x1": x1, "bar": start != end, "y": 18 + row * 16,
+            rows[row] = xe
+        marks.append({"n": n + 1, "x": xs, "x1": xe, "bar": start != end, "y": 18 + row * 16,
                       "background": bool(ev.get("background")),
                       "title": f"{ev.get('date')}: {ev.get('text', '')}"})
     axis_y = 18 + len(rows) * 16 + 4
-    ticks: list[tuple[dt.date, str]] = []
-    days = (hi - lo).days
-    if days > 3 * 365:
-        years = range(lo.year + (lo.month > 1 or lo.day > 1), hi.year + 1)
-        stride = max(1, len(years) // 8)
-        ticks = [(dt.date(y, 1, 1), str(y)) for y in years[::stride]]
-    elif days > 62:
-        day = dt.date(lo.year, lo.month, 1)
-        months = []
-        while day <= hi:
-            if day >= lo:
-                months.append((day, day.strftime("%b %Y")))
-            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        stride = max(1, len(months) // 8)
-        ticks = months[::stride]
-    else:
-        stride = max(1, days // 8)
-        ticks = [(lo + dt.timedelta(days=i), (lo + dt.timedelta(days=i)).strftime("%d %b"))
-                 for i in range(0, days + 1, stride)]
+    ticks: list[dict[str, Any]] = []
+    for day, label in _tick_candidates(lo, hi, dt.date.fromordinal(median)):
+        tx = x(day)
+        if all(abs(tx - t["x"]) >= TICK_GAP for t in ticks):
+            ticks.append({"x": tx, "label": label})
+        if len(ticks) >= 12:
+            break
+    if not ticks:
+        ticks.append({"x": x(lo), "label": lo.strftime("%d %b %Y")})
+    ticks.sort(key=lambda t: t["x"])
     return {
-        "width": width, "height": axis_y + 22, "axis_y": axis_y, "left": left, "right": right,
-        "marks": marks, "ticks": [{"x": x(d), "label": label} for d, label in ticks],
+        "width": width, "height": axis_y + 24, "axis_y": axis_y, "left": left, "right": right,
+        "marks": marks, "ticks": ticks, "log_scale": log_scale,
         "first": lo.isoformat(), "last": hi.isoformat(),
     }
 
@@ -242,14 +287,19 @@ def front_page(
     q, entity, outlet, language = (v.strip() if v else None for v in (q, entity, outlet, language))
     view = cat.view(entities=bool(entity))
     error = None
+    bad_dates = [f"“{v.strip()[:40]}” is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+                 for v in (date_from, date_to) if v and v.strip() and not is_date(v.strip())]
     try:
+        if bad_dates:
+            raise QuerySyntaxError("; ".join(bad_dates))
         stories = filter_stories(
             cat, q=q or None, entity=entity or None, outlet=outlet or None, language=language or None,
             date_from=_date(date_from), date_to=_date(date_to), sort="size" if sort == "size" else "updated",
             view=view,
         )
     except QuerySyntaxError as exc:
-        stories, error = [], f"Search query not understood: {exc}"
+        stories = []
+        error = f"Dates not understood: {exc}" if bad_dates else f"Search query not understood: {exc}"
     total = len(stories)
     shown = stories[(page - 1) * PAGE : page * PAGE]
     entity_info = view.find_entity(entity) if entity else None
@@ -279,7 +329,7 @@ def _story_context(story: dict[str, Any]) -> dict[str, Any]:
             span = next((s for s in spans if s.get("article") == aid), None)
             a = by_id[aid]
             out.append({"n": numbers[aid], "href": article_link(aid, span),
-                        "label": f"{a.get('source') or 'unknown outlet'}, {a.get('published') or 'undated'}: "
+                        "label": f"{outlet_label(a.get('source'))}, {a.get('published') or 'undated'}: "
                                  f"{a.get('title') or '(untitled)'}"})
         return out
 
@@ -309,10 +359,10 @@ def _story_context(story: dict[str, Any]) -> dict[str, Any]:
                                                         "end": span["sentence_end"]}
                 else:
                     link_span = span
-                quotes.append({"quote": quote, "source": a.get("source") or "unknown outlet",
+                quotes.append({"quote": quote, "source": outlet_label(a.get("source")),
                                "published": a.get("published"), "href": article_link(aid, link_span),
                                "n": numbers[aid]})
-                said[a.get("source") or "unknown outlet"].append(
+                said[outlet_label(a.get("source"))].append(
                     {"subject": f["subject"], "attribute": f["attribute"], "value": v["text"],
                      "conflict": f["status"] == "conflicting", "href": article_link(aid, link_span)})
             title = " | ".join(f"“{q['quote']}” ({q['source']})" for q in quotes[:4])
@@ -325,22 +375,28 @@ def _story_context(story: dict[str, Any]) -> dict[str, Any]:
     for a in articles:
         if a.get("duplicate_of") and a["duplicate_of"] in by_id:
             copies[a["duplicate_of"]].append(a)
+    counted = count(articles)
+    names = {n.casefold(): n for n in counted.outlets}
     outlets: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in articles:
-        outlets[a.get("source") or "unknown outlet"].append(a)
-    who = [{"outlet": name, "articles": len(arts), "languages": sorted({a["language"] for a in arts
-                                                                      if a.get("language")}),
+        name = outlet_name(a.get("source"))
+        outlets[names.get(name.casefold(), name) if name else UNNAMED_OUTLET].append(a)
+    story_reports = set(report_ids(articles))
+    who = [{"outlet": name, "articles": len(arts), "reports": sum(1 for a in arts if a["id"] in story_reports),
+            "languages": sorted({a["language"] for a in arts if a.get("language")}),
             "said": said.get(name, [])}
-           for name, arts in sorted(outlets.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))]
+           for name, arts in sorted(outlets.items(), key=lambda kv: (kv[0] == UNNAMED_OUTLET, -len(kv[1]),
+                                                                     kv[0].casefold()))]
 
     entities = []
     for e in story["entities"]:
         key = e.get("key")
         eid = entity_id(key) if key else None  # the story's entities are stored with its consolidation
         entities.append({**e, "href": f"/entities/{eid}" if eid else "/entities/" + _quote_path(e["name"]),
-                         "others": [a for a in e["aliases"] if a != e["name"]]})
+                         "others": [a for a in e["aliases"] if a != e["name"]],
+                         "reports": mention_count(e["articles"], articles)})
     return {
-        "story": story, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
+        "story": story, "counts": counted, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
         "conflicts": sum(1 for f in facts if f["status"] == "conflicting"), "who": who, "entities": entities,
         "originals": [
             {"a": a, "n": numbers[a["id"]], "copies": [(c, numbers[c["id"]]) for c in copies[a["id"]]]}
@@ -412,9 +468,11 @@ def entity_page(request: Request, entity_ref: str) -> Response:
         return render_error(request, 404, f"no entity with id {entity_ref!r}")
     stories: list[StorySummary] = sorted((view.stories[s] for s in found.per_story),
                                          key=lambda s: (s.first_date or "9999", s.id))
+    # Near-copies count once (`storyline.counts`): reports mentioning it, per story and in all.
     per_story = found.per_story
+    reports = found.reports
     dated = [s for s in stories if s.first_date]
-    return render(request, "entity.html", e=found, stories=stories, per_story=per_story,
+    return render(request, "entity.html", e=found, stories=stories, per_story=per_story, reports=reports,
                   drawing=timeline_drawing([{"date": s.first_date, "text": s.title} for s in dated]),
                   dated=dated, others=[a for a in found.aliases if a != found.name])
 
@@ -443,18 +501,12 @@ def search_page(
         stories = list(seen.values())
     more = len(hits) > PAGE
     return render(request, "search.html", status=400 if error else 200, q=q or "", error=error,
-                  hits=[{"h": h, "snippet": _snippet(h.snippet)} for h in hits[:PAGE]], stories=stories,
+                  hits=[{"h": h, "snippet": _snippet(h.snippet, q or "")} for h in hits[:PAGE]], stories=stories,
                   page=page,
                   more=more, limit=MAX_PAGE, next_url="/search?" + _query(q=q, page=page + 1),
                   prev_url="/search?" + _query(q=q, page=page - 1 if page > 2 else None))
 
 
-def _snippet(snippet: str) -> list[tuple[str, bool]]:
+def _snippet(snippet: str, query: str) -> list[tuple[str, bool]]:
     """The store marks matched terms with [ ]: split into (text, matched) parts for <mark>."""
-    parts: list[tuple[str, bool]] = []
-    for m in re.finditer(r"\[([^\[\]]*)\]|([^\[]+|\[)", snippet):
-        if m.group(1) is not None:
-            parts.append((m.group(1), True))
-        else:
-            parts.append((m.group(2), False))
-    return parts
+    return snippet_parts(snippet, query)

@@ -7,6 +7,7 @@ import os
 from storyline.store.base import (
     AmbiguousId,
     Annotations,
+    ArticleState,
     NotFound,
     Placement,
     QuerySyntaxError,
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_DB",
     "AmbiguousId",
     "Annotations",
+    "ArticleState",
     "NotFound",
     "Placement",
     "QuerySyntaxError",

@@ -195,6 +195,9 @@ BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")
 
 # version, payload (the story object as JSON), summary (JSON), computed_at
 ConsolidationRow = tuple[str, str, str, str]
+# id, version, content hash, original (near-copy of), published, source: what a story's consolidation
+# depends on and what its counts need
+ArticleState = tuple[str, int, str, str | None, str | None, str | None]
 
 TableDump = Iterator[tuple[str, Iterator[dict[str, Any]]]]
 
@@ -372,17 +375,16 @@ class Store(abc.ABC):
     def drop_consolidations(self, *, keep: Iterable[str]) -> int:
         """Delete the stored consolidations of every story not in `keep`; returns how many."""
 
-    def article_states(self, article_ids: Sequence[str]) -> list[tuple[str, int, str, str | None, str | None]]:
-        """(id, version, content hash, original, published) of each article (exact ids, missing ones
-        skipped), in the order given: what a story's consolidation depends on. Backends answer in one
-        query."""
+    def article_states(self, article_ids: Sequence[str]) -> list[ArticleState]:
+        """`ArticleState` of each article (exact ids, missing ones skipped), in the order given. The
+        SQL layer answers in one query."""
         out = []
         for ident in article_ids:
             try:
                 a = self.get_article(ident)
             except NotFound:
                 continue
-            out.append((a.id, a.version, a.content_hash, a.duplicate_of, a.article.published))
+            out.append((a.id, a.version, a.content_hash, a.duplicate_of, a.article.published, a.article.source))
         return out
 
     # -- entities: fuzzy lookup -----------------------------------------------------------------

@@ -43,6 +43,7 @@ from storyline.store.base import (
     TABLE_COLUMNS,
     AmbiguousId,
     Annotations,
+    ArticleState,
     ConsolidationRow,
     NotFound,
     Placement,
@@ -868,15 +869,15 @@ class SQLStore(Store):
 
         return self._write(write)
 
-    def article_states(self, article_ids: Sequence[str]) -> list[tuple[str, int, str, str | None, str | None]]:
+    def article_states(self, article_ids: Sequence[str]) -> list[ArticleState]:
         ids = list(article_ids)
-        found: dict[str, tuple[str, int, str, str | None, str | None]] = {}
+        found: dict[str, ArticleState] = {}
         with self._read() as tx:
             for chunk in _chunks(ids, 500):
-                rows = tx.all("SELECT id, version, content_hash, duplicate_of, published FROM articles"
+                rows = tx.all("SELECT id, version, content_hash, duplicate_of, published, source FROM articles"
                               f" WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
                 found.update({r["id"]: (r["id"], int(r["version"]), r["content_hash"], r["duplicate_of"],
-                                        r["published"]) for r in rows})
+                                        r["published"], r["source"]) for r in rows})
         return [found[i] for i in ids if i in found]
 
     # -- whole-database copy ------------------------------------------------------------------------
