@@ -201,6 +201,7 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     `workers`: processes that consolidate stories beside the server (else STORYLINE_WORKERS, else
     none: in the server's threads)."""
     from storyline.serve.api import router as api_router
+    from storyline.serve.web import precompile_templates
     from storyline.serve.web import router as web_router
 
     token = token if token is not None else (os.environ.get("STORYLINE_TOKEN") or None)
@@ -210,6 +211,7 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         catalog = Catalog(open_store(store_url), store_url, workers=n_workers)
         app.state.catalog = catalog
+        precompile_templates()
         if n_workers:
             catalog.warm()
         try:

@@ -25,7 +25,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from storyline.counts import (
     UNNAMED_OUTLET,
     count,
-    mention_count,
     outlet_label,
     outlet_name,
     plural,
@@ -66,6 +65,13 @@ _env.filters["safe_href"] = safe_href
 _env.globals["plural"] = plural
 _env.globals["outlet_label"] = outlet_label
 templates = Jinja2Templates(env=_env)
+
+
+def precompile_templates() -> None:
+    """Compile every page template now (at server start), not on the first request that needs it."""
+    for name in _env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        _env.get_template(name)
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -323,10 +329,13 @@ def _story_context(story: dict[str, Any]) -> dict[str, Any]:
 
     def cites(ids: Sequence[str], spans: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
         out = []
+        first_span: dict[Any, dict[str, Any]] = {}
+        for s in spans:  # each article's first span (one pass: a brief can cite hundreds of articles)
+            first_span.setdefault(s.get("article"), s)
         for aid in ids:
             if aid not in by_id:
                 continue
-            span = next((s for s in spans if s.get("article") == aid), None)
+            span = first_span.get(aid)
             a = by_id[aid]
             out.append({"n": numbers[aid], "href": article_link(aid, span),
                         "label": f"{outlet_label(a.get('source'))}, {a.get('published') or 'undated'}: "
@@ -394,7 +403,7 @@ def _story_context(story: dict[str, Any]) -> dict[str, Any]:
         eid = entity_id(key) if key else None  # the story's entities are stored with its consolidation
         entities.append({**e, "href": f"/entities/{eid}" if eid else "/entities/" + _quote_path(e["name"]),
                          "others": [a for a in e["aliases"] if a != e["name"]],
-                         "reports": mention_count(e["articles"], articles)})
+                         "reports": sum(1 for aid in set(e["articles"]) if aid in story_reports)})
     return {
         "story": story, "counts": counted, "brief": brief, "timeline": timeline, "drawing": drawing, "facts": facts,
         "conflicts": sum(1 for f in facts if f["status"] == "conflicting"), "who": who, "entities": entities,
