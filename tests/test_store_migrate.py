@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLES
+from storyline.curate.decision import Decision
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 from storyline.pipeline import Config, ingest_paths
 from storyline.store import Annotations, Store, StoreError, open_store
@@ -43,6 +44,8 @@ def _fill(store: Store) -> None:
     watch = store.add_watch(Watch("w1", "entity", "Kim", "2026-12-01T00:00:00Z", "https://example.org/hook", "k", 5))
     store.add_alerts([Alert("al1", watch.id, "new-story", "zz2", "new-story:zz2", "Merged", "new", "2026-12-01T00:00:00Z",
                             {"n": 1, "é": [1.5]})])
+    store.add_curation(Decision("d1", "retitle", {"story": "zz2", "title": "Hand"}, "cli", "2026-12-01T00:00:00Z",
+                                "2026-12-01T01:00:00Z", "cli"))
 
 
 def _view(store: Store) -> dict[str, Any]:

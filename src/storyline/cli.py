@@ -821,6 +821,104 @@ def _missing_sqlite_file(url: str) -> str | None:
     return None if Path(path).expanduser().exists() else path
 
 
+def _curate(db: str | None, json_out: bool, operation: Any, *args: Any) -> None:
+    """Run one curation operation and say what was decided (one-line error on a bad id or request)."""
+    with _open(db) as store:
+        try:
+            decision = operation(store, *args, who="cli")
+        except (StoreError, ValueError) as exc:
+            _fail(str(exc), 1)
+            return
+    if json_out:
+        _print_json(to_jsonable(decision))
+    else:
+        out.print(f"decision {decision.id}: {decision.describe()}", highlight=False, markup=False)
+
+
+@app.command("merge")
+def merge_cmd(
+    story_id: Annotated[str, typer.Argument(help="the story to keep")],
+    other: Annotated[str, typer.Argument(help="the story merged into it")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Merge two stories by hand (a decision: kept through reclustering, undoable)."""
+    from storyline.curate import merge
+
+    _curate(db, json_out, merge, story_id, other)
+
+
+@app.command("move")
+def move_cmd(
+    article_id: Annotated[str, typer.Argument(help="the article to move")],
+    story_id: Annotated[str, typer.Argument(help="the story it belongs to, or 'new' for a story of its own")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Move an article to another story, or to a new one (a decision)."""
+    from storyline.curate import move
+
+    _curate(db, json_out, move, article_id, story_id)
+
+
+@app.command("split")
+def split_cmd(
+    story_id: Annotated[str, typer.Argument(help="the story to split")],
+    article_ids: Annotated[list[str], typer.Argument(help="the articles that leave for a new story")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Split a story: the listed articles leave for a new story (a decision)."""
+    from storyline.curate import split
+
+    _curate(db, json_out, split, story_id, article_ids)
+
+
+@app.command("retitle")
+def retitle_cmd(
+    story_id: Annotated[str, typer.Argument(help="the story")],
+    title: Annotated[str, typer.Argument(help="its new title")],
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Give a story a title by hand (a decision)."""
+    from storyline.curate import retitle
+
+    _curate(db, json_out, retitle, story_id, title)
+
+
+@app.command("decisions")
+def decisions_cmd(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """The audit trail of hand-curation decisions: who, when, what, undone or not."""
+    with _open(db) as store:
+        found = store.list_curations()
+    if json_out:
+        _print_json([to_jsonable(d) for d in found])
+        return
+    rows: list[tuple[str, ...]] = [
+        (d.id, d.at[:19], d.who, d.describe(), f"undone {d.undone_at[:19]} by {d.undone_by}" if d.undone_at else "")
+        for d in found
+    ]
+    _print_table(["id", "when", "who", "decision", "undone"], rows, "decisions" if len(rows) != 1 else "decision")
+
+
+@app.command("undo")
+def undo_cmd(
+    decision_id: Annotated[str, typer.Argument(help="decision id or id prefix (see storyline decisions)")],
+    db: DbOption = None,
+) -> None:
+    """Undo a hand-curation decision; the stories are rebuilt without it."""
+    from storyline.curate import undo
+
+    with _open(db) as store:
+        try:
+            decision = undo(store, decision_id, who="cli")
+        except StoreError as exc:
+            _fail(str(exc), 1)
+            return
+    out.print(f"undone: {decision.describe()}", highlight=False, markup=False)
+
+
 class _open:
     """Open the store for a read command; a bad database is a one-line error."""
 

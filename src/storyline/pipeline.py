@@ -323,6 +323,7 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
             if on_progress:
                 on_progress("cluster", len(pending) - len(dated))
         retitle_stories(store, touched)
+        touched |= apply_decisions(store)
         if consolidate and config.consolidate:
             from storyline.consolidate.stored import consolidate_stories
 
@@ -395,13 +396,23 @@ def recluster(store: Store, config: Config = Config()) -> int:
             for sid, arts in members.items()
         }
         store.replace_stories(StoryRebuild(clustered=final, placed=placed, merges=merges, titles=titles, state=state))
+        apply_decisions(store)
+        live = {s.id for s in store.list_stories()}
         # Every story consolidated again (entity folding included); those of vanished stories dropped.
-        store.drop_consolidations(keep=members)
+        store.drop_consolidations(keep=live)
         if config.consolidate:
             from storyline.consolidate.stored import consolidate_stories
 
-            consolidate_stories(store, members)
+            consolidate_stories(store, live)
         return len(final) + len(placed)
+
+
+def apply_decisions(store: Store) -> set[str]:
+    """Hand-curation decisions are constraints: applied again after every clustering run. Stories
+    they change get a central title (unless one was chosen by hand); the caller consolidates them."""
+    from storyline.curate import apply_curation
+
+    return apply_curation(store, retitle=lambda ids: retitle_stories(store, ids))
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -134,7 +134,18 @@ def consolidate_and_store(store: Store, story_id: str) -> StoredStory:
     computed_at = _now()
     store.merge_entities(done.entities, done.links)
     store.save_consolidation(record.id, version, body.decode("utf-8"), json.dumps(summary), computed_at)
+    raise_alerts(store, story, computed_at)
     return StoredStory(record.id, version, body, summary, computed_at)
+
+
+def raise_alerts(store: Store, story: dict[str, Any], now: str) -> int:
+    """The alerts a newly consolidated story raises for the watches (each event once); how many."""
+    from storyline.watches.evaluate import story_alerts
+
+    alerts = []
+    for watch in store.list_watches():
+        alerts += story_alerts(watch, story, store.alert_keys(watch.id, story["id"]), now)
+    return len(store.add_alerts(alerts)) if alerts else 0
 
 
 def load_stored(store: Store, story_id: str) -> StoredStory | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from storyline.curate.decision import Decision
 from storyline.feeds.state import Feed, FeedPoll
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 from storyline.watches.model import Alert, Delivery, Watch
@@ -190,6 +191,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "watches": ("id", "kind", "value", "webhook", "secret", "growth", "created_at"),
     "alerts": ("id", "watch_id", "event", "story_id", "key", "title", "detail", "payload", "created_at"),
     "deliveries": ("alert_id", "watch_id", "url", "attempts", "status", "next_try", "last_error"),
+    "curations": ("id", "action", "args", "who", "at", "undone_at", "undone_by"),
 }
 BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
 
@@ -465,6 +467,18 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def record_delivery(self, delivery: Delivery) -> None: ...
+
+    # -- hand curation (storyline.curate) -------------------------------------------------------
+    @abc.abstractmethod
+    def add_curation(self, decision: Decision) -> None: ...
+
+    @abc.abstractmethod
+    def list_curations(self) -> list[Decision]:
+        """Every decision, undone ones included, in the order they were taken."""
+
+    @abc.abstractmethod
+    def undo_curation(self, ident: str, at: str, who: str) -> Decision:
+        """Mark a decision undone (NotFound, or StoreError when it is undone already)."""
 
     # -- whole-database copy (storyline migrate) ------------------------------------------------
     @abc.abstractmethod

@@ -210,6 +210,13 @@ _MIGRATIONS: list[str] = [
         computed_at TEXT NOT NULL
     );
     """,
+    # 6: hand-curation decisions (storyline.curate): the audit trail, and constraints on clustering
+    """
+    CREATE TABLE curations (
+        id TEXT COLLATE "C" PRIMARY KEY, action TEXT NOT NULL, args TEXT NOT NULL, who TEXT NOT NULL,
+        at TEXT NOT NULL, undone_at TEXT, undone_by TEXT
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, ClassVar, TypeVar
 
+from storyline.curate.decision import Decision
 from storyline.feeds.state import Feed, FeedPoll, feed_id
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, content_hash
 
@@ -78,6 +79,7 @@ DUMP_ORDER = {
     "stories": "id", "story_merges": "story_id, merged_id", "annotation_notes": "article_id, annotator",
     "cluster_state": "id", "feeds": "id", "feed_entries": "feed_id, entry_key",
     "watches": "id", "alerts": "id", "deliveries": "alert_id",
+    "curations": "at, id",
 }
 LOAD_BATCH = 1000
 _PREFIX_ROWS = 6  # ids shown when a prefix is ambiguous: five, and one to know there are more
@@ -880,6 +882,29 @@ class SQLStore(Store):
                                         r["published"], r["source"]) for r in rows})
         return [found[i] for i in ids if i in found]
 
+    # -- hand curation --------------------------------------------------------------------------------
+    def add_curation(self, decision: Decision) -> None:
+        self._write(
+            lambda tx: tx.execute(
+                "INSERT INTO curations(id, action, args, who, at) VALUES (?, ?, ?, ?, ?)",
+                (decision.id, decision.action, json.dumps(decision.args, sort_keys=True), decision.who, decision.at),
+            )
+        )
+
+    def list_curations(self) -> list[Decision]:
+        with self._read() as tx:
+            return [_decision(r) for r in tx.all("SELECT * FROM curations ORDER BY at, id")]
+
+    def undo_curation(self, ident: str, at: str, who: str) -> Decision:
+        def write(tx: Tx) -> Decision:
+            row = tx.first("SELECT * FROM curations WHERE id = ?", (self._resolve_id(tx, "curations", "decision", ident),))
+            if row["undone_at"] is not None:
+                raise StoreError(f"decision {row['id']} was undone already ({row['undone_at']})")
+            tx.execute("UPDATE curations SET undone_at = ?, undone_by = ? WHERE id = ?", (at, who, row["id"]))
+            return replace(_decision(row), undone_at=at, undone_by=who)
+
+        return self._write(write)
+
     # -- whole-database copy ------------------------------------------------------------------------
     def dump_tables(self) -> TableDump:
         with self._snapshot() as tx:
@@ -944,6 +969,11 @@ def _alert(row: Row) -> Alert:
 def _delivery(row: Row) -> Delivery:
     return Delivery(row["alert_id"], row["watch_id"], row["url"], int(row["attempts"]), row["status"],
                     row["next_try"], row["last_error"])
+
+
+def _decision(row: Row) -> Decision:
+    return Decision(row["id"], row["action"], json.loads(row["args"]), row["who"], row["at"], row["undone_at"],
+                    row["undone_by"])
 
 
 def _quoted(columns: Iterable[str]) -> list[str]:
