@@ -88,7 +88,8 @@ def test_tampered_cluster_state_is_rejected_with_a_clear_error(case: str) -> Non
     data, reason = _garbled()[case]
     with pytest.raises(ClusterStateError, match=re.escape(reason)) as info:
         engine_state.decode(data)
-    assert str(info.value).startswith("cluster state rejected")
+    assert info.value.message.startswith("cluster state rejected")
+    assert str(info.value).startswith("[E301] cluster state rejected")
 
 
 def test_object_arrays_in_the_archive_are_never_loaded() -> None:

@@ -3,13 +3,13 @@
 The error contract under test:
 
 * `read_bytes(data, path)` and `read_paths(paths)` never raise (only KeyboardInterrupt and
-  SystemExit escape): every input gives at least one item, each an `Article` or a `ReadError`.
-  A ReadError is one line of bounded length naming its input. An Article has non-empty text, and
+  SystemExit escape): every input gives at least one item, each an `Article` or a `Rejection`.
+  A Rejection is one line of bounded length naming its input. An Article has non-empty text, and
   every string in it (text, title, url, source, authors, ...) is encodable Unicode: lone surrogates
   from escapes such as JSON "\\ud800" become U+FFFD.
-* Hostile input is bounded: decompression stops at `max_bytes` (a gzip bomb is a ReadError, never
+* Hostile input is bounded: decompression stops at `max_bytes` (a gzip bomb is a Rejection, never
   inflated), XML entities are not expanded into a bomb and external entities are never resolved,
-  nesting too deep to parse is a ReadError, and nothing is fetched.
+  nesting too deep to parse is a Rejection, and nothing is fetched.
 * `clean_article(article)` never raises for any Article whose fields are strings (lone surrogates
   included) and returns an Article whose text is encodable.
 
@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyline.clean import clean_article
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read import read_bytes, read_paths
 
 # max_examples per strategy (the numbers the report quotes).
@@ -74,13 +74,13 @@ def _encodable(value: object) -> bool:
     return True
 
 
-def check_items(items: list[Article | ReadError], path: str | None = None, *, clean: bool = True,
+def check_items(items: list[Article | Rejection], path: str | None = None, *, clean: bool = True,
                 max_text: int | None = None) -> None:
     """The reader's output contract; the cleaner must take every article the readers give."""
     assert items, "every input gives at least an article or an error"
     for item in items:
-        assert isinstance(item, Article | ReadError), type(item)
-        if isinstance(item, ReadError):
+        assert isinstance(item, Article | Rejection), type(item)
+        if isinstance(item, Rejection):
             text = str(item)
             assert "\n" not in text and len(item.reason) <= 300 and item.reason
             if path is not None:
@@ -98,7 +98,7 @@ def check_items(items: list[Article | ReadError], path: str | None = None, *, cl
             assert isinstance(cleaned, Article) and _encodable(cleaned.text)
 
 
-def read(data: bytes, path: str, **kw: int) -> list[Article | ReadError]:
+def read(data: bytes, path: str, **kw: int) -> list[Article | Rejection]:
     return list(read_bytes(data, path, **kw))
 
 
@@ -298,7 +298,7 @@ def test_deep_nesting(kind: str, depth: int) -> None:
     check_items(items, name)
     assert time.monotonic() - start < 30
     if kind == "json-object":  # the deep line is an error, the next line still an article
-        assert isinstance(items[0], ReadError) and isinstance(items[-1], Article)
+        assert isinstance(items[0], Rejection) and isinstance(items[-1], Article)
 
 
 # -- XML bombs -----------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_gzip_bombs(kind: str, inflated: int) -> None:
     start = time.monotonic()
     items = read(data, name, max_bytes=SMALL_CAP)
     check_items(items, name, max_text=SMALL_CAP)
-    assert all(isinstance(i, ReadError) for i in items), items
+    assert all(isinstance(i, Rejection) for i in items), items
     assert time.monotonic() - start < 20
 
 
@@ -398,7 +398,7 @@ def test_read_paths(files: list[tuple[str, bytes]], stdin: bytes) -> None:
         given_paths = [str(root), str(root / "*.txt"), str(root / "missing.txt"), "-"]
         items = list(read_paths(given_paths, stdin=io.BytesIO(stdin)))
         check_items(items, clean=False)
-        assert any(isinstance(i, ReadError) and i.path.endswith("missing.txt") for i in items)
+        assert any(isinstance(i, Rejection) and i.path.endswith("missing.txt") for i in items)
 
 
 # -- clean_article -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from conftest import require_shared
-from storyline.model import Article, ReadError, normalize_for_identity
+from storyline.model import Article, Rejection, normalize_for_identity
 from storyline.read import detect_format, read_bytes, read_paths
 
 # --- fixtures -------------------------------------------------------------------------------------
@@ -61,12 +61,12 @@ def make_warc(records: list[tuple[str, str, str, bytes]], *, compress: bool) -> 
     return buffer.getvalue()
 
 
-def articles(items: list[Article | ReadError]) -> list[Article]:
+def articles(items: list[Article | Rejection]) -> list[Article]:
     return [item for item in items if isinstance(item, Article)]
 
 
-def errors(items: list[Article | ReadError]) -> list[ReadError]:
-    return [item for item in items if isinstance(item, ReadError)]
+def errors(items: list[Article | Rejection]) -> list[Rejection]:
+    return [item for item in items if isinstance(item, Rejection)]
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_txt_that_is_html_is_read_as_html() -> None:
 
 def test_html_without_text_is_an_error() -> None:
     [item] = list(read_bytes(b"<html><head><title>x</title></head><body><div></div></body></html>", "e.html"))
-    assert isinstance(item, ReadError)
+    assert isinstance(item, Rejection)
     assert item.reason == "no text found"
 
 
@@ -424,7 +424,7 @@ def test_folder_recursive_sorted_glob_stdin_and_missing(tmp_path: Path) -> None:
 
 def test_glob_without_match_is_an_error(tmp_path: Path) -> None:
     pattern = str(tmp_path / "*.nothing")
-    assert list(read_paths([pattern])) == [ReadError(pattern, "no file matches this pattern")]
+    assert list(read_paths([pattern])) == [Rejection(pattern, "no file matches this pattern")]
 
 
 def test_folder_of_ten_thousand_files(tmp_path: Path) -> None:
@@ -473,7 +473,7 @@ def test_timeline17_jsonl_read_in_full() -> None:
         assert len(items) == len(records)
         for item, (number, line, record) in zip(items, records, strict=True):
             if not record["text"].strip():
-                assert item == ReadError(str(path), "no text found", number)
+                assert item == Rejection(str(path), "no text found", number)
                 continue
             assert isinstance(item, Article)
             assert (item.external_id, item.published, item.raw) == (record["id"], record["time"], line)

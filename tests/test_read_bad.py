@@ -1,4 +1,4 @@
-"""Bad input: every broken file gives one clear ReadError, and nothing raises out of the readers."""
+"""Bad input: every broken file gives one clear Rejection, and nothing raises out of the readers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read import read_bytes, read_paths
 
 SMALL_CAP = 4096
@@ -92,7 +92,7 @@ def test_bad_input_gives_one_clear_error(name: str) -> None:
     items = list(read_bytes(data, f"corpus/{filename}", max_bytes=SMALL_CAP))
     assert len(items) == 1, items
     [item] = items
-    assert isinstance(item, ReadError)
+    assert isinstance(item, Rejection)
     message = str(item)
     assert message.startswith(f"corpus/{filename}")
     assert expected in item.reason
@@ -106,7 +106,7 @@ def test_bad_corpus_as_a_folder_each_file_one_error(tmp_path: Path) -> None:
     items = list(read_paths([str(tmp_path)], max_bytes=SMALL_CAP))
     good = [item for item in items if isinstance(item, Article)]
     assert [item.text for item in good] == ["One good report among the broken files."]
-    assert sorted(item.path for item in items if isinstance(item, ReadError)) == sorted(
+    assert sorted(item.path for item in items if isinstance(item, Rejection)) == sorted(
         str(tmp_path / filename) for filename, _, _ in CORPUS.values()
     )
 
@@ -116,8 +116,8 @@ def test_malformed_lines_and_entries_do_not_stop_the_rest() -> None:
     items = list(read_bytes(jsonl, "mixed.jsonl"))
     assert [(type(i).__name__, getattr(i, "line", None)) for i in items] == [
         ("Article", None),
-        ("ReadError", 2),
-        ("ReadError", 3),
+        ("Rejection", 2),
+        ("Rejection", 3),
         ("Article", None),
     ]
     feed = (
@@ -128,12 +128,12 @@ def test_malformed_lines_and_entries_do_not_stop_the_rest() -> None:
         b"</channel></rss>"
     )
     kinds = [type(i).__name__ for i in read_bytes(feed, "f.rss")]
-    assert kinds == ["Article", "ReadError", "Article"]
+    assert kinds == ["Article", "Rejection", "Article"]
     cut = feed[: feed.index(b"More text")]
     items = list(read_bytes(cut, "cut.rss"))
-    assert [type(i).__name__ for i in items] == ["Article", "ReadError", "ReadError"]
+    assert [type(i).__name__ for i in items] == ["Article", "Rejection", "Rejection"]
     assert isinstance(items[0], Article) and items[0].text == "Fine text."
-    assert isinstance(items[-1], ReadError) and items[-1].reason.startswith("truncated feed")
+    assert isinstance(items[-1], Rejection) and items[-1].reason.startswith("truncated feed")
 
 
 class _EndlessStream(io.RawIOBase):
@@ -167,7 +167,7 @@ def test_gigantic_file_is_rejected_from_its_size(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB that were never written
     assert list(read_paths([str(path)])) == [
-        ReadError(str(path), f"too large: {50 * 1024 * 1024} bytes (limit {20 * 1024 * 1024} bytes)")
+        Rejection(str(path), f"too large: {50 * 1024 * 1024} bytes (limit {20 * 1024 * 1024} bytes)")
     ]
 
 
@@ -182,7 +182,7 @@ def test_unreadable_file_and_reader_bug_become_errors(
     monkeypatch.setattr(dispatch, "read_text", explode)
     path = tmp_path / "a.txt"
     path.write_text("Plain text.\n")
-    assert list(read_paths([str(path)])) == [ReadError(str(path), "unexpected error: RuntimeError: boom")]
+    assert list(read_paths([str(path)])) == [Rejection(str(path), "unexpected error: RuntimeError: boom")]
 
 
 def test_keyboard_interrupt_is_not_swallowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,7 +204,7 @@ def test_permission_denied(tmp_path: Path) -> None:
     path.write_text("Hidden text.\n")
     path.chmod(0)
     try:
-        assert list(read_paths([str(path)])) == [ReadError(str(path), "permission denied")]
+        assert list(read_paths([str(path)])) == [Rejection(str(path), "permission denied")]
     finally:
         path.chmod(0o600)
 
@@ -232,7 +232,7 @@ def test_read_bytes_never_raises(prefix: bytes, body: bytes, name: str) -> None:
     items = list(read_bytes(prefix + body, name))
     assert items, "every input gives at least an article or an error"
     for item in items:
-        assert isinstance(item, Article | ReadError)
+        assert isinstance(item, Article | Rejection)
         if isinstance(item, Article):
             assert item.text.strip() and item.path == name and item.format is not None
         else:

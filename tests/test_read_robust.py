@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._encoding import decode
 from storyline.read.dispatch import read_bytes
 
@@ -33,7 +33,7 @@ def test_html_nested_deeper_than_255_levels_keeps_its_text() -> None:
 
 def test_html_nested_beyond_the_parser_limit_is_too_deeply_nested() -> None:
     [item] = list(read_bytes(_nested_page(2100), "deeper.html"))
-    assert isinstance(item, ReadError)
+    assert isinstance(item, Rejection)
     assert "too deeply nested" in item.reason
     assert "no text found" not in item.reason
 
@@ -57,7 +57,7 @@ def test_feed_entry_nested_beyond_the_parser_limit_is_too_deeply_nested() -> Non
         f"<description>{BODY}</description></item></channel></rss>"
     ).encode()
     deep, flat = list(read_bytes(feed, "deeper.rss"))
-    assert isinstance(deep, ReadError)
+    assert isinstance(deep, Rejection)
     assert deep.reason.startswith("entry 1 (Deep): too deeply nested")
     assert isinstance(flat, Article) and flat.text == BODY
 
@@ -118,7 +118,7 @@ BOMB = b"""<?xml version="1.0"?>
 
 def test_feed_entity_expansion_bomb_entry_is_rejected_and_the_rest_read() -> None:
     bomb, good = list(read_bytes(BOMB, "bomb.rss"))
-    assert isinstance(bomb, ReadError)
+    assert isinstance(bomb, Rejection)
     assert "entry 1 (Laughs)" in bomb.reason and "entity-expansion bomb" in bomb.reason
     assert "\n" not in str(bomb)
     assert isinstance(good, Article)

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyline.clean import clean_article
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read import read_bytes, read_paths
 from storyline.serve import api as api_module
 from storyline.serve import create_app
@@ -478,6 +478,6 @@ def test_decompression_is_capped_in_memory(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     for found in (items, from_file, from_stdin):
-        assert len(found) == 1 and isinstance(found[0], ReadError), found
+        assert len(found) == 1 and isinstance(found[0], Rejection), found
         assert "larger than" in found[0].reason
     assert peak < 16 * cap + 4 * len(bomb), f"peak {peak} bytes while reading a capped bomb"

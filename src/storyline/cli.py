@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from storyline.errors import NoSuchDatabase
 from storyline.serialize import dumps, to_jsonable
 from storyline.store import StoreError, default_db_url, open_store
 
@@ -929,7 +930,7 @@ class _open:
     def __enter__(self) -> Any:
         missing = None if self.create else _missing_sqlite_file(self.db)
         if missing is not None:
-            _fail(f"no such database: {missing}", 2)
+            _fail(str(NoSuchDatabase(missing)), 2)
         try:
             self.store = open_store(self.db)
         except StoreError as exc:

@@ -25,6 +25,7 @@ import numpy as np
 
 from storyline.cluster import OnlineClusterer
 from storyline.dedup import NearDuplicateIndex
+from storyline.errors import StateError
 
 __all__ = ["FORMAT", "VERSION", "ClusterStateError", "decode", "encode", "is_legacy_pickle"]
 
@@ -34,8 +35,10 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _MAX_META = 1 << 31
 
 
-class ClusterStateError(ValueError):
-    """A saved cluster state that cannot be used (its reason in the message)."""
+class ClusterStateError(StateError, ValueError):
+    """A saved cluster state that cannot be used (its reason in the message, after its code)."""
+
+    code = "E301"
 
 
 def is_legacy_pickle(data: bytes) -> bool:

@@ -8,6 +8,7 @@
     │   └── TooDeep            E103  nested deeper than the parsers allow
     ├── ModelError             E2xx  a shipped model file that is missing, damaged or of another version
     ├── StateError             E3xx  stored engine state that cannot be trusted (tampered, unknown format)
+    │   └── ClusterStateError  E301  (storyline.engine_state) the clusterer's saved state
     ├── StoreError             E4xx  storage problems the user can act on
     │   ├── NoSuchDatabase     E401
     │   ├── NotFound           E402
@@ -39,7 +40,7 @@ class StorylineError(Exception):
         self.message = message
 
 
-class ConfigError(StorylineError):
+class ConfigError(StorylineError, ValueError):
     code = "E001"
 
 

@@ -39,7 +39,7 @@ class Article:
 
 
 @dataclass(frozen=True)
-class ReadError:
+class Rejection:
     """An item a reader rejected: one line for the user, the rest of the batch goes on."""
 
     path: str
@@ -49,6 +49,9 @@ class ReadError:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {self.reason}"
+
+
+ReadError = Rejection  # the record's former name, kept for code written against it
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from storyline.clean import DEFAULT_LANGUAGES, clean_article
 from storyline.cluster import UNDATED_PREFIX, Assignment, ClusterInput, OnlineClusterer
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.store import Annotations, NotFound, Placement, Store, StoredArticle, StoryRebuild
 from storyline.store.base import redact_url
 
@@ -38,7 +38,7 @@ class IngestReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[ReadError] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
     clustered: int = 0
     consolidated: int = 0
     ids: list[str] = field(default_factory=list)
@@ -71,33 +71,33 @@ ProgressCallback = Callable[[str, int], None]
 Prepared = tuple[Article, Annotations | None]
 
 
-def prepare_item(item: Article | ReadError, config: Config) -> Prepared | ReadError:
+def prepare_item(item: Article | Rejection, config: Config) -> Prepared | Rejection:
     """What ingest does to one read item before storing it: clean + enrich, or the reason not."""
-    if isinstance(item, ReadError):
+    if isinstance(item, Rejection):
         return item
     try:
         cleaned, annotations = prepare(item, config)
     except Exception as exc:  # an annotator bug must not sink the batch: report the article
-        return ReadError(
+        return Rejection(
             item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}"
         )
     if not cleaned.text.strip():
-        return ReadError(item.path or item.url or "<input>", "no text left after cleaning")
+        return Rejection(item.path or item.url or "<input>", "no text left after cleaning")
     return cleaned, annotations
 
 
 def store_prepared(
     store: Store,
-    items: Iterable[Prepared | ReadError],
+    items: Iterable[Prepared | Rejection],
     config: Config,
     *,
-    on_error: Callable[[ReadError], None] | None = None,
+    on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """The storing half of `ingest_articles`: one article per transaction, in input order, then clustering."""
     report = IngestReport()
     for item in items:
-        if isinstance(item, ReadError):
+        if isinstance(item, Rejection):
             report.rejected.append(item)
             if on_error:
                 on_error(item)
@@ -130,10 +130,10 @@ def consolidate_touched(store: Store, article_ids: Iterable[str]) -> int:
 
 def ingest_articles(
     store: Store,
-    items: Iterable[Article | ReadError],
+    items: Iterable[Article | Rejection],
     config: Config = Config(),
     *,
-    on_error: Callable[[ReadError], None] | None = None,
+    on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Prepare each item, then store it before the next one is prepared; cluster at the end."""
@@ -147,7 +147,7 @@ def ingest_paths(
     config: Config = Config(),
     *,
     stdin: BinaryIO | None = None,
-    on_error: Callable[[ReadError], None] | None = None,
+    on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     from storyline.read import read_paths

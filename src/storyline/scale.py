@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, BinaryIO, Literal
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.pipeline import (
     Config,
     IngestReport,
@@ -49,7 +49,7 @@ _HEAD = 65536
 _SPLIT_EXT = (".jsonl", ".ndjson", ".json", ".jl", ".warc", ".warc.gz", ".arc", ".arc.gz")
 _SPLIT_MIN_BYTES = 4 * 1024 * 1024  # any bigger file is looked at by a worker, whatever its name
 
-Item = Prepared | ReadError
+Item = Prepared | Rejection
 
 
 # -- partitions ----------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ class Records:
 class Items:
     """Articles already read on the client (standard input)."""
 
-    items: tuple[Article | ReadError, ...]
+    items: tuple[Article | Rejection, ...]
 
 
 Partition = Files | Lines | Records | Items
@@ -107,7 +107,7 @@ class _Stdin:
 # -- on the workers --------------------------------------------------------------------------------
 
 
-def read_partition(part: Partition, max_bytes: int) -> Iterator[Article | ReadError]:
+def read_partition(part: Partition, max_bytes: int) -> Iterator[Article | Rejection]:
     """The read items of one partition, in input order."""
     from storyline.read import read_paths
 
@@ -126,7 +126,7 @@ def run_partition(part: Partition, config: Config) -> list[Item]:
     return [prepare_item(item, config) for item in read_partition(part, config.max_bytes)]
 
 
-def _read_lines(part: Lines) -> Iterator[Article | ReadError]:
+def _read_lines(part: Lines) -> Iterator[Article | Rejection]:
     from storyline.read._common import error
     from storyline.read.jsonl import json_lines
 
@@ -144,7 +144,7 @@ def _read_lines(part: Lines) -> Iterator[Article | ReadError]:
 _NO_HTML = "no HTML responses with status 200"
 
 
-def _read_records(part: Records, max_bytes: int) -> Iterator[Article | ReadError]:
+def _read_records(part: Records, max_bytes: int) -> Iterator[Article | Rejection]:
     from storyline.read._common import error
     from storyline.read.warc import read_warc
 
@@ -156,7 +156,7 @@ def _read_records(part: Records, max_bytes: int) -> Iterator[Article | ReadError
         yield error(part.path, f"read failed: {exc}")
         return
     for item in read_warc(io.BytesIO(data), part.path, max_bytes=max_bytes):
-        if isinstance(item, ReadError):
+        if isinstance(item, Rejection):
             if item.reason.startswith(_NO_HTML):  # said once for the archive, when the split found none
                 continue
         elif "offset" in item.extra:
@@ -261,7 +261,7 @@ def _split_warc(path: str, size: int, partition_size: int) -> list[Partition] | 
 # -- on the client ---------------------------------------------------------------------------------
 
 
-def expand_paths(paths: Sequence[str]) -> Iterator[str | ReadError | _Stdin]:
+def expand_paths(paths: Sequence[str]) -> Iterator[str | Rejection | _Stdin]:
     """The files named by files, folders, globs and "-", in `read_paths` order, without reading them."""
     from storyline.read._paths import expand_path
 
@@ -282,9 +282,9 @@ def _splittable(path: str) -> bool:
     return stat.S_ISREG(status.st_mode) and status.st_size >= _SPLIT_MIN_BYTES
 
 
-def plan(paths: Sequence[str], partition_size: int) -> list[ReadError | Files | _Split | _Stdin]:
+def plan(paths: Sequence[str], partition_size: int) -> list[Rejection | Files | _Split | _Stdin]:
     """The input as an ordered list: errors, lists of small files, files to split, standard input."""
-    out: list[ReadError | Files | _Split | _Stdin] = []
+    out: list[Rejection | Files | _Split | _Stdin] = []
     group: list[str] = []
 
     def flush() -> None:
@@ -329,7 +329,7 @@ def prepared_stream(
         if isinstance(e, _Split)
     }
 
-    def units() -> Iterator[ReadError | Partition]:
+    def units() -> Iterator[Rejection | Partition]:
         for i, entry in enumerate(entries):
             if isinstance(entry, _Split):
                 future = splits.pop(i)
@@ -347,7 +347,7 @@ def prepared_stream(
             unit = next(source, None)
             if unit is None:
                 return
-            if isinstance(unit, ReadError):
+            if isinstance(unit, Rejection):
                 inflight.append(unit)
             else:
                 inflight.append(client.submit(run_partition, unit, config, pure=False))
@@ -355,7 +355,7 @@ def prepared_stream(
     fill()
     while inflight:
         head = inflight.popleft()
-        items: list[Item] = [head] if isinstance(head, ReadError) else head.result()
+        items: list[Item] = [head] if isinstance(head, Rejection) else head.result()
         del head  # let the worker forget the result
         fill()
         yield from items
@@ -390,7 +390,7 @@ def ingest_dask(
     workers: int = 2,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     stdin: BinaryIO | None = None,
-    on_error: Callable[[ReadError], None] | None = None,
+    on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """`ingest_paths` with reading, cleaning and enrichment on Dask workers; same results."""
@@ -419,7 +419,7 @@ def run_ingest(
     workers: int = 2,
     partition_size: int = DEFAULT_PARTITION_SIZE,
     stdin: BinaryIO | None = None,
-    on_error: Callable[[ReadError], None] | None = None,
+    on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """`storyline ingest --engine local|dask`: one process, or the per-article stages on Dask."""

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read import read_bytes
 from storyline.read._common import clean_str, error, host_of, iso_language
 from storyline.read._dates import parse_when
@@ -38,7 +38,7 @@ class FeedDocument:
     kind: DocumentKind
     title: str | None
     entries: tuple[FeedEntry, ...]
-    rejected: tuple[ReadError, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
 
 
 def _entry(article: Article) -> FeedEntry | None:
@@ -69,10 +69,10 @@ def parse_document(data: bytes, url: str, *, fetched: str | None = None) -> Feed
     if root is not None and _local(root.tag) in ("urlset", "sitemapindex"):
         return _sitemap(root, url, fetched)
     entries: list[FeedEntry] = []
-    rejected: list[ReadError] = []
+    rejected: list[Rejection] = []
     title = None
     for item in read_bytes(data, url, fetched=fetched):
-        if isinstance(item, ReadError):
+        if isinstance(item, Rejection):
             rejected.append(item)
             continue
         title = title or item.source
@@ -94,7 +94,7 @@ def _json_feed(data: bytes, url: str, fetched: str | None) -> FeedDocument:
     title = clean_str(doc.get("title"))
     source = title or host_of(clean_str(doc.get("home_page_url")) or url)
     entries: list[FeedEntry] = []
-    rejected: list[ReadError] = []
+    rejected: list[Rejection] = []
     items = doc.get("items")
     if not isinstance(items, list):
         items = []
@@ -167,13 +167,13 @@ def _sitemap(root: Any, url: str, fetched: str | None) -> FeedDocument:
     return FeedDocument("sitemap", host_of(url), tuple(entries))
 
 
-def with_page(entry: FeedEntry, page: bytes, page_url: str, fetched: str | None) -> Article | ReadError:
+def with_page(entry: FeedEntry, page: bytes, page_url: str, fetched: str | None) -> Article | Rejection:
     """The entry's article read from its fetched page by the normal readers, with what the feed said
     filling what the page does not (title, date, outlet, language); the raw page is kept."""
     items = [i for i in read_bytes(page, page_url, fetched=fetched)]
     articles = [i for i in items if isinstance(i, Article)]
     if not articles:
-        reasons = "; ".join(i.reason for i in items if isinstance(i, ReadError)) or "no article in the page"
+        reasons = "; ".join(i.reason for i in items if isinstance(i, Rejection)) or "no article in the page"
         return error(page_url, reasons)
     page_article = articles[0]
     hint = entry.article

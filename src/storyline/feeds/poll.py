@@ -17,7 +17,7 @@ from storyline.errors import FetchError
 from storyline.feeds.documents import FeedEntry, parse_document, with_page
 from storyline.feeds.fetch import Fetcher
 from storyline.feeds.state import Feed, FeedPoll
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.pipeline import Config, consolidate_touched, ingest_articles
 from storyline.store import Store
 
@@ -32,7 +32,7 @@ class PollReport:
     new_entries: int = 0
     pages: int = 0
     stored: int = 0
-    rejected: list[ReadError] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
     error: str | None = None
 
     def line(self) -> str:
@@ -64,7 +64,7 @@ def next_poll_after(feed: Feed, now: datetime, failures: int, *, rng: Callable[[
     return now + backoff * (0.5 + rng() / 2)
 
 
-def _entry_article(entry: FeedEntry, fetcher: Fetcher, fetched: str, report: PollReport) -> Article | ReadError:
+def _entry_article(entry: FeedEntry, fetcher: Fetcher, fetched: str, report: PollReport) -> Article | Rejection:
     if not entry.needs_page or not entry.url:
         return entry.article
     try:
@@ -72,7 +72,7 @@ def _entry_article(entry: FeedEntry, fetcher: Fetcher, fetched: str, report: Pol
     except FetchError as exc:
         if entry.article.text.strip():  # the summary is better than nothing
             return entry.article
-        return ReadError(entry.url, exc.message)
+        return Rejection(entry.url, exc.message)
     report.pages += 1
     return with_page(entry, page.body, page.final_url, fetched)
 
@@ -114,7 +114,7 @@ def poll_feed(
         seen.add(entry.key)  # an entry listed twice in one document is read once
         report.new_entries += 1
         item = _entry_article(entry, fetcher, fetched, report)
-        if isinstance(item, ReadError):
+        if isinstance(item, Rejection):
             report.rejected.append(item)
             store.mark_feed_entry(feed.id, entry.key, entry.url, None, fetched)
             continue

@@ -1,6 +1,6 @@
 """Stage `read`: files, folders, globs and stdin to `Article`s, one reader per format.
 
-Every problem with an input is a `ReadError` in the output stream; the batch goes on.
+Every problem with an input is a `Rejection` in the output stream; the batch goes on.
 """
 
 from storyline.read._common import DEFAULT_MAX_BYTES

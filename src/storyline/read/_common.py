@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -35,8 +35,8 @@ def _scrub_any(value: Any) -> Any:
     return value
 
 
-def scrub_item(item: Article | ReadError) -> Article | ReadError:
-    """The reader's output contract: every string of an Article or ReadError is encodable text."""
+def scrub_item(item: Article | Rejection) -> Article | Rejection:
+    """The reader's output contract: every string of an Article or Rejection is encodable text."""
     changes = {}
     for f in dataclasses.fields(item):
         value = getattr(item, f.name)
@@ -46,12 +46,12 @@ def scrub_item(item: Article | ReadError) -> Article | ReadError:
     return dataclasses.replace(item, **changes) if changes else item
 
 
-def error(path: str, reason: str, line: int | None = None) -> ReadError:
-    """A ReadError whose reason is a single line of bounded length."""
+def error(path: str, reason: str, line: int | None = None) -> Rejection:
+    """A Rejection whose reason is a single line of bounded length."""
     one_line = _SPACES.sub(" ", scrub(reason)).strip() or "unreadable input"
     if len(one_line) > _MAX_REASON:
         one_line = one_line[: _MAX_REASON - 1] + "…"
-    return ReadError(path=path, reason=one_line, line=line)
+    return Rejection(path=path, reason=one_line, line=line)
 
 
 def iso_language(value: object) -> str | None:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._common import DEFAULT_MAX_BYTES, error, scrub_item
 from storyline.read.detect import is_warc_head
 from storyline.read.dispatch import read_bytes
@@ -53,14 +53,14 @@ def _read_upto(stream: BinaryIO, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _too_large(path: str, size: int | None, max_bytes: int) -> ReadError:
+def _too_large(path: str, size: int | None, max_bytes: int) -> Rejection:
     what = f"{size} bytes" if size is not None else f"more than {max_bytes} bytes"
     return error(path, f"too large: {what} (limit {max_bytes} bytes)")
 
 
 def _read_stream(
     stream: BinaryIO, path: str, max_bytes: int, size: int | None = None
-) -> Iterator[Article | ReadError]:
+) -> Iterator[Article | Rejection]:
     """Reads one input: a WARC is streamed record by record; anything else at most max_bytes."""
     head = _read_upto(stream, _HEAD)
     if is_warc_head(head):
@@ -80,7 +80,7 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
-def _read_file(path: str, max_bytes: int) -> Iterator[Article | ReadError]:
+def _read_file(path: str, max_bytes: int) -> Iterator[Article | Rejection]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after the lazy read
     except OSError as exc:
@@ -95,7 +95,7 @@ def _read_file(path: str, max_bytes: int) -> Iterator[Article | ReadError]:
             yield error(path, f"read failed: {_os_reason(exc)}")
 
 
-def walk_files(folder: str, seen: set[tuple[int, int]]) -> Iterator[str | ReadError]:
+def walk_files(folder: str, seen: set[tuple[int, int]]) -> Iterator[str | Rejection]:
     """Files under `folder`, depth first in sorted name order, hidden names skipped, lazily."""
     try:
         status = os.stat(folder)
@@ -121,7 +121,7 @@ def walk_files(folder: str, seen: set[tuple[int, int]]) -> Iterator[str | ReadEr
             yield entry.path
 
 
-def expand_path(given: str) -> Iterator[str | ReadError]:
+def expand_path(given: str) -> Iterator[str | Rejection]:
     """The files named by one file, folder or glob pattern (not "-"), in reading order, lazily."""
     if os.path.isdir(given):
         yield from walk_files(given, set())
@@ -141,13 +141,13 @@ def expand_path(given: str) -> Iterator[str | ReadError]:
         yield error(given, "no such file or directory")
 
 
-def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Article | ReadError]:
+def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Article | Rejection]:
     if given == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         yield from _read_stream(stream, STDIN_PATH, max_bytes)
         return
     for found in expand_path(given):
-        if isinstance(found, ReadError):
+        if isinstance(found, Rejection):
             yield found
         else:
             yield from _read_file(found, max_bytes)
@@ -155,10 +155,10 @@ def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Ar
 
 def read_paths(
     paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None
-) -> Iterator[Article | ReadError]:
+) -> Iterator[Article | Rejection]:
     """Articles from files, folders (recursive, sorted), glob patterns and "-" (stdin), lazily.
 
-    Every problem is a ReadError in the stream; only KeyboardInterrupt escapes.
+    Every problem is a Rejection in the stream; only KeyboardInterrupt escapes.
     """
     for given in paths:
         try:

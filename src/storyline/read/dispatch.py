@@ -6,7 +6,7 @@ import io
 import zlib
 from collections.abc import Iterator
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._common import DEFAULT_MAX_BYTES, error, scrub_item
 from storyline.read._encoding import binary_kind
 from storyline.read.detect import GZIP_MAGIC, detect_format, gunzip_head
@@ -37,7 +37,7 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
 
 def _read(
     data: bytes, path: str, fetched: str | None, max_bytes: int, depth: int
-) -> Iterator[Article | ReadError]:
+) -> Iterator[Article | Rejection]:
     if not data.strip():
         yield error(path, "empty file")
         return
@@ -80,10 +80,10 @@ def _read(
 
 def read_bytes(
     data: bytes, path: str, *, fetched: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Article | ReadError]:
+) -> Iterator[Article | Rejection]:
     """Articles in `data` (read from `path`), whatever its format; never raises (but KeyboardInterrupt)."""
     try:
         for item in _read(data, path, fetched, max_bytes, 0):
             yield scrub_item(item)
-    except Exception as exc:  # a reader bug on odd input becomes a ReadError, not a crash
+    except Exception as exc:  # a reader bug on odd input becomes a Rejection, not a crash
         yield error(path, f"unexpected error: {type(exc).__name__}: {exc}")

@@ -10,7 +10,7 @@ from typing import Any
 import feedparser
 
 from storyline.clean.outlet import normalize_outlet
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
@@ -123,7 +123,7 @@ def _entry_to_article(
     source: str | None,
     language: str | None,
     entities: dict[str, bool] | None = None,
-) -> Article | ReadError:
+) -> Article | Rejection:
     title = _title(entry)
     text, raw = _entry_body(entry)
     refused = _declared_entity_used((title or "", text, raw), entities or {})
@@ -167,8 +167,8 @@ def parse_feed(text: str) -> Any:
     )
 
 
-def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | ReadError]:
-    """Articles from an RSS 2.0 / RSS 1.0 / Atom feed; a broken entry is a ReadError, the rest go on."""
+def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+    """Articles from an RSS 2.0 / RSS 1.0 / Atom feed; a broken entry is a Rejection, the rest go on."""
     try:
         text, _ = decode(data, kind="xml")
     except DecodeError as exc:

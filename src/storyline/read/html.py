@@ -12,7 +12,7 @@ import lxml.html
 import trafilatura
 
 from storyline.clean.outlet import normalize_outlet
-from storyline.model import Article, ReadError, normalize_for_identity
+from storyline.model import Article, Rejection, normalize_for_identity
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
@@ -108,7 +108,7 @@ def html_to_article(
     http_charset: str | None = None,
     fmt: str = "html",
     extra: dict[str, Any] | None = None,
-) -> Article | ReadError:
+) -> Article | Rejection:
     """One article from an HTML page, or the reason there is none."""
     try:
         html, _ = decode(data, kind="html", declared=http_charset)
@@ -175,6 +175,6 @@ def html_to_article(
     )
 
 
-def read_html(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | ReadError]:
+def read_html(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
     """One article from an HTML file."""
     yield html_to_article(data, path, fetched=fetched)

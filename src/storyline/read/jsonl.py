@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from storyline.clean.outlet import normalize_outlet
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
@@ -54,7 +54,7 @@ def _external_id(value: Any) -> str | None:
 
 def json_to_article(
     obj: Any, path: str, *, line: int | None, raw: bytes, fetched: str | None
-) -> Article | ReadError:
+) -> Article | Rejection:
     """One article from a decoded JSON value, or the reason there is none."""
     if not isinstance(obj, dict):
         return error(path, f"expected a JSON object, got {type(obj).__name__}", line)
@@ -66,7 +66,7 @@ def json_to_article(
         from storyline.read.html import html_to_article
 
         found = html_to_article(obj["html"].encode("utf-8"), path, fetched=fetched, url=url, fmt="jsonl")
-        if isinstance(found, ReadError):
+        if isinstance(found, Rejection):
             return error(path, found.reason, line)
         text_value = found.text
     text = join(plain_paragraphs(text_value or ""))
@@ -97,8 +97,8 @@ def _json_message(exc: json.JSONDecodeError) -> str:
     return f"malformed JSON: {exc.msg} (column {exc.colno})"
 
 
-def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | ReadError]:
-    """Articles from JSON Lines; a malformed line is a ReadError with its number and the rest goes on."""
+def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+    """Articles from JSON Lines; a malformed line is a Rejection with its number and the rest goes on."""
     try:
         text, encoding = decode(data, kind="text")
     except DecodeError as exc:
@@ -118,8 +118,8 @@ def json_lines(
     fetched: str | None = None,
     first_line: int = 1,
     whole_file: bool = False,
-) -> Iterator[Article | ReadError]:
-    """One Article or ReadError per non-blank line of `text`, numbered from `first_line`.
+) -> Iterator[Article | Rejection]:
+    """One Article or Rejection per non-blank line of `text`, numbered from `first_line`.
 
     With `whole_file` (all of a file, not a slice of one): a text whose first line is not JSON but
     which parses as one document is read as that document, and a text of blank lines is an error.
@@ -165,7 +165,7 @@ def _parses_whole(text: str) -> bool:
 
 def _whole_document(
     text: str, path: str, fetched: str | None, encoding: str
-) -> Iterator[Article | ReadError]:
+) -> Iterator[Article | Rejection]:
     """A file holding one JSON array of objects, or one (pretty-printed) object."""
     try:
         value = json.loads(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._common import error
 from storyline.read._dates import parse_when
 from storyline.read._encoding import DecodeError, decode
@@ -25,7 +25,7 @@ def split_title(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def read_text(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | ReadError]:
+def read_text(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
     """One article from a plain-text file."""
     try:
         text, _ = decode(data, kind="text")

@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read._common import DEFAULT_MAX_BYTES, error
 from storyline.read.html import html_to_article
 
@@ -70,7 +70,7 @@ def html_response(record: Any) -> tuple[str | None, str | None] | None:
     return media, (match.group(1) if match else None)
 
 
-def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) -> Article | ReadError | None:
+def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) -> Article | Rejection | None:
     found = html_response(record)
     if found is None:
         return None
@@ -95,17 +95,17 @@ def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) 
         fmt="warc",
         extra=extra,
     )
-    if isinstance(item, ReadError):
+    if isinstance(item, Rejection):
         return error(path, f"{where}: {item.reason}")
     return item
 
 
 def read_warc(
     stream: BinaryIO, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Article | ReadError]:
+) -> Iterator[Article | Rejection]:
     """Articles from a WARC archive (gzip or not), read record by record from `stream`.
 
-    A truncated or corrupt archive yields what was read before the damage plus one ReadError.
+    A truncated or corrupt archive yields what was read before the damage plus one Rejection.
     """
     records = 0
     produced = 0

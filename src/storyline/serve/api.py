@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from storyline.model import Article, ReadError
+from storyline.model import Article, Rejection
 from storyline.read import detect_format
 from storyline.read.html import html_to_article
 from storyline.serve.data import Catalog, StorySummary, entity_id, filter_stories
@@ -136,9 +136,9 @@ class ArticleIn(BaseModel):
             raise ValueError("language must be an ISO 639-1 code such as 'en'")
         return v
 
-    def to_article(self, where: str = "api") -> Article | ReadError:
+    def to_article(self, where: str = "api") -> Article | Rejection:
         """The article, read through the same HTML reader as files when it is HTML (the cleaner then
-        runs on it at ingest like on any article); a ReadError when an HTML body has no text."""
+        runs on it at ingest like on any article); a Rejection when an HTML body has no text."""
         published, published_time = self.published, None
         if published and (m := _DATETIME.match(published)):
             published, published_time = m.group(1), m.group(2) + (m.group(3) or "")
@@ -157,7 +157,7 @@ class ArticleIn(BaseModel):
                            source=fields["source"], published=published, published_time=published_time,
                            language=self.language)
         page = html_article(markup, where, url)
-        if isinstance(page, ReadError):
+        if isinstance(page, Rejection):
             return page
         given: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
         given["path"] = None
@@ -206,7 +206,7 @@ _BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "se
            "blockquote", "figure", "header", "footer", "table", "ul", "ol", "dd", "dt", "pre")
 
 
-def html_article(markup: str, where: str, url: str | None) -> Article | ReadError:
+def html_article(markup: str, where: str, url: str | None) -> Article | Rejection:
     """HTML read like an HTML file (`storyline.read.html`); a fragment too short for main-text
     extraction falls back to its visible text, scripts, styles and forms dropped."""
     data = markup.encode("utf-8", "surrogatepass")

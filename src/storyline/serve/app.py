@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -24,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyline.serve.data import Catalog
 from storyline.serve.ratelimit import limiter_from_settings
+from storyline.settings import load_settings
 from storyline.store import AmbiguousId, NotFound, QuerySyntaxError, StoreError, open_store
 
 log = logging.getLogger("storyline.serve")
@@ -204,8 +204,9 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     from storyline.serve.web import precompile_templates
     from storyline.serve.web import router as web_router
 
-    token = token if token is not None else (os.environ.get("STORYLINE_TOKEN") or None)
-    n_workers = workers if workers is not None else _env_int("STORYLINE_WORKERS", 0)
+    settings = load_settings()
+    token = token if token is not None else settings.token
+    n_workers = workers if workers is not None else (settings.workers or 0)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -244,19 +245,19 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
-        return _error(request, 404, str(exc))
+        return _error(request, 404, exc.message)
 
     @app.exception_handler(AmbiguousId)
     async def ambiguous(request: Request, exc: AmbiguousId) -> Response:
-        return _error(request, 400, str(exc))
+        return _error(request, 400, exc.message)
 
     @app.exception_handler(QuerySyntaxError)
     async def bad_query(request: Request, exc: QuerySyntaxError) -> Response:
-        return _error(request, 400, f"bad search query: {exc}")
+        return _error(request, 400, f"bad search query: {exc.message}")
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return _error(request, 400, str(exc))
+        return _error(request, 400, exc.message)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
@@ -270,12 +271,6 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     return app
 
 
-def _env_int(name: str, default: int) -> int:
-    try:
-        return max(0, int(os.environ.get(name, "")))
-    except ValueError:
-        return default
-
 
 def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None) -> None:
     """Run the server with uvicorn (blocking). Beyond localhost, writes need STORYLINE_TOKEN. Stories
@@ -285,8 +280,9 @@ def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: s
     from storyline.store import default_db_url
 
     public = not is_loopback(host)
+    settings = load_settings()
     app = create_app(db or default_db_url(), token=token, public=public,
-                     workers=_env_int("STORYLINE_WORKERS", 1))
+                     workers=1 if settings.workers is None else settings.workers)
     if public and not app.state.token:
         log.warning("listening on %s without STORYLINE_TOKEN: POST /api/v1/articles is disabled", host)
     # Keep-alive beyond uvicorn's 5 s: under load a request can sit unread in a connection's buffer for

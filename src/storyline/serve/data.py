@@ -40,7 +40,7 @@ from storyline.consolidate.stored import (
     stored_if_current,
 )
 from storyline.counts import Counts, count
-from storyline.model import Article, Entity, ReadError
+from storyline.model import Article, Entity, Rejection
 from storyline.store import (
     Annotations,
     ArticleState,
@@ -559,12 +559,12 @@ class Catalog:
             return store.search(query, limit=limit, offset=offset)
 
     # -- writes -----------------------------------------------------------------------------------
-    def ingest(self, items: Sequence[Article | ReadError]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def ingest(self, items: Sequence[Article | Rejection]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Clean, enrich, store and cluster at once; returns (stored, rejected). When it returns, every
         read sees the new articles in their stories; the stories touched are queued for consolidation."""
         from storyline.pipeline import Config, ingest_articles
 
-        rejected: list[ReadError] = []
+        rejected: list[Rejection] = []
         with self.write_lock:
             report = ingest_articles(self.store, list(items), Config(consolidate=False), on_error=rejected.append)
             stored: list[dict[str, Any]] = []

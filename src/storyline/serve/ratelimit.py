@@ -81,22 +81,16 @@ def retry_after(wait: float) -> str:
 
 def limiter_from_settings(rate: float | None, burst: int | None,
                           env: Mapping[str, str] = os.environ) -> TokenBucketLimiter | None:
-    """The limiter for explicit settings, else STORYLINE_WRITE_RATE / STORYLINE_WRITE_BURST, else the
-    defaults; None when the rate is 0 (or "off")."""
+    """The limiter for explicit settings, else STORYLINE_WRITE_RATE / STORYLINE_WRITE_BURST (read through
+    `storyline.settings`; a bad value is a ConfigError naming the variable), else the defaults; None when
+    the rate is 0 (or "off")."""
+    from storyline.settings import load_settings
+
+    settings = load_settings(env)
     if rate is None:
-        raw = env.get("STORYLINE_WRITE_RATE", "").strip().lower()
-        if raw in ("off", "none", "no"):
-            return None
-        try:
-            rate = float(raw) if raw else DEFAULT_RATE
-        except ValueError:
-            raise ValueError(f"STORYLINE_WRITE_RATE={raw!r}: not a number of writes a second") from None
+        rate = settings.write_rate if settings.write_rate is not None else DEFAULT_RATE
     if burst is None:
-        raw_burst = env.get("STORYLINE_WRITE_BURST", "").strip()
-        try:
-            burst = int(raw_burst) if raw_burst else DEFAULT_BURST
-        except ValueError:
-            raise ValueError(f"STORYLINE_WRITE_BURST={raw_burst!r}: not a whole number") from None
+        burst = settings.write_burst if settings.write_burst is not None else DEFAULT_BURST
     if rate <= 0:
         return None
     return TokenBucketLimiter(rate, max(1, burst))

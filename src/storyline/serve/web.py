@@ -305,7 +305,7 @@ def front_page(
         )
     except QuerySyntaxError as exc:
         stories = []
-        error = f"Dates not understood: {exc}" if bad_dates else f"Search query not understood: {exc}"
+        error = f"Dates not understood: {exc.message}" if bad_dates else f"Search query not understood: {exc.message}"
     total = len(stories)
     shown = stories[(page - 1) * PAGE : page * PAGE]
     entity_info = view.find_entity(entity) if entity else None
@@ -500,7 +500,7 @@ def search_page(
         try:
             hits = cat.search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
         except QuerySyntaxError as exc:
-            error = f"Search query not understood: {exc}"
+            error = f"Search query not understood: {exc.message}"
         view = cat.view()
         seen: dict[str, dict[str, Any]] = {}
         for h in hits[:PAGE]:

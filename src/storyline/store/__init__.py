@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from storyline.store.base import (
     AmbiguousId,
     Annotations,
@@ -43,7 +41,9 @@ __all__ = [
 
 
 def default_db_url() -> str:
-    return os.environ.get("STORYLINE_DB") or DEFAULT_DB
+    from storyline.settings import load_settings
+
+    return load_settings().db or DEFAULT_DB
 
 
 def open_store(url: str | None = None) -> Store:

@@ -16,30 +16,13 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from storyline.curate.decision import Decision
+from storyline.errors import AmbiguousId, NoSuchDatabase, NotFound, QuerySyntaxError, StoreError
 from storyline.feeds.state import Feed, FeedPoll
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 from storyline.watches.model import Alert, Delivery, Watch
 
-
-class StoreError(Exception):
-    """A storage problem the user can act on (bad URL, corrupt file, unknown id)."""
-
-
-class NotFound(StoreError):
-    def __init__(self, kind: str, ident: str) -> None:
-        super().__init__(f"no {kind} with id {ident!r}")
-        self.kind = kind
-        self.ident = ident
-
-
-class AmbiguousId(StoreError):
-    def __init__(self, kind: str, prefix: str, matches: Sequence[str]) -> None:
-        shown = ", ".join(matches[:5])
-        super().__init__(f"{kind} id prefix {prefix!r} is ambiguous: {shown}")
-
-
-class QuerySyntaxError(StoreError):
-    """A search query that cannot be understood (unbalanced quotes, nothing to search for)."""
+# The store's errors are part of the one tree in storyline.errors; re-exported here for the backends.
+__all__ = ["AmbiguousId", "NoSuchDatabase", "NotFound", "QuerySyntaxError", "StoreError"]
 
 
 UpsertStatus = Literal["new", "updated", "unchanged"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +28,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from storyline.model import Entity
+from storyline.settings import load_settings
 from storyline.store.base import StoreError, fold_name, parse_query, redact_url
 from storyline.store.sql import SQLStore, T, Tx, now, stored_entity
 
@@ -275,7 +275,7 @@ class PostgresStore(SQLStore):
     def __init__(self, url: str, *, migrate_to: int = SCHEMA_VERSION, pool_size: int | None = None) -> None:
         self.url = url
         self._shown = redact_url(url)
-        size = pool_size or int(os.environ.get("STORYLINE_PG_POOL", "4"))
+        size = pool_size or load_settings().pg_pool
         self._init_cluster_lock()
         try:
             with psycopg.connect(url, connect_timeout=10, row_factory=dict_row) as conn:
