@@ -522,6 +522,17 @@ def eval_facts(path: PathArg = None) -> None:
             out.print(f"  {key:<22} {value:.3f}", highlight=False, markup=False)
 
 
+@eval_app.command("extraction")
+def eval_extraction(
+    path: PathArg = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="pages per set")] = None,
+) -> None:
+    """Extraction and cleaning of real pages, as HTML and as plain-text dumps, beside trafilatura/htmldate."""
+    from storyline.eval.extraction import run
+
+    out.print(run(_data_path(path, "extraction"), limit=limit), highlight=False, markup=False)
+
+
 @eval_app.command("all")
 def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../shared/data") -> None:
     """Every evaluation, in full."""
@@ -532,6 +543,7 @@ def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../s
     eval_clustering(str(root / "ecbplus"), str(root / "wikiref"))
     eval_facts(str(root))
     eval_timeline(str(root / "timeline17"))
+    eval_extraction(str(root / "extraction"))
 
 
 @app.command()
