@@ -133,6 +133,7 @@ _CLOCK = re.compile(
     r"(?<![\d.])([01]?\d|2[0-3])(?::|h|\.(?=\d\d(?:\s|$)))([0-5]\d)(?![\d.])(?:\s*([ap])\.?\s?m\.?)?",
     re.IGNORECASE,
 )
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])")
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d{2})(?![\d.])")  # day.month.year
 _ZONE_AT_END = re.compile(rf"\b({_ZONES})\b", re.IGNORECASE)
 DATEPARSER_LANGUAGES = ["en", "fr", "de", "es", "it", "pt", "ru", "uk", "ja", "zh", "ko", "ar"]
@@ -170,10 +171,20 @@ def parse_any_date_line(line: str) -> tuple[str | None, str | None] | None:
     clock = _CLOCK.search(rest)
     date_part = rest[: clock.start()] if clock and clock.start() > 4 else rest
     date_part = re.sub(r"\b(?:um|à|a las|alle|at|в|о)\s*$", "", date_part.strip(" ,|-–—/")).strip(" ,|-–—/")
-    dotted = _DOTTED.search(date_part)
-    date = _dateparser(date_part)
-    if date is None and dotted and 1 <= int(dotted.group(2)) <= 12 and 1 <= int(dotted.group(1)) <= 31:
-        date = f"{dotted.group(3)}-{int(dotted.group(2)):02d}-{int(dotted.group(1)):02d}"
+    numeric = _DOTTED.search(date_part) or _SLASHED.search(date_part)
+    if numeric:  # numbers only: day first (dotted, or a label in a day-first language), else never guessed
+        a, b, year = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
+        english = (
+            bool(m)
+            and bool(re.match(r"[a-z ]+$", m.group("label"), re.IGNORECASE))
+            and "." not in numeric.group(0)
+        )
+        if english and a <= 12 and b <= 12 and a != b:
+            return None
+        day, month = (b, a) if english and b > 12 else (a, b)
+        date = f"{year}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+    else:
+        date = _dateparser(date_part)
     if date is None:
         return None
     time = None
@@ -351,17 +362,22 @@ def dateline_agency(text: str) -> str | None:
     return m.group("agency") if m else None
 
 
-# "date 2024-03-13 Headline of the story": a dump's date header with the headline run onto its line
-_DATE_HEADER = re.compile(r"^\s*date\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b[\s|:–—-]*",
-                          re.IGNORECASE)  # fmt: skip
+# "date 2024-03-13 Headline of the story": a dump's date header, with the headline run onto its line, or
+# itself run onto the line before it by a reader joining lines ("Headline date 2024-03-13")
+_DATE_HEADER = re.compile(
+    r"(?:^|(?<=\s))date\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?!\w)[\s|:–—-]*",
+    re.IGNORECASE,
+)
 
 
 def split_date_header(line: str) -> tuple[str, str] | None:
-    """(ISO date, rest of the line) of a `date YYYY-MM-DD ...` header line, None for any other line."""
-    m = _DATE_HEADER.match(line)
+    """(ISO date, the line without its header) of a line holding a `date YYYY-MM-DD` header, the text
+    before and after the header on lines of their own; None for any other line."""
+    m = _DATE_HEADER.search(line)
     if not m or _iso_date_parts(m.group("date")) is None:
         return None
-    return m.group("date"), line[m.end() :].strip()
+    rest = "\n".join(part for part in (line[: m.start()].strip(), line[m.end() :].strip()) if part)
+    return m.group("date"), rest
 
 
 def _iso_date_parts(value: str) -> str | None:

@@ -107,7 +107,10 @@ def _title_of(title: str | None, text: str) -> tuple[str | None, str, Metadata]:
         byline = parse_byline(title)
         if header is not None:
             found = Metadata(published=header[0])
-            title = header[1] or None
+            title, _, spill = header[1].partition("\n")
+            if spill:  # the header sat inside the title line: what followed it opens the text
+                text = spill + "\n" + text
+            title = title or None
         elif date is not None:
             found = Metadata(published=date[0], published_time=date[1])
             title = None
