@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import require_shared
 from storyline.clean import clean_article
 from storyline.clean.lines import (
     FEATURES,
@@ -14,7 +15,7 @@ from storyline.clean.lines import (
     remove_learned,
     shipped_model,
 )
-from storyline.clean.train import GATE_FOLD, Doc, fit
+from storyline.clean.train import GATE_FOLD, MIN_DUMP_RECALL, Doc, fit
 from storyline.eval.extraction import (
     PRF,
     GoldIndex,
@@ -25,7 +26,6 @@ from storyline.eval.extraction import (
     visible_blocks,
 )
 from storyline.model import Article
-from tests.conftest import require_shared
 
 BODY = [
     "The council voted on Tuesday to close the old bridge to traffic after engineers found deep cracks.",
@@ -86,8 +86,8 @@ def test_remove_learned_keeps_paragraphs_and_never_empties_a_text() -> None:
 
 
 def test_html_pages_are_not_cut_by_the_plain_text_model() -> None:
-    article = Article(text="\n\n".join(["Most read", *BODY]), format="html")
-    assert clean_article(article).text.startswith("Most read")
+    text = "\n\n".join(["Weather: 12°C Paris", *BODY])
+    assert clean_article(Article(text=text, format="html")).text.startswith("Weather")
 
 
 def test_gate_on_held_out_sites() -> None:
@@ -104,9 +104,13 @@ def test_gate_on_held_out_sites() -> None:
         dump = derive_dump(visible_blocks(page.html()), GoldIndex(page.gold_text).covers)
         if dump is None:
             continue
+        found = PRF()
+        found.add(dump, page.gold_text)
+        if found.recall < MIN_DUMP_RECALL:  # the derived dump missed the body (a few broken dragnet golds)
+            continue
+        keep_all.add(dump, page.gold_text)
         article = read_dump(dump, page.id)
         cleaned = clean_article(article).text if article is not None else ""
         ours.add(cleaned, page.gold_text)
-        keep_all.add(dump, page.gold_text)
     assert ours.f1 >= keep_all.f1 + 0.02, (ours.cell(), keep_all.cell())
     assert ours.recall >= 0.90, ours.cell()

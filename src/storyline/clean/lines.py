@@ -26,6 +26,7 @@ MODEL_FORMAT = "storyline-line-model/2"
 
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = tuple(".!?。！？…\"'”’»)")
 _SENTENCE_INSIDE = re.compile(r"[.!?。！？](?:\s|$)")
 _URLISH = re.compile(r"https?://|www\.|\.(?:com|org|net|html?)\b|@\w", re.IGNORECASE)
@@ -93,12 +94,13 @@ def _own_features(line: str, counts: Counter[str], stops: dict[str, tuple[int, .
     n_words = len(words)
     chars = len(text)
     letters = _LETTER.findall(text)
-    upper = sum(ch.isupper() for ch in letters)
-    digits = sum(ch.isdigit() for ch in text)
+    upper = sum(map(str.__ne__, text, text.lower()))  # letters that lower-casing changes
+    digits = len(_DIGIT.findall(text))
     per_language = Counter(code for w in words for code in stops.get(w, ()))
     stop_ratio = max(per_language.values(), default=0) / n_words if words else 0.0
     cue = sum(w in _CUES for w in words)
-    capitalized = sum(w[:1].isupper() for w in text.split()) / max(1, len(text.split()))
+    split = text.split()
+    capitalized = sum(w[:1].isupper() for w in split) / max(1, len(split))
     return [
         math.log1p(chars),
         math.log1p(n_words),

@@ -21,6 +21,7 @@ class Metadata:
     authors: tuple[str, ...] = ()
     agency: str | None = None
     removed_lines: tuple[str, ...] = ()
+    date_header: bool = False  # the date came from a `date YYYY-MM-DD` header line
 
 
 # --- dates and times -----------------------------------------------------------------------------
@@ -401,7 +402,8 @@ def extract_metadata(text: str) -> tuple[str, Metadata]:
     text, found = _extract_metadata(text)
     if header_date is not None:
         found = Metadata(header_date, found.published_time if found.published == header_date else None,
-                         found.authors, found.agency, (f"date {header_date}", *found.removed_lines))  # fmt: skip
+                         found.authors, found.agency, (f"date {header_date}", *found.removed_lines),
+                         date_header=True)  # fmt: skip
     return text, found
 
 

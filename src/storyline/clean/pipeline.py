@@ -65,7 +65,7 @@ def clean_article(
     if model is not None and article.format not in EXTRACTED_FORMATS:
         text, _learned = remove_learned(text, model)
     title = normalize_text(article.title) if article.title else article.title
-    title, text, from_title = _title_of(title, text)
+    title, text, from_title = _title_of(title, text, found.date_header)
     published, published_time = article.published, article.published_time
     for date, clock in (
         (found.published, found.published_time),
@@ -97,10 +97,12 @@ def clean_article(
     )
 
 
-def _title_of(title: str | None, text: str) -> tuple[str | None, str, Metadata]:
+def _title_of(title: str | None, text: str, date_header: bool) -> tuple[str | None, str, Metadata]:
     """(title, text, what the title line said): a title is never a date line, byline or tag line; such
-    a "title" gives its metadata, and the text's first line becomes the title when it is a headline."""
+    a "title" gives its metadata. When the reader's title was one, or a date header hid the headline
+    from the reader, the text's first line becomes the title if it is a headline."""
     found = Metadata()
+    promote = date_header
     if title:
         header = split_date_header(title)
         date = parse_any_date_line(title)
@@ -119,7 +121,8 @@ def _title_of(title: str | None, text: str) -> tuple[str | None, str, Metadata]:
             title = None
         elif boilerplate_category(title) is not None:
             title = None
-    if not title:
+        promote = promote or title is None
+    if not title and promote:
         first, sep, rest = text.lstrip().partition("\n")
         if sep and rest.strip() and looks_like_headline(first) and not rest.lstrip()[:1].islower():
             return first.strip(), rest.lstrip("\n"), found
