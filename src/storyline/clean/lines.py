@@ -71,6 +71,10 @@ _CUES = frozenset(
 )
 
 
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")  # kana and CJK ideographs
+_UNSPACED_CUES = tuple(w for w in _CUES if _UNSPACED.search(w))
+
+
 @lru_cache(maxsize=1)
 def stop_words() -> dict[str, tuple[int, ...]]:
     """Each stop word of spaCy's lists for the default languages, with the languages (by index) it is one
@@ -88,17 +92,22 @@ def stop_words() -> dict[str, tuple[int, ...]]:
     return {w: tuple(codes) for w, codes in out.items()}
 
 
+def word_count(text: str) -> int:
+    """Words of a line; in scripts written without spaces (Chinese, Japanese), two characters a word."""
+    return len(_WORD.findall(text)) + len(_UNSPACED.findall(text)) // 2
+
+
 def _own_features(line: str, counts: Counter[str], stops: dict[str, tuple[int, ...]]) -> list[float]:
     text = line.strip()
     words = _WORD.findall(text.lower())
-    n_words = len(words)
+    n_words = word_count(text)
     chars = len(text)
     letters = _LETTER.findall(text)
     upper = sum(map(str.__ne__, text, text.lower()))  # letters that lower-casing changes
     digits = len(_DIGIT.findall(text))
     per_language = Counter(code for w in words for code in stops.get(w, ()))
-    stop_ratio = max(per_language.values(), default=0) / n_words if words else 0.0
-    cue = sum(w in _CUES for w in words)
+    stop_ratio = max(per_language.values(), default=0) / len(words) if words else 0.0
+    cue = sum(w in _CUES for w in words) + sum(c in text for c in _UNSPACED_CUES if _UNSPACED.search(text))
     split = text.split()
     capitalized = sum(w[:1].isupper() for w in split) / max(1, len(split))
     return [
@@ -152,7 +161,7 @@ def line_features(lines: Sequence[str]) -> list[list[float]]:
     counts = Counter(stripped)
     own = [_own_features(line, counts, stops) for line in stripped]
     n = len(lines)
-    lengths = [len(_WORD.findall(line)) for line in stripped]
+    lengths = [word_count(line) for line in stripped]
     median = sorted(lengths)[n // 2] if n else 0
     total = sum(lengths) or 1
     long_flags = [length >= 15 for length in lengths]

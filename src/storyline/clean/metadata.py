@@ -146,7 +146,7 @@ def _dateparser(text: str) -> str | None:
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
                 "RETURN_AS_TIMEZONE_AWARE": False}  # fmt: skip
     try:
-        found = dateparser.parse(text, languages=DATEPARSER_LANGUAGES, settings=settings)  # type: ignore[arg-type]
+        found = dateparser.parse(text, languages=DATEPARSER_LANGUAGES, settings=settings)
     except Exception:  # dateparser raises on some odd strings: not a date
         return None
     if found is None or not 1900 <= found.year <= 2100:
@@ -175,11 +175,8 @@ def parse_any_date_line(line: str) -> tuple[str | None, str | None] | None:
     numeric = _DOTTED.search(date_part) or _SLASHED.search(date_part)
     if numeric:  # numbers only: day first (dotted, or a label in a day-first language), else never guessed
         a, b, year = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
-        english = (
-            bool(m)
-            and bool(re.match(r"[a-z ]+$", m.group("label"), re.IGNORECASE))
-            and "." not in numeric.group(0)
-        )
+        label = m.group("label") if m else ""
+        english = bool(re.fullmatch(r"[a-z ]+", label, re.IGNORECASE)) and "." not in numeric.group(0)
         if english and a <= 12 and b <= 12 and a != b:
             return None
         day, month = (b, a) if english and b > 12 else (a, b)

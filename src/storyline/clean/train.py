@@ -180,7 +180,7 @@ def fit(docs: Sequence[Doc], *, version: str = "2", c: float = C) -> LineModel:
         part = [d for d in docs if inner[d.site] != fold]
         if part:
             fold_models[fold] = _stage(*_labelled(part)[:3], c)[0]
-    stacked = []
+    stacked: list[list[float]] = []
     for doc in docs:
         model = fold_models.get(inner[doc.site], first)
         feats = doc.features()
