@@ -526,11 +526,13 @@ def eval_facts(path: PathArg = None) -> None:
 def eval_extraction(
     path: PathArg = None,
     limit: Annotated[int | None, typer.Option("--limit", help="pages per set")] = None,
+    held_out: Annotated[bool, typer.Option(help="also retrain the line model per site fold")] = True,
 ) -> None:
     """Extraction and cleaning of real pages, as HTML and as plain-text dumps, beside trafilatura/htmldate."""
     from storyline.eval.extraction import run
 
-    out.print(run(_data_path(path, "extraction"), limit=limit), highlight=False, markup=False)
+    report = run(_data_path(path, "extraction"), limit=limit, held_out=held_out)
+    out.print(report, highlight=False, markup=False)
 
 
 @eval_app.command("all")
