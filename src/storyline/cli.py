@@ -26,6 +26,8 @@ from storyline.store import StoreError, default_db_url, open_store
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on the labelled corpora in ../shared/data.")
 app.add_typer(eval_app, name="eval")
+train_app = typer.Typer(no_args_is_help=True, help="Train the learned parts shipped in storyline/data.")
+app.add_typer(train_app, name="train")
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -533,6 +535,18 @@ def eval_extraction(
 
     report = run(_data_path(path, "extraction"), limit=limit, held_out=held_out)
     out.print(report, highlight=False, markup=False)
+
+
+@train_app.command("cleaner")
+def train_cleaner(
+    path: PathArg = None,
+    output: Annotated[str | None, typer.Option("--output", help="model file (default: the shipped one)")] = None,
+) -> None:
+    """The plain-text line classifier, on ../shared/data/extraction: site-grouped CV figures, then the model."""
+    from storyline.clean.train import default_model_path, train
+
+    target = Path(output) if output else default_model_path()
+    train(_data_path(path, "extraction"), target, out=lambda line: out.print(line, highlight=False, markup=False))
 
 
 @eval_app.command("all")
