@@ -1,5 +1,6 @@
 """Benchmark of the clean stage: boilerplate line precision/recall on the hand-labelled set
-(tune and held-out parts reported apart) and articles/second of clean_article.
+(tune and held-out parts reported apart), articles/second of clean_article and lines/second of the
+learned line model.
 
     .venv/bin/python benchmarks/cleaning.py [--errors] [--rounds N]
 """
@@ -15,6 +16,7 @@ import trafilatura
 
 from storyline.clean import clean_article
 from storyline.clean.evaluate import LabelledArticle, Scores, load_labelled, score
+from storyline.clean.lines import shipped_model
 from storyline.model import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +50,31 @@ def throughput(texts: list[str], rounds: int) -> float:
     return rounds * len(articles) / (time.perf_counter() - start)
 
 
+def learned_speed(texts: list[str], rounds: int) -> str:
+    """Lines/second of the learned line model alone, and its share of the clean stage's time."""
+    model = shipped_model()
+    if model is None:
+        return "learned line model: none shipped"
+    docs = [[line for line in t.split("\n") if line.strip()] for t in texts]
+    lines = sum(map(len, docs))
+    model.scores(docs[0])
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for doc in docs:
+            model.scores(doc)
+    learned = time.perf_counter() - start
+    articles = [Article(text=t) for t in texts]
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for article in articles:
+            clean_article(article)
+    total = time.perf_counter() - start
+    return (
+        f"learned line model: {rounds * lines / learned:.0f} lines/s "
+        f"({lines} lines in {len(docs)} articles; {learned / total:.0%} of clean_article's time)"
+    )
+
+
 def _report(name: str, s: Scores) -> str:
     return (
         f"{name:8s} articles={s.articles:3d} lines={s.lines:4d} boilerplate P={s.precision:.3f} "
@@ -76,6 +103,7 @@ def main() -> None:
         print("trafilatura extraction differs from the labels for:", ", ".join(drift))
     texts = [a.text for a in articles]
     print(f"labelled set: {throughput(texts, args.rounds):.0f} articles/s")
+    print(learned_speed(texts, args.rounds))
     sample = TIMELINE17 / "bpoil_reuters" / "articles.jsonl"
     if sample.exists():
         with sample.open(encoding="utf-8") as f:

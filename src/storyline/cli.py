@@ -27,6 +27,8 @@ from storyline.store import StoreError, default_db_url, open_store
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on the labelled corpora in ../shared/data.")
 app.add_typer(eval_app, name="eval")
+train_app = typer.Typer(no_args_is_help=True, help="Train the learned parts shipped in storyline/data.")
+app.add_typer(train_app, name="train")
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -550,6 +552,31 @@ def eval_facts(path: PathArg = None) -> None:
             out.print(f"  {key:<22} {value:.3f}", highlight=False, markup=False)
 
 
+@eval_app.command("extraction")
+def eval_extraction(
+    path: PathArg = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="pages per set")] = None,
+    held_out: Annotated[bool, typer.Option(help="also retrain the line model per site fold")] = True,
+) -> None:
+    """Extraction and cleaning of real pages, as HTML and as plain-text dumps, beside trafilatura/htmldate."""
+    from storyline.eval.extraction import run
+
+    report = run(_data_path(path, "extraction"), limit=limit, held_out=held_out)
+    out.print(report, highlight=False, markup=False)
+
+
+@train_app.command("cleaner")
+def train_cleaner(
+    path: PathArg = None,
+    output: Annotated[str | None, typer.Option("--output", help="model file (default: the shipped one)")] = None,
+) -> None:
+    """The plain-text line classifier, on ../shared/data/extraction: site-grouped CV figures, then the model."""
+    from storyline.clean.train import default_model_path, train
+
+    target = Path(output) if output else default_model_path()
+    train(_data_path(path, "extraction"), target, out=lambda line: out.print(line, highlight=False, markup=False))
+
+
 @eval_app.command("all")
 def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../shared/data") -> None:
     """Every evaluation, in full."""
@@ -560,6 +587,7 @@ def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../s
     eval_clustering(str(root / "ecbplus"), str(root / "wikiref"))
     eval_facts(str(root))
     eval_timeline(str(root / "timeline17"))
+    eval_extraction(str(root / "extraction"))
 
 
 @app.command()

@@ -85,6 +85,11 @@ RULES: tuple[Rule, ...] = (
         r"^your (?:comments?|contact details|e-?mail address) (?:may|will|is|are)\b",
         r"^(?:please )?(?:log ?in|sign in|register) to (?:comment|post|reply)\b",
         r"^please get involved\b",
+        # widget lines: "20 Comments +", "{ 2 comments… read them below or add one }", "0 responses"
+        r"^[{(\[]?\s*\d+\s+(?:comments?|responses?|replies|kommentare?|commentaires?|commenti|comentarios)\b"
+        r".{0,40}$",
+        r"^(?:reply|antworten|répondre|rispondi|responder|report|melden|signaler)(?:\s*[|·]\s*\w+)*$",
+        r"^(?:\d+\s+)?(?:likes?|upvotes?|points?)\s*(?:[|·]\s*reply)?$",
     ),
     _rule(
         "share-follow",
@@ -125,6 +130,8 @@ RULES: tuple[Rule, ...] = (
         # a caption: a short description ending with its credit
         "caption",
         40,
+        # "The minister arrives in Kyiv. © Jane Doe – Le Monde", "… (© AFP)"
+        r"[\s(]©\s*(?:\d{4}\s+)?[\w.'’-]+(?:\s+[\w.'’-]+){0,5}(?:\s*[-–—/|,]\s*[\w.'’ -]{2,40})?\)?\.?$",
         rf"(?:[.!?]\s+|\s[|•]\s*|\()\s*(?:{_CAPTION_WORD})s?\s*(?:credit)?\s*[:：]\s*[^.:|()]{{1,70}}\)?\.?$",
         rf"\|\s*(?:{_CAPTION_WORD})s?\s*(?:credit)?\s*[:：]?\s*[^.:|]{{1,70}}$",
         r"\((?:photo|picture|image|pic)s? (?:by|courtesy(?: of)?)\b[^()]{1,80}\)\.?$",

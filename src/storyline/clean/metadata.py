@@ -21,6 +21,7 @@ class Metadata:
     authors: tuple[str, ...] = ()
     agency: str | None = None
     removed_lines: tuple[str, ...] = ()
+    date_header: bool = False  # the date came from a `date YYYY-MM-DD` header line
 
 
 # --- dates and times -----------------------------------------------------------------------------
@@ -114,6 +115,85 @@ def parse_date_line(line: str) -> tuple[str | None, str | None] | None:
             chosen = m
             break
     return _iso_date(chosen), _clock(chosen)
+
+
+# Labels of date lines in the default languages ("Updated", "Publié le", "Veröffentlicht am", ...).
+_LABEL_WORDS = (
+    r"(?:last |first )?(?:updated|published|posted|modified|created|released|issued|date)(?: on| at)?"
+    r"|publié(?: le)?|mis à jour(?: le)?|modifié(?: le)?|mise à jour(?: le)?"
+    r"|veröffentlicht(?: am)?|aktualisiert(?: am)?|erstellt(?: am)?|stand"
+    r"|publicado(?: el| em)?|actualizado(?: el)?|atualizado(?: em)?"
+    r"|pubblicato(?: il)?|aggiornato(?: il)?"
+    r"|опубликовано|обновлено|дата публикации|опубліковано|оновлено"
+    r"|更新|公開|发布时间|发布|更新时间|입력|수정|نشر في|تم التحديث|تاريخ النشر"
+)
+_LABELLED = re.compile(rf"^\s*(?P<label>{_LABEL_WORDS})\s*[:：|-]?\s*(?P<rest>.{{4,80}})$", re.IGNORECASE)
+_BARE_DATE = re.compile(r"^[\w\s.,:/|()+-]{6,60}$")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_CLOCK = re.compile(
+    r"(?<![\d.])([01]?\d|2[0-3])(?::|h|\.(?=\d\d(?:\s|$)))([0-5]\d)(?![\d.])(?:\s*([ap])\.?\s?m\.?)?",
+    re.IGNORECASE,
+)
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?![\d/])")
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d{2})(?![\d.])")  # day.month.year
+_ZONE_AT_END = re.compile(rf"\b({_ZONES})\b", re.IGNORECASE)
+DATEPARSER_LANGUAGES = ["en", "fr", "de", "es", "it", "pt", "ru", "uk", "ja", "zh", "ko", "ar"]
+
+
+def _dateparser(text: str) -> str | None:
+    import dateparser
+
+    settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
+                "RETURN_AS_TIMEZONE_AWARE": False}  # fmt: skip
+    try:
+        found = dateparser.parse(text, languages=DATEPARSER_LANGUAGES, settings=settings)
+    except Exception:  # dateparser raises on some odd strings: not a date
+        return None
+    if found is None or not 1900 <= found.year <= 2100:
+        return None
+    return found.date().isoformat()
+
+
+def parse_any_date_line(line: str) -> tuple[str | None, str | None] | None:
+    """`parse_date_line`, then lines in the default languages: a date-line label followed by a date
+    ("Aktualisiert am 20.02.2024, 14:00 Uhr", "Publié le 20 février 2024 à 14h00"), or a short line that is
+    only a date and time with its weekday ("Freitag, 06.07.2018, 10:29"). Read with dateparser on a fixed
+    language list; a four-digit year is required (no guessed years)."""
+    found = parse_date_line(line)
+    if found is not None:
+        return found
+    stripped = line.strip()
+    m = _LABELLED.match(stripped)
+    rest = m.group("rest") if m else stripped
+    if not m and (not _BARE_DATE.match(stripped) or len(stripped.split()) > 6):
+        return None
+    if not _YEAR.search(rest) or len(rest.split()) > 10:
+        return None
+    clock = _CLOCK.search(rest)
+    date_part = rest[: clock.start()] if clock and clock.start() > 4 else rest
+    date_part = re.sub(r"\b(?:um|à|a las|alle|at|в|о)\s*$", "", date_part.strip(" ,|-–—/")).strip(" ,|-–—/")
+    numeric = _DOTTED.search(date_part) or _SLASHED.search(date_part)
+    if numeric:  # numbers only: day first (dotted, or a label in a day-first language), else never guessed
+        a, b, year = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
+        label = m.group("label") if m else ""
+        english = bool(re.fullmatch(r"[a-z ]+", label, re.IGNORECASE)) and "." not in numeric.group(0)
+        if english and a <= 12 and b <= 12 and a != b:
+            return None
+        day, month = (b, a) if english and b > 12 else (a, b)
+        date = f"{year}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+    else:
+        date = _dateparser(date_part)
+    if date is None:
+        return None
+    time = None
+    if clock:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        ampm = (clock.group(3) or "").lower()
+        if ampm and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if ampm == "p" else 0)
+        zone = _ZONE_AT_END.search(rest[clock.end() :])
+        time = f"{hour:02d}:{minute:02d}" + (f" {zone.group(1).upper()}" if zone else "")
+    return date, time
 
 
 # --- agencies ------------------------------------------------------------------------------------
@@ -280,8 +360,51 @@ def dateline_agency(text: str) -> str | None:
     return m.group("agency") if m else None
 
 
+# "date 2024-03-13 Headline of the story": a dump's date header, with the headline run onto its line, or
+# itself run onto the line before it by a reader joining lines ("Headline date 2024-03-13")
+_DATE_HEADER = re.compile(
+    r"(?:^|(?<=\s))date\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?(?!\w)[\s|:–—-]*",
+    re.IGNORECASE,
+)
+
+
+def split_date_header(line: str) -> tuple[str, str] | None:
+    """(ISO date, the line without its header) of a line holding a `date YYYY-MM-DD` header, the text
+    before and after the header on lines of their own; None for any other line."""
+    m = _DATE_HEADER.search(line)
+    if not m or _iso_date_parts(m.group("date")) is None:
+        return None
+    rest = "\n".join(part for part in (line[: m.start()].strip(), line[m.end() :].strip()) if part)
+    return m.group("date"), rest
+
+
+def _iso_date_parts(value: str) -> str | None:
+    year, month, day = (int(x) for x in value.split("-"))
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2100):
+        return None
+    return value
+
+
 def extract_metadata(text: str) -> tuple[str, Metadata]:
     """Text without its metadata lines, and what they said."""
+    header_date = None
+    lines = text.split("\n")
+    for k, line in enumerate(lines[:HEAD_LINES]):
+        header = split_date_header(line) if line.strip() else None
+        if header is not None:
+            header_date = header[0]
+            lines[k] = header[1]
+            text = "\n".join(lines)
+            break
+    text, found = _extract_metadata(text)
+    if header_date is not None:
+        found = Metadata(header_date, found.published_time if found.published == header_date else None,
+                         found.authors, found.agency, (f"date {header_date}", *found.removed_lines),
+                         date_header=True)  # fmt: skip
+    return text, found
+
+
+def _extract_metadata(text: str) -> tuple[str, Metadata]:
     paragraphs = [p.split("\n") for p in text.split("\n\n")]
     positions = [(i, j) for i, para in enumerate(paragraphs) for j, line in enumerate(para) if line.strip()]
     head = set(positions[:HEAD_LINES])
@@ -293,7 +416,7 @@ def extract_metadata(text: str) -> tuple[str, Metadata]:
         if pos not in head and pos not in tail:
             continue
         line = paragraphs[pos[0]][pos[1]].strip()
-        date = parse_date_line(line)
+        date = parse_any_date_line(line)
         if date is not None:
             remove.add(pos)
             if published is None and date[0] is not None:
@@ -310,9 +433,8 @@ def extract_metadata(text: str) -> tuple[str, Metadata]:
             if credit is not None:
                 remove.add(pos)
                 agency = agency or credit or None
-    opening = [pos for pos in positions if pos not in remove][:1]
-    if agency is None and opening:
-        agency = dateline_agency(paragraphs[opening[0][0]][opening[0][1]])
+    for i, j in [pos for pos in positions if pos not in remove][:2]:  # a title line may come first
+        agency = agency or dateline_agency(paragraphs[i][j])
     removed = tuple(paragraphs[i][j].strip() for i, j in positions if (i, j) in remove)
     kept = [
         "\n".join(line for j, line in enumerate(para) if (i, j) not in remove)
