@@ -198,7 +198,9 @@ def _conflict_sentence(fact: Fact, sources: dict[str, str]) -> BriefSentence:
     )
     articles = tuple(dict.fromkeys(a for v in fact.values for a in v.articles))
     if fact.is_update and fact.evolution:
-        steps = ", ".join(f"{text} ({sources.get(aid, UNNAMED_OUTLET)}, {day})" for day, text, aid in fact.evolution)
+        steps = ", ".join(
+            f"{text} ({sources.get(aid, UNNAMED_OUTLET)}, {day})" for day, text, aid in fact.evolution
+        )
         return BriefSentence(
             text=f"Reports of {topic} changed over time: {steps}.",
             articles=articles,

@@ -1,0 +1,524 @@
+"""Claims attributed in each sentence of a story.
+
+`extract_claims` reads each sentence and turns every quantity, every dated event and every venue of a
+first showing into a `Claim`: a subject (a canonical entity of the story, or the story's focal object
+when the sentence says "the car", "the well"), an attribute named from the unit's dimension and the cue
+words around the figure, the value, the qualifiers the sentence gives and the exact source span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from storyline.consolidate.cues import (
+    ATTRIBUTION,
+    COUNT_CLAUSE_CUT,
+    COUNT_CUES,
+    CUMULATIVE,
+    DATE_EVENT_CUES,
+    GENERIC_NOUNS,
+    INCREMENT,
+    LENGTH_CUES,
+    MONEY_CUES,
+    NOT_ATTRIBUTE_WORDS,
+    NOT_START_NOUNS,
+    ORG_ATTRIBUTES,
+    OUTPUT_CUE,
+    OUTPUT_NOUNS,
+    PER_PERIOD,
+    PLACE_LABELS,
+    PRICE_AT,
+    PRICE_WORDS,
+    RECALL,
+    RUNNING_TOTAL,
+    START,
+    SUBJECT_LABELS,
+    VAGUE_COUNT,
+    VARIANT,
+    VENUE_CUE,
+    WORKFORCE_NOUNS,
+)
+from storyline.consolidate.dates import timex_date
+from storyline.consolidate.focus import STOPWORDS_Q, StoryInfo, explicit_variants, qualifier_key, story_info
+from storyline.consolidate.sentences import Sentence, split_story
+from storyline.enrich.units import canonical_unit as _canonical_unit
+from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
+
+ValueKind = Literal["money", "quantity", "count", "date", "entity"]
+
+STORY_SUBJECT = "story"  # subject of a claim about the story's event itself (death toll, cases)
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    """Where a claim's value is written: article id and offsets into the article's cleaned text."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str  # the exact source text of the value
+    sentence_start: int
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of one article: `subject`'s `attribute` is `value`, under `qualifiers`."""
+
+    subject: str  # entity key, or STORY_SUBJECT
+    subject_name: str
+    attribute: str
+    kind: ValueKind
+    span: SourceSpan
+    quantity: Quantity | None = None
+    date: IsoDate | None = None
+    entity: str | None = None  # entity key of an entity value
+    entity_name: str | None = None
+    qualifiers: tuple[str, ...] = ()  # variant qualifiers: claims under different ones are not compared
+    attribution: str | None = None  # "according to officials": recorded, does not split
+    source: str | None = None
+    published: IsoDate | None = None
+
+    @property
+    def article_id(self) -> str:
+        return self.span.article_id
+
+
+def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) -> list[Claim]:
+    """Every claim the story's sentences make, in article then text order."""
+    sentences = split_story(story)
+    info = story_info(story, entities, sentences)
+    claims: list[Claim] = []
+    for sentence in sentences:
+        claims.extend(_sentence_claims(sentence, info))
+    return claims
+
+
+def _sentence_claims(sentence: Sentence, info: StoryInfo) -> list[Claim]:
+    claims: list[Claim] = []
+    attribution = _attribution(sentence.text)
+    for quantity in sentence.quantities:
+        if quantity.value is None:
+            continue
+        attribute = _quantity_attribute(sentence, quantity)
+        if attribute is None:
+            continue
+        if attribute in CUMULATIVE and attribute != "cost":
+            if _recalls_past(sentence):
+                continue  # a toll of another event or a past year's statistic
+            subject, subject_name = STORY_SUBJECT, "the story's event"
+            place = _place_after(sentence, quantity.end, info)
+            qualifiers: tuple[str, ...] = (f"in {info.names.get(place, place)}",) if place else ()
+            listed = None if place else _listed_place(sentence, quantity)
+            if listed:
+                qualifiers = (f"in {listed}",)
+        else:
+            subject, subject_name = _subject(sentence, quantity.start, attribute, info)
+            qualifiers = _variants(sentence, quantity.start, info)
+            if attribute == "cost" and _is_price(sentence, quantity, subject, qualifiers, info):
+                attribute = "price"
+        kind: ValueKind = quantity.kind
+        claims.append(
+            Claim(
+                subject=subject,
+                subject_name=subject_name,
+                attribute=attribute,
+                kind=kind,
+                span=_span(sentence, quantity.start, quantity.end, quantity.text),
+                quantity=quantity,
+                qualifiers=qualifiers,
+                attribution=attribution,
+                source=sentence.source,
+                published=sentence.published,
+            )
+        )
+    claims.extend(_date_claims(sentence, info, attribution))
+    claims.extend(_venue_claims(sentence, info, attribution))
+    return claims
+
+
+def _recalls_past(sentence: Sentence) -> bool:
+    """True when the sentence recalls an earlier event or period: "a month after", "last month's",
+    "last year"."""
+    return bool(RECALL.search(sentence.text))
+
+
+def _is_price(
+    sentence: Sentence, quantity: Quantity, subject: str, qualifiers: tuple[str, ...], info: StoryInfo
+) -> bool:
+    text, _ = _local(sentence, quantity.start, quantity.end)
+    before = sentence.text[: quantity.start - sentence.start]
+    return bool(
+        PRICE_WORDS.search(text)
+        or PRICE_AT.search(before)
+        or info.labels.get(subject) == "PRODUCT"
+        or (qualifiers and subject == info.focal)
+    )
+
+
+def _place_after(sentence: Sentence, position: int, info: StoryInfo) -> str | None:
+    """The place a toll is given for, when it follows the figure closely ("152 deaths in Mexico")."""
+    for mention in sentence.mentions:
+        key = mention.entity_key
+        if key is None or key not in info.rep or not 0 <= mention.start - position <= 30:
+            continue
+        if info.labels.get(info.rep[key], mention.label) not in PLACE_LABELS:
+            continue
+        between = sentence.text[position - sentence.start : mention.start - sentence.start]
+        if re.fullmatch(r"\s*(?:\w+\s+){0,2}?in\s+(?:the\s+)?", between):
+            return info.rep[key]
+    return None
+
+
+_LISTED_PLACE = re.compile(r"((?:[A-Z][\w.]*\s+){0,2}[A-Z][\w.]*)\s*\(\s*$")
+
+
+def _listed_place(sentence: Sentence, quantity: Quantity) -> str | None:
+    """The place a figure of a bracketed list is given for: "Spain (93), Britain (39)" -> "Spain"."""
+    rel_start, rel_end = quantity.start - sentence.start, quantity.end - sentence.start
+    if not re.match(r"\s*\)", sentence.text[rel_end:]):
+        return None
+    match = _LISTED_PLACE.search(sentence.text[max(0, rel_start - 40) : rel_start])
+    return " ".join(match.group(1).split()) if match else None
+
+
+def _span(sentence: Sentence, start: int, end: int, text: str) -> SourceSpan:
+    return SourceSpan(sentence.article_id, start, end, text, sentence.start, sentence.end)
+
+
+def _local(sentence: Sentence, start: int, end: int, before: int = 60, after: int = 45) -> tuple[str, int]:
+    """Text around [start, end) within the sentence, and the position of `start` inside it."""
+    lo = max(sentence.start, start - before)
+    hi = min(sentence.end, end + after)
+    return sentence.text[lo - sentence.start : hi - sentence.start], start - lo
+
+
+def _nearest_cue(text: str, anchor: int, cues: Iterable[tuple[str, str]]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for rank, (pattern, name) in enumerate(cues):
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            distance = min(abs(match.start() - anchor), abs(match.end() - anchor))
+            candidate = (distance, rank, name)
+            if best is None or candidate < best:
+                best = candidate
+    return best[2] if best else None
+
+
+def unit_dimension(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    try:
+        return str(_canonical_unit(unit)[0])
+    except ValueError:
+        return None
+
+
+def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
+    if quantity.kind == "money":
+        return _money_attribute(sentence, quantity)
+    if quantity.kind == "count":
+        return _count_attribute(sentence, quantity)
+    text, anchor = _local(sentence, quantity.start, quantity.end)
+    dimension = unit_dimension(quantity.unit)
+    if dimension is None:
+        return None
+    if re.search(r"\bengine\b", text, re.IGNORECASE) and dimension == "volume":
+        return "engine displacement"
+    if dimension == "length":
+        return _nearest_cue(text, anchor, LENGTH_CUES) or "length"
+    if dimension == "ratio":
+        return _ratio_attribute(sentence, quantity)
+    return {
+        "mass": "weight",
+        "power": "power",
+        "energy": "energy",
+        "volume": "volume",
+        "flow": "flow rate",
+        "area": "area",
+        "speed": "speed",
+    }.get(dimension, dimension)
+
+
+def _after(sentence: Sentence, quantity: Quantity) -> str:
+    return sentence.text[quantity.end - sentence.start :]
+
+
+def _period(sentence: Sentence, quantity: Quantity) -> str | None:
+    match = PER_PERIOD.match(_after(sentence, quantity))
+    if not match:
+        return None
+    return match.group(1).lower() if match.group(1) else "year"
+
+
+def _money_attribute(sentence: Sentence, quantity: Quantity) -> str:
+    """What a sum is: price, cost, damage, deal value...; a sum per period is its own attribute
+    ("amount per year"), never compared with a one-off price."""
+    text, anchor = _local(sentence, quantity.start, quantity.end, before=90)
+    after = _after(sentence, quantity)
+    if re.match(r"\W{0,2}\s*(?:a|per)\s+share\b", after, re.IGNORECASE):
+        return "price per share"
+    cues = [cue for cue in MONEY_CUES if cue[1] != "price per share"]
+    cue = _nearest_cue(text, anchor, cues)
+    if cue is None:
+        before = sentence.text[: quantity.start - sentence.start]
+        if PRICE_AT.search(before) or quantity.measured:
+            cue = "cost"  # "the sedan at Rs 8.4 crore", "the R1.8 billion plant"
+    period = _period(sentence, quantity)
+    if period:
+        return f"{cue or 'amount'} per {period}"
+    return cue or "amount"
+
+
+def _count_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
+    """What a count counts, from the words of its own clause: the verb after the figure ("11 people
+    were injured"), else the words before it ("a fire killed nine workers"), else the noun."""
+    if VAGUE_COUNT.match(quantity.text):
+        return None  # "hundreds of residents" is compatible with any figure
+    measured = (quantity.measured or "").lower().strip(".,;: ")
+    rel_start, rel_end = quantity.start - sentence.start, quantity.end - sentence.start
+    from_noun = _nearest_cue(measured, 0, COUNT_CUES) if measured else None
+    if from_noun == "death toll" and _is_increment(sentence, rel_start, rel_end):
+        return None
+    if from_noun:
+        return from_noun
+    others = [
+        q for q in sentence.quantities if q is not quantity and q.value is not None and q.kind == "count"
+    ]
+    next_start = min(
+        (q.start - sentence.start for q in others if q.start >= quantity.end), default=len(sentence.text)
+    )
+    prev_end = max((q.end - sentence.start for q in others if q.end <= quantity.start), default=0)
+    after = sentence.text[rel_end:next_start][:90]
+    after = COUNT_CLAUSE_CUT.split(after, maxsplit=1)[0]
+    before = sentence.text[prev_end:rel_start][-70:]
+    before = COUNT_CLAUSE_CUT.split(before)[-1]
+    period = _period(sentence, quantity)
+    if period:
+        if measured in OUTPUT_NOUNS or OUTPUT_CUE.search(before + " " + after):
+            return "annual output" if period == "year" else f"output per {period}"
+        return f"{measured or 'number'} per {period}" if measured not in GENERIC_NOUNS else None
+    cue = _nearest_cue(after, 0, COUNT_CUES) or _nearest_cue(before, len(before), COUNT_CUES)
+    if (
+        cue is None
+        and not measured
+        and (RUNNING_TOTAL.search(sentence.text) or _listed_place(sentence, quantity))
+    ):
+        # a bare running total ("bringing the US total to 11", "At 64, the US has the greatest number
+        # of confirmed cases") or a place's figure in a list ("cases include Spain (93), Britain
+        # (39)"): what it counts is named elsewhere in the sentence
+        head = sentence.text[:rel_start]
+        cue = _nearest_cue(head, len(head), COUNT_CUES) or _nearest_cue(
+            sentence.text[rel_end:], 0, COUNT_CUES
+        )
+    if cue == "employees" and measured and measured not in WORKFORCE_NOUNS:
+        return f"number of {measured}"  # "employs 400 engineers" there: a part of the workforce
+    if cue == "death toll" and _is_increment(sentence, rel_start, rel_end):
+        return None  # "two more bodies", "the last two bodies": an increment, not the toll
+    if cue:
+        return cue
+    if not measured or measured in GENERIC_NOUNS or (quantity.value or 0) < 10:
+        return None  # "three things", "two countries": not a figure worth cross-checking
+    if re.fullmatch(r"(?:years?|times?|days?|months?|hours?|minutes?)", measured):
+        return None
+    return f"number of {measured}"
+
+
+def _is_increment(sentence: Sentence, start: int, end: int) -> bool:
+    """ "two more bodies", "the last two bodies": a figure added to a toll, not the toll."""
+    return bool(
+        INCREMENT.search(sentence.text[max(0, start - 12) : start])
+        or INCREMENT.search(sentence.text[start:end])
+    )
+
+
+def _ratio_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
+    """The noun a percentage belongs to: "a 38% premium", "a premium of 38%", "40% of the money"."""
+    after = _after(sentence, quantity)
+    match = re.match(
+        r"\s*(?:per\s*cent|percent|%)?\s*(of\s+(?:the\s+|its\s+|their\s+|a\s+)?)?([A-Za-z]+)",
+        after,
+        re.IGNORECASE,
+    )
+    if match:
+        word = match.group(2).lower()
+        if match.group(1) and word not in NOT_ATTRIBUTE_WORDS:
+            return f"share of {word}"
+        if (
+            not match.group(1)
+            and word not in NOT_ATTRIBUTE_WORDS
+            and word not in STOPWORDS_Q
+            and not re.search(r"(?:ly|ed)$", word)
+            and _is_noun_like(word)
+        ):
+            return word
+    before = sentence.text[: quantity.start - sentence.start]
+    match = re.search(
+        r"\b([A-Za-z]+)\s+of\s+(?:about\s+|around\s+|nearly\s+|roughly\s+|some\s+|just\s+)?$", before
+    )
+    if match and match.group(1).lower() not in NOT_ATTRIBUTE_WORDS and match.group(1).lower() != "share":
+        return match.group(1).lower()
+    share_of = (quantity.measured or "").lower()
+    if share_of and share_of not in ("percent", "per cent", "%"):
+        return f"share of {share_of}"
+    return None
+
+
+def _is_noun_like(word: str) -> bool:
+    from storyline.consolidate.sentences import STOPWORDS
+
+    return word not in STOPWORDS and not word.isdigit() and len(word) > 2
+
+
+def _nearest(sentence: Sentence, position: int, wanted: frozenset[str], info: StoryInfo) -> str | None:
+    """Representative key of the story entity of a wanted label nearest to `position`, preferring one
+    before it."""
+    best: tuple[int, str] | None = None
+    for mention in sentence.mentions:
+        key = mention.entity_key
+        if key is None or key not in info.rep:
+            continue
+        key = info.rep[key]
+        if info.labels.get(key, mention.label) not in wanted:
+            continue
+        distance = position - mention.end if mention.end <= position else 2 * (mention.start - position) + 1
+        if best is None or distance < best[0]:
+            best = (distance, key)
+    return best[1] if best else None
+
+
+def _subject(sentence: Sentence, position: int, attribute: str, info: StoryInfo) -> tuple[str, str]:
+    """The story's focal object, except for a company's own attributes (employees, founding date),
+    which belong to the organisation the sentence names."""
+    if attribute in ORG_ATTRIBUTES:
+        key = _nearest(sentence, position, SUBJECT_LABELS, info)
+        if key is not None:
+            return key, info.names[key]
+    if info.focal is not None:
+        return info.focal, info.names[info.focal]
+    key = _nearest(sentence, position, SUBJECT_LABELS, info)
+    if key is not None:
+        return key, info.names[key]
+    return STORY_SUBJECT, "the story's subject"
+
+
+def _variants(sentence: Sentence, position: int, info: StoryInfo | None = None) -> tuple[str, ...]:
+    """Variant qualifiers of the clause around `position` ("armoured version", "for export in 2021");
+    in a story contrasting variants, a clause that names one by its distinctive word ("armored
+    sedan") gets that variant."""
+    text, anchor = _clause(sentence, position)
+    found: list[str] = []
+    for match in VARIANT.finditer(text):
+        if abs(match.start() - anchor) > 90:
+            continue
+        for phrase in explicit_variants(match.group(0)):
+            key = qualifier_key(phrase)
+            canonical = next(
+                (q for q in (info.variants.values() if info else ()) if qualifier_key(q) == key), phrase
+            )
+            found.append(canonical)
+    if not found and info is not None and info.variants:
+        for word in re.findall(r"[A-Za-z]+", text):
+            qualifier = info.variants.get(qualifier_key(word))
+            if qualifier:
+                found.append(qualifier)
+    return tuple(dict.fromkeys(found))
+
+
+def _clause(sentence: Sentence, position: int) -> tuple[str, int]:
+    """The part of the sentence between the semicolons / ', while' / ', whereas' around `position`."""
+    text = sentence.text
+    at = position - sentence.start
+    cuts = [0]
+    cuts += [m.end() for m in re.finditer(r";|,\s+(?:while|whereas|but)\b|\bwhile\b", text)]
+    lo = max(c for c in cuts if c <= at)
+    later = [
+        m.start() for m in re.finditer(r";|,\s+(?:while|whereas|but)\b|\bwhile\b", text) if m.start() > at
+    ]
+    hi = min(later) if later else len(text)
+    return text[lo:hi], at - lo
+
+
+def _attribution(text: str) -> str | None:
+    match = ATTRIBUTION.search(text)
+    if not match:
+        return None
+    return " ".join(match.group(0).split())
+
+
+def _date_attribute(sentence: Sentence, start: int, end: int) -> str | None:
+    text, anchor = _local(sentence, start, end, before=70, after=40)
+    before = text[:anchor]
+    starts = [
+        m
+        for m in START.finditer(before)
+        if m.group(1).lower() not in NOT_START_NOUNS and anchor - m.end() <= 25
+    ]
+    if starts:
+        return f"start of {starts[-1].group(1).lower()}"
+    return _nearest_cue(text, anchor, DATE_EVENT_CUES)
+
+
+def _date_claims(sentence: Sentence, info: StoryInfo, attribution: str | None) -> list[Claim]:
+    claims: list[Claim] = []
+    for timex in sentence.timexes:
+        value = timex_date(timex)
+        if value is None:
+            continue
+        attribute = _date_attribute(sentence, timex.start, timex.end)
+        if attribute is None:
+            continue
+        subject, subject_name = _subject(sentence, timex.start, attribute, info)
+        claims.append(
+            Claim(
+                subject=subject,
+                subject_name=subject_name,
+                attribute=attribute,
+                kind="date",
+                span=_span(sentence, timex.start, timex.end, timex.text),
+                date=value,
+                qualifiers=_variants(sentence, timex.start, info),
+                attribution=attribution,
+                source=sentence.source,
+                published=sentence.published,
+            )
+        )
+    return claims
+
+
+def _venue_claims(sentence: Sentence, info: StoryInfo, attribution: str | None) -> list[Claim]:
+    claims: list[Claim] = []
+    for cue in VENUE_CUE.finditer(sentence.text):
+        at = sentence.start + cue.end()
+        venue: EntityMention | None = None
+        for mention in sentence.mentions:
+            key = info.rep.get(mention.entity_key or "")
+            if (
+                at <= mention.start <= at + 25
+                and key
+                and info.labels.get(key, mention.label) in ("EVENT", "FAC", "ORG")
+            ):
+                venue = mention
+                break
+        if venue is None or venue.entity_key is None:
+            continue
+        venue_key = info.rep[venue.entity_key]
+        subject, subject_name = _subject(sentence, sentence.start + cue.start(), "first shown at", info)
+        claims.append(
+            Claim(
+                subject=subject,
+                subject_name=subject_name,
+                attribute="first shown at",
+                kind="entity",
+                span=_span(sentence, venue.start, venue.end, venue.text),
+                entity=venue_key,
+                entity_name=info.names[venue_key],
+                qualifiers=_variants(sentence, venue.start, info),
+                attribution=attribution,
+                source=sentence.source,
+                published=sentence.published,
+            )
+        )
+    return claims
