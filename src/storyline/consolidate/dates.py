@@ -71,3 +71,113 @@ def sort_key(value: IsoDate) -> tuple[date, int]:
 
 def days_between(a: date, b: date) -> int:
     return (b - a) // timedelta(days=1)
+
+
+# --- relative expressions anchored on their sentence or paragraph ----------------------------------
+
+_EXPLICIT_YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
+_UNIT = r"(year|month|week|day|night|morning|afternoon|evening)"
+_SAME = re.compile(r"^(?:on\s+|in\s+|at\s+)?(?:the\s+same|that\s+same|same|that)\s+" + _UNIT + r"$")
+_SHIFT = re.compile(
+    r"^(?:on\s+|in\s+)?(?:the\s+)?(following|next|subsequent|previous|preceding|prior)\s+" + _UNIT + r"$"
+)
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_LATER = re.compile(
+    r"^(a|an|one|two|three|four|five|six|\d{1,2})\s+"
+    + _UNIT
+    + r"s?\s+(later|after|afterwards|earlier|before)$"
+)
+_DAY_AROUND = re.compile(r"^the\s+(day|year|month|week)\s+(after|before)$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(
+    r"^(?:on\s+)?(" + "|".join(_WEEKDAYS) + r")(?:\s+(?:morning|afternoon|evening|night))?$"
+)
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_MONTH_NO_YEAR = re.compile(
+    r"^(?:in\s+|on\s+|early\s+|late\s+|mid-?)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:"
+    + "|".join(_MONTHS.split())
+    + r")\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?$"
+)
+
+
+def is_explicit(timex: TimeExpression) -> bool:
+    """True when the expression writes its year ("18 February 2015", "in 2009", "March 2024")."""
+    return _EXPLICIT_YEAR.search(timex.text) is not None and timex_date(timex) is not None
+
+
+def _shift(value: IsoDate, n: int, unit: str) -> IsoDate | None:
+    """`value` moved by n units, at the unit's granularity ("the following year" of 2015-03-02 is
+    2016); None when the value is coarser than the unit ("the next day" of 2015)."""
+    if unit == "year":
+        return f"{int(value[:4]) + n:04d}"
+    if unit == "month":
+        if len(value) < 7:
+            return None
+        total = int(value[:4]) * 12 + int(value[5:7]) - 1 + n
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+    if len(value) < 10:
+        return None
+    return (first_day(value) + timedelta(days=n * (7 if unit == "week" else 1))).isoformat()
+
+
+def _at_unit(value: IsoDate, unit: str) -> IsoDate:
+    """The anchor at the granularity spoken of, or at its own when it is coarser ("that day" after
+    "in March 2019" is a day of March 2019: 2019-03)."""
+    if unit == "year":
+        return value[:4]
+    if unit == "month":
+        return value[:7]
+    return value
+
+
+def anchored_date(timex: TimeExpression, anchor: IsoDate | None, explicit_anchor: bool) -> IsoDate | None:
+    """The calendar date of a time expression read against the date its sentence or paragraph is
+    about. `anchor` is that explicit date (`explicit_anchor`) or else the publication date.
+
+    - explicit expressions ("18 February 2015") keep their own value;
+    - anaphoric ones ("the same year", "that day", "the following month", "two days later") are
+      computed from the anchor, at the granularity they speak of or the anchor's when it is coarser
+      ("that day" after "in March 2019" is 2019-03), None when a shift needs a finer anchor ("the
+      following day" after "in 2015");
+    - a weekday ("on Sunday") or a month without its year ("on 18 February") is moved next to an
+      explicit anchor of fine enough granularity; against the publication date it keeps the tagger's
+      tense-aware value;
+    - deictic ones ("yesterday", "last week", "this year") keep the tagger's value (the publication).
+    """
+    value = timex_date(timex)
+    if timex.type not in ("DATE", "TIME") or is_explicit(timex):
+        return value
+    text = " ".join(timex.text.lower().replace("\u2019", "'").split())
+    if anchor is None:
+        return value
+    if m := _SAME.match(text):
+        return _at_unit(anchor, m.group(1))
+    if m := _SHIFT.match(text):
+        sign = 1 if m.group(1) in ("following", "next", "subsequent") else -1
+        unit = m.group(2) if m.group(2) in ("year", "month", "week") else "day"
+        return _shift(anchor, sign, unit)
+    if m := _LATER.match(text):
+        count = (
+            _NUMBERS.get(m.group(1)) or int(m.group(1))
+            if m.group(1) not in _NUMBERS
+            else _NUMBERS[m.group(1)]
+        )
+        sign = 1 if m.group(3) in ("later", "after", "afterwards") else -1
+        unit = m.group(2) if m.group(2) in ("year", "month", "week") else "day"
+        return _shift(anchor, sign * count, unit)
+    if m := _DAY_AROUND.match(text):
+        return _shift(anchor, 1 if m.group(2) == "after" else -1, m.group(1))
+    if not explicit_anchor:
+        return value
+    if m := _WEEKDAY.match(text):
+        if len(anchor) != 10:
+            return value
+        from storyline.enrich.timex.calendar import weekday_near
+
+        return weekday_near(first_day(anchor), _WEEKDAYS.index(m.group(1)), "near").isoformat()
+    if _MONTH_NO_YEAR.match(text) and value is not None and len(value) >= 7:
+        return anchor[:4] + value[4:]
+    return value

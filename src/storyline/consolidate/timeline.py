@@ -1,7 +1,9 @@
 """The dated events of one story, merged across outlets.
 
 Each event is a sentence dated by a resolved time expression inside it, at that expression's
-granularity (a month stays a month). Sentences of different articles that give the same date and say
+granularity (a month stays a month); a relative expression ("the same year", "that day", "on Sunday")
+is read against the explicit date of its sentence or paragraph, else the publication date. Headers
+and metadata lines never become events. Sentences of different articles that give the same date and say
 the same thing (TF-IDF cosine over content words, numbers and entity keys) are one event citing every
 article. Only sentences with the same date are ever compared, so the cost grows with the story.
 """
@@ -17,9 +19,18 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.consolidate.dates import first_day, granularity, last_day, sort_key, timex_date
-from storyline.consolidate.sentences import Sentence, features, split_story
-from storyline.model import AnnotatedArticle, IsoDate
+from storyline.consolidate.dates import (
+    anchored_date,
+    first_day,
+    granularity,
+    is_explicit,
+    iso_date,
+    last_day,
+    sort_key,
+    timex_date,
+)
+from storyline.consolidate.sentences import Sentence, features, is_header, is_metadata, split_article
+from storyline.model import AnnotatedArticle, IsoDate, TimeExpression
 
 MERGE_SIMILARITY = 0.3  # cosine at or above which two same-date sentences tell the same event
 BACKGROUND_DAYS = 365  # an event ending this long before the story's first report is background
@@ -45,18 +56,50 @@ class TimelineEvent:
 
 
 def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Sentence]]:
-    """Sentences with a resolved calendar date: (the first such date in the sentence, sentence)."""
+    """Sentences with a resolved calendar date: (the first such date in the sentence, sentence).
+
+    Relative expressions are read against the explicit date of their sentence, else the last explicit
+    date earlier in their paragraph, else the publication date (`anchored_date`). Headers and
+    metadata lines (date lines, bylines, "Updated ..." lines, tag lines) are never dated events.
+    """
     out: list[tuple[IsoDate, Sentence]] = []
-    for sentence in split_story(story):
-        n_words = len(sentence.text.split())
-        if not MIN_WORDS <= n_words <= MAX_WORDS:
-            continue
-        for timex in sentence.timexes:
-            value = timex_date(timex)
-            if value is not None:
-                out.append((value, sentence))
-                break
+    for item in story:
+        text = item.article.text
+        published = iso_date((item.article.published or "")[:10])
+        paragraph = -1
+        paragraph_anchor: IsoDate | None = None
+        for sentence in split_article(item):
+            here = text.rfind("\n", 0, sentence.start)
+            if here != paragraph:
+                paragraph, paragraph_anchor = here, None
+            explicit = [t for t in sentence.timexes if is_explicit(t)]
+            n_words = len(sentence.text.split())
+            if MIN_WORDS <= n_words <= MAX_WORDS and not is_header(sentence) and not is_metadata(sentence):
+                value = _sentence_date(sentence, explicit, paragraph_anchor, published)
+                if value is not None:
+                    out.append((value, sentence))
+            if explicit:
+                paragraph_anchor = timex_date(explicit[-1])
     return out
+
+
+def _sentence_date(
+    sentence: Sentence,
+    explicit: list[TimeExpression],
+    paragraph_anchor: IsoDate | None,
+    published: IsoDate | None,
+) -> IsoDate | None:
+    """The first calendar date of the sentence, each relative expression anchored on the explicit date
+    nearest before it in the sentence (else the sentence's first), the paragraph's, or the
+    publication date."""
+    for timex in sentence.timexes:
+        before = [t for t in explicit if t.end <= timex.start]
+        own = before[-1] if before else (explicit[0] if explicit else None)
+        anchor = timex_date(own) if own is not None else paragraph_anchor
+        value = anchored_date(timex, anchor or published, explicit_anchor=anchor is not None)
+        if value is not None:
+            return value
+    return None
 
 
 def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEvent]:
