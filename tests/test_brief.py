@@ -151,3 +151,41 @@ def test_brief_sentences_do_not_start_inside_a_m_or_abbreviations() -> None:
     for text in extracts:
         assert text[0].isupper(), text
         assert not text.startswith(("Thursday after", "Okafor", "Lena", "Army", "on Thursday", "m."))
+
+
+def test_brief_quotes_only_well_formed_sentences() -> None:
+    story = _story()
+    furniture = (
+        "Fire at Modderkloof battery plant kills workers\n"
+        "By Jane Doe and John Roe, Meridian Press\n"
+        "Updated 10:32 GMT, 19 February 2024\n"
+        "Tags: fire, battery plant, Modderkloof, lithium\n"
+        "Firefighters at the scene of the blaze on Sunday.\n"
+    )
+    lead = story[0]
+    shift = len(furniture)
+    story[0] = make(
+        "a",
+        furniture + lead.article.text,
+        "2024-02-19",
+        "Meridian Press",
+        timexes=[("18 February 2024", "2024-02-18"), ("19 February 2024", "2024-02-19")],
+        quantities=[
+            dict(span="Three workers", value=3.0, unit=None, kind="count", measured="workers"),
+            dict(span="12 hectares", value=12.0, unit="ha"),
+        ],
+        mentions=MEN,
+    )
+    assert story[0].article.text[shift:] == lead.article.text
+    facts = cross_check(extract_claims(story, [PLANT]))
+    brief = build_brief(story, facts, build_story_timeline(story))
+    assert 5 <= len(brief) <= 8
+    texts = [b.text for b in brief]
+    for line in furniture.splitlines():
+        assert line not in texts
+    assert all(t.rstrip().endswith((".", "!", "?")) for t in texts)
+    assert all(b.articles for b in brief)
+    # the death toll the outlets disagree on is stated as such, never as an agreed extract
+    conflicts = [b for b in brief if b.kind in ("conflict", "update")]
+    assert len(conflicts) == 1 and "death toll" in conflicts[0].text
+    assert conflicts[0].text.startswith(("Outlets disagree on", "Reports of"))

@@ -1,7 +1,8 @@
 """A short brief of a story in which every sentence cites every article that states it.
 
 Extractive: the sentences are the sources' own (timeline events, sentences carrying agreed facts,
-article leads), chosen by maximal marginal relevance over TF-IDF vectors so that no two say the same
+article leads), well-formed only (end punctuation, a finite verb, no headline, caption, byline, date
+or tag line), chosen by maximal marginal relevance over TF-IDF vectors so that no two say the same
 thing, then put in chronological order. Conflicts are stated from a fixed template naming each value
 and the outlets giving it. Nothing is written that the sources do not say.
 """
@@ -19,7 +20,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from storyline.consolidate.dates import sort_key, timex_date
 from storyline.consolidate.facts import STORY_SUBJECT, Fact, FactValue
 from storyline.consolidate.mmr import select_mmr
-from storyline.consolidate.sentences import Sentence, features, split_story
+from storyline.consolidate.sentences import (
+    Sentence,
+    features,
+    finite_verbs,
+    is_header,
+    is_metadata,
+    split_story,
+)
 from storyline.consolidate.timeline import SentenceRef, TimelineEvent
 from storyline.counts import UNNAMED_OUTLET, outlet_label
 from storyline.model import AnnotatedArticle, IsoDate
@@ -94,8 +102,8 @@ def _candidates(
         sentence = sentences[row]
         if (sentence.article_id, sentence.start) in conflict_spans:
             return
-        if not 5 <= len(sentence.text.split()) <= 60:
-            return
+        if not 5 <= len(sentence.text.split()) <= 60 or is_header(sentence) or is_metadata(sentence):
+            return  # a headline, caption, byline, date or tag line is not a sentence of the brief
         candidate = found.get(row)
         if candidate is None:
             candidate = found[row] = _Candidate(sentence, date, set(), row=row)
@@ -141,6 +149,11 @@ def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidat
     fact_bonus = np.array([min(len(c.facts), 3) for c in candidates], dtype=float)
     score = relevance / (relevance.max() or 1.0) + 0.5 * support / (support.max() or 1.0) + 0.2 * fact_bonus
     pool = sorted(range(len(candidates)), key=lambda i: (-score[i], i))[:POOL]
+    # only sentences with a finite verb (tagged once, on the pool only: the cost stays bounded)
+    finite = finite_verbs([candidates[i].sentence.text for i in pool])
+    pool = [i for i, ok in zip(pool, finite, strict=True) if ok]
+    if not pool:
+        return []
     candidates = [candidates[i] for i in pool]
     score = score[pool]
     block = block[pool]
