@@ -45,6 +45,18 @@ class FactValue:
 
 
 @dataclass(frozen=True)
+class VersionValue:
+    """One version's figure in a "differs by version" comparison: its qualifier, the value as first
+    stated, the median normalized value (USD at each article's date, or the dimension's base unit)."""
+
+    qualifier: str
+    text: str
+    normalized: float
+    space: str  # "USD", "dim:mass", ... : the scale `normalized` is on
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Fact:
     subject: str
     subject_name: str
@@ -56,6 +68,10 @@ class Fact:
     note: str | None = None
     # for a figure that changes with time (a death toll): (publication date, value text, article id)
     evolution: tuple[tuple[str, str, str], ...] = field(default=())
+    # the same subject and attribute under other qualifiers, side by side ("differs by version"),
+    # this fact's own version included; `spread` is (max - min) / min of their normalized values
+    versions: tuple[VersionValue, ...] = field(default=())
+    spread: float | None = None
 
     @property
     def is_update(self) -> bool:
@@ -105,10 +121,64 @@ def cross_check(claims: Sequence[Claim], config: CrossCheckConfig = DEFAULT_CONF
     facts: list[Fact] = []
     for (_subject_key, attribute, _family), members in groups.items():
         for same_scale in _split_by_magnitude(members, attribute, config):
-            for qualifier, part in _split_by_qualifier(same_scale, config):
-                facts.append(_fact(part, qualifier, config))
+            parts = [
+                _fact(part, qualifier, config) for qualifier, part in _split_by_qualifier(same_scale, config)
+            ]
+            facts.extend(_side_by_side(parts))
     facts.sort(key=lambda f: (f.subject, f.attribute, f.qualifier or ""))
     return facts
+
+
+def _side_by_side(facts: list[Fact]) -> list[Fact]:
+    """Facts of one subject and attribute under different qualifiers, compared with each other: each
+    gets the versions' figures on one scale and their spread, noted "differs by version" (never a
+    conflict: the versions are different things)."""
+    versions: list[VersionValue] = []
+    for fact in facts:
+        if fact.qualifier is None:
+            continue
+        version = _version_value(fact)
+        if version is not None:
+            versions.append(version)
+    spaces = Counter(v.space for v in versions)
+    if not spaces:
+        return facts
+    space, count = spaces.most_common(1)[0]
+    if count < 2:
+        return facts
+    shown = tuple(
+        sorted((v for v in versions if v.space == space), key=lambda v: (v.normalized, v.qualifier))
+    )
+    low, high = shown[0].normalized, shown[-1].normalized
+    spread = (high - low) / low if low > 0 else None
+    listed = "; ".join(f"{v.qualifier} {v.text}" for v in shown)
+    note = f"differs by version: {listed}" + (f" (spread {spread:.0%})" if spread is not None else "")
+    out: list[Fact] = []
+    for fact in facts:
+        if fact.qualifier is None or all(v.qualifier != fact.qualifier for v in shown):
+            out.append(fact)
+            continue
+        out.append(
+            replace(fact, versions=shown, spread=spread, note=f"{fact.note}; {note}" if fact.note else note)
+        )
+    return out
+
+
+def _version_value(fact: Fact) -> VersionValue | None:
+    """The fact's figure on a comparable scale: the median of its comparable values."""
+    scaled: list[tuple[float, str, FactValue]] = []
+    for value in fact.values:
+        if not value.comparable or not value.normalized or not isinstance(value.value, (int, float)):
+            continue
+        if isinstance(value.normalized.get("USD"), (int, float)):
+            scaled.append((float(value.normalized["USD"]), "USD", value))
+        elif isinstance(value.normalized.get("base"), (int, float)):
+            scaled.append((float(value.normalized["base"]), str(value.normalized.get("space")), value))
+    if not scaled:
+        return None
+    scaled.sort(key=lambda item: item[0])
+    number, space, value = scaled[len(scaled) // 2]
+    return VersionValue(fact.qualifier or "", value.text, number, space, fact.articles)
 
 
 def _split_by_magnitude(claims: list[Claim], attribute: str, config: CrossCheckConfig) -> list[list[Claim]]:

@@ -13,6 +13,7 @@ from storyline.consolidate.crosscheck import (
     Fact,
     FactValue,
     Status,
+    VersionValue,
     cross_check,
     describe_value,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "SourceSpan",
     "Status",
     "ValueKind",
+    "VersionValue",
     "cross_check",
     "describe_value",
     "extract_claims",
