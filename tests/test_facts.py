@@ -491,8 +491,13 @@ def test_figures_of_a_list_of_places_are_kept_apart_by_place() -> None:
 
 
 def _toll(aid: str, text: str, day: str, source: str, figure: str, value: float) -> AnnotatedArticle:
-    return make(aid, text, day, source,
-                quantities=[dict(span=figure, value=value, unit=None, kind="count", measured="people")])
+    return make(
+        aid,
+        text,
+        day,
+        source,
+        quantities=[dict(span=figure, value=value, unit=None, kind="count", measured="people")],
+    )
 
 
 def test_same_day_disagreement_is_a_conflict_not_a_change_over_time() -> None:
@@ -500,7 +505,9 @@ def test_same_day_disagreement_is_a_conflict_not_a_change_over_time() -> None:
     next day, is a disagreement: the brief must not say the figure "changed over time"."""
     from storyline.consolidate.brief import _conflict_sentence
 
-    a = _toll("a", "The shipwreck killed 12 people, the coast guard said.", "2024-03-02", "A", "12 people", 12.0)
+    a = _toll(
+        "a", "The shipwreck killed 12 people, the coast guard said.", "2024-03-02", "A", "12 people", 12.0
+    )
     b = _toll("b", "The shipwreck killed 17 people, the police said.", "2024-03-02", "B", "17 people", 17.0)
     c = _toll("c", "The shipwreck killed 20 people, officials said.", "2024-03-03", "C", "20 people", 20.0)
     toll = _one(cross_check(extract_claims([a, b, c], [])), "death toll")
@@ -515,9 +522,50 @@ def test_same_day_disagreement_is_a_conflict_not_a_change_over_time() -> None:
 
 
 def test_figure_rising_across_days_with_same_day_agreement_is_an_evolution() -> None:
-    a = _toll("a", "The shipwreck killed 12 people, the coast guard said.", "2024-03-02", "A", "12 people", 12.0)
+    a = _toll(
+        "a", "The shipwreck killed 12 people, the coast guard said.", "2024-03-02", "A", "12 people", 12.0
+    )
     b = _toll("b", "Police said 12 people died in the shipwreck.", "2024-03-02", "B", "12 people", 12.0)
     c = _toll("c", "The death toll rose to 20 people on Sunday.", "2024-03-03", "C", "20 people", 20.0)
     toll = _one(cross_check(extract_claims([a, b, c], [])), "death toll")
     assert toll.status == "conflicting" and toll.is_update
-    assert [(d, aid) for d, _, aid in toll.evolution] == [("2024-03-02", "a"), ("2024-03-02", "b"), ("2024-03-03", "c")]
+    assert [(d, aid) for d, _, aid in toll.evolution] == [
+        ("2024-03-02", "a"),
+        ("2024-03-02", "b"),
+        ("2024-03-03", "c"),
+    ]
+
+
+def test_places_of_a_first_showing_and_a_signing_are_compared() -> None:
+    geneva = Entity("GPE:geneva", "Geneva", "GPE", ("Geneva",))
+    paris = Entity("GPE:paris", "Paris", "GPE", ("Paris",))
+    men = [*CAR, ("Geneva", geneva.key, "GPE"), ("Paris", paris.key, "GPE")]
+    a = make(
+        "a",
+        "The Aurus Senat was first shown in Geneva in March 2019, and the export deal was signed in Paris.",
+        "2021-01-01",
+        "A",
+        timexes=[("March 2019", "2019-03")],
+        mentions=men,
+    )
+    b = make(
+        "b",
+        "The Aurus Senat was unveiled in Paris in 2018.",
+        "2021-01-02",
+        "B",
+        timexes=[("2018", "2018")],
+        mentions=men,
+    )
+    c = make(
+        "c",
+        "The Aurus Senat export deal was signed in Paris last year.",
+        "2021-01-03",
+        "C",
+        mentions=men,
+    )
+    facts = cross_check(extract_claims([a, b, c], [SENAT, geneva, paris]))
+    place = _one(facts, "place first shown")
+    assert place.status == "conflicting"
+    assert {v.value: v.articles for v in place.values} == {geneva.key: ("a",), paris.key: ("b",)}
+    assert _one(facts, "date first shown").status == "conflicting"  # a year apart
+    assert _one(facts, "place signed").status == "agreed"

@@ -29,6 +29,7 @@ from storyline.consolidate.cues import (
     OUTPUT_CUE,
     OUTPUT_NOUNS,
     PER_PERIOD,
+    PLACE_EVENTS,
     PLACE_LABELS,
     PRICE_AT,
     PRICE_WORDS,
@@ -38,7 +39,6 @@ from storyline.consolidate.cues import (
     SUBJECT_LABELS,
     VAGUE_COUNT,
     VARIANT,
-    VENUE_CUE,
     WORKFORCE_NOUNS,
 )
 from storyline.consolidate.dates import timex_date
@@ -489,36 +489,49 @@ def _date_claims(sentence: Sentence, info: StoryInfo, attribution: str | None) -
 
 
 def _venue_claims(sentence: Sentence, info: StoryInfo, attribution: str | None) -> list[Claim]:
+    """Where a dated event took place: the venue of a first showing ("first shown at the Moscow
+    Motor Show"), the place of a first showing, a signing, an inauguration or a launch ("unveiled in
+    Geneva", "signed in Paris"). A venue and a town are different attributes, never compared."""
     claims: list[Claim] = []
-    for cue in VENUE_CUE.finditer(sentence.text):
-        at = sentence.start + cue.end()
-        venue: EntityMention | None = None
-        for mention in sentence.mentions:
-            key = info.rep.get(mention.entity_key or "")
-            if (
-                at <= mention.start <= at + 25
-                and key
-                and info.labels.get(key, mention.label) in ("EVENT", "FAC", "ORG")
-            ):
-                venue = mention
-                break
-        if venue is None or venue.entity_key is None:
-            continue
-        venue_key = info.rep[venue.entity_key]
-        subject, subject_name = _subject(sentence, sentence.start + cue.start(), "first shown at", info)
-        claims.append(
-            Claim(
-                subject=subject,
-                subject_name=subject_name,
-                attribute="first shown at",
-                kind="entity",
-                span=_span(sentence, venue.start, venue.end, venue.text),
-                entity=venue_key,
-                entity_name=info.names[venue_key],
-                qualifiers=_variants(sentence, venue.start, info),
-                attribution=attribution,
-                source=sentence.source,
-                published=sentence.published,
-            )
-        )
+    for pattern, attribute, labels in PLACE_EVENTS:
+        for cue in pattern.finditer(sentence.text):
+            claim = _place_claim(sentence, info, attribution, cue, attribute, labels)
+            if claim is not None:
+                claims.append(claim)
     return claims
+
+
+def _place_claim(
+    sentence: Sentence,
+    info: StoryInfo,
+    attribution: str | None,
+    cue: re.Match[str],
+    attribute: str,
+    labels: frozenset[str],
+) -> Claim | None:
+    at = sentence.start + cue.end()
+    venue: EntityMention | None = None
+    for mention in sentence.mentions:
+        key = info.rep.get(mention.entity_key or "")
+        if at <= mention.start <= at + 25 and key and info.labels.get(key, mention.label) in labels:
+            venue = mention
+            break
+    if venue is None or venue.entity_key is None:
+        return None
+    venue_key = info.rep[venue.entity_key]
+    subject, subject_name = _subject(sentence, sentence.start + cue.start(), attribute, info)
+    if subject == venue_key:
+        return None
+    return Claim(
+        subject=subject,
+        subject_name=subject_name,
+        attribute=attribute,
+        kind="entity",
+        span=_span(sentence, venue.start, venue.end, venue.text),
+        entity=venue_key,
+        entity_name=info.names[venue_key],
+        qualifiers=_variants(sentence, venue.start, info),
+        attribution=attribution,
+        source=sentence.source,
+        published=sentence.published,
+    )

@@ -187,10 +187,24 @@ DATE_EVENT_CUES: tuple[tuple[str, str], ...] = (
     (r"\bsigned\b", "date signed"),
     (r"\bdeclared\b", "date declared"),
 )
-VENUE_CUE = re.compile(
+_SHOWN = (
     r"\b(?:first (?:shown|presented|unveiled|displayed|exhibited)|unveiled|debuted|premiered|"
-    r"first (?:public )?(?:showing|appearance))\b[^.;]{0,30}?\b(?:at|in|during)\b",
-    re.IGNORECASE,
+    r"first (?:public )?(?:showing|appearance))\b[^.;]{0,30}?\b"
+)
+VENUE_CUE = re.compile(_SHOWN + r"(?:at|in|during)\b", re.IGNORECASE)
+_VENUES = frozenset({"EVENT", "FAC", "ORG"})
+_PLACES = frozenset({"GPE", "LOC"})
+# where a dated event took place: (cue ending just before the place, attribute, labels the place has)
+PLACE_EVENTS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
+    (VENUE_CUE, "first shown at", _VENUES),
+    (re.compile(_SHOWN + r"in\b", re.IGNORECASE), "place first shown", _PLACES),
+    (re.compile(r"\bsigned\b[^.;]{0,30}?\b(?:at|in)\b", re.IGNORECASE), "place signed", _PLACES | {"FAC"}),
+    (
+        re.compile(r"\binaugurat\w*\b[^.;]{0,30}?\b(?:at|in)\b", re.IGNORECASE),
+        "place of inauguration",
+        _PLACES | {"FAC"},
+    ),
+    (re.compile(r"\blaunch(?:ed)?\b[^.;]{0,30}?\bat\b", re.IGNORECASE), "place of launch", _VENUES - {"ORG"}),
 )
 VARIANT = re.compile(
     r"\b((?:the\s+)?(?:[\w-]+\s+){0,2}?(?:version|variant|model|edition|trim|configuration))\b"
