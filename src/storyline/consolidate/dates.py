@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from storyline.model import IsoDate, TimeExpression
+
+if TYPE_CHECKING:
+    from storyline.consolidate.sentences import Sentence
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T.*)?$")
 
@@ -181,3 +186,31 @@ def anchored_date(timex: TimeExpression, anchor: IsoDate | None, explicit_anchor
     if _MONTH_NO_YEAR.match(text) and value is not None and len(value) >= 7:
         return anchor[:4] + value[4:]
     return value
+
+
+def article_timex_dates(
+    text: str, published: str | None, sentences: Sequence[Sentence]
+) -> list[tuple[IsoDate | None, ...]]:
+    """For each sentence of one article (in text order), the date of each of its time expressions,
+    a relative one anchored on the explicit date nearest before it in the sentence (else the
+    sentence's first), else the last explicit date earlier in its paragraph (lines are paragraphs),
+    else the publication date (`anchored_date`)."""
+    publication = iso_date((published or "")[:10])
+    out: list[tuple[IsoDate | None, ...]] = []
+    paragraph = -2
+    paragraph_anchor: IsoDate | None = None
+    for sentence in sentences:
+        here = text.rfind("\n", 0, sentence.start)
+        if here != paragraph:
+            paragraph, paragraph_anchor = here, None
+        explicit = [t for t in sentence.timexes if is_explicit(t)]
+        values: list[IsoDate | None] = []
+        for timex in sentence.timexes:
+            before = [t for t in explicit if t.end <= timex.start]
+            own = before[-1] if before else (explicit[0] if explicit else None)
+            anchor = timex_date(own) if own is not None else paragraph_anchor
+            values.append(anchored_date(timex, anchor or publication, explicit_anchor=anchor is not None))
+        out.append(tuple(values))
+        if explicit:
+            paragraph_anchor = timex_date(explicit[-1])
+    return out

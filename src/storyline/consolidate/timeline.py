@@ -19,18 +19,9 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.consolidate.dates import (
-    anchored_date,
-    first_day,
-    granularity,
-    is_explicit,
-    iso_date,
-    last_day,
-    sort_key,
-    timex_date,
-)
+from storyline.consolidate.dates import article_timex_dates, first_day, granularity, last_day, sort_key
 from storyline.consolidate.sentences import Sentence, features, is_header, is_metadata, split_article
-from storyline.model import AnnotatedArticle, IsoDate, TimeExpression
+from storyline.model import AnnotatedArticle, IsoDate
 
 MERGE_SIMILARITY = 0.3  # cosine at or above which two same-date sentences tell the same event
 BACKGROUND_DAYS = 365  # an event ending this long before the story's first report is background
@@ -64,42 +55,16 @@ def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Se
     """
     out: list[tuple[IsoDate, Sentence]] = []
     for item in story:
-        text = item.article.text
-        published = iso_date((item.article.published or "")[:10])
-        paragraph = -1
-        paragraph_anchor: IsoDate | None = None
-        for sentence in split_article(item):
-            here = text.rfind("\n", 0, sentence.start)
-            if here != paragraph:
-                paragraph, paragraph_anchor = here, None
-            explicit = [t for t in sentence.timexes if is_explicit(t)]
+        sentences = split_article(item)
+        dates = article_timex_dates(item.article.text, item.article.published, sentences)
+        for sentence, values in zip(sentences, dates, strict=True):
             n_words = len(sentence.text.split())
-            if MIN_WORDS <= n_words <= MAX_WORDS and not is_header(sentence) and not is_metadata(sentence):
-                value = _sentence_date(sentence, explicit, paragraph_anchor, published)
-                if value is not None:
-                    out.append((value, sentence))
-            if explicit:
-                paragraph_anchor = timex_date(explicit[-1])
+            if not MIN_WORDS <= n_words <= MAX_WORDS or is_header(sentence) or is_metadata(sentence):
+                continue
+            value = next((v for v in values if v is not None), None)
+            if value is not None:
+                out.append((value, sentence))
     return out
-
-
-def _sentence_date(
-    sentence: Sentence,
-    explicit: list[TimeExpression],
-    paragraph_anchor: IsoDate | None,
-    published: IsoDate | None,
-) -> IsoDate | None:
-    """The first calendar date of the sentence, each relative expression anchored on the explicit date
-    nearest before it in the sentence (else the sentence's first), the paragraph's, or the
-    publication date."""
-    for timex in sentence.timexes:
-        before = [t for t in explicit if t.end <= timex.start]
-        own = before[-1] if before else (explicit[0] if explicit else None)
-        anchor = timex_date(own) if own is not None else paragraph_anchor
-        value = anchored_date(timex, anchor or published, explicit_anchor=anchor is not None)
-        if value is not None:
-            return value
-    return None
 
 
 def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEvent]:
