@@ -147,3 +147,16 @@ def test_sentence_shapes() -> None:
     assert not is_metadata(_sentence("By Monday, police had arrested four people."))
     assert is_well_formed(_sentence("Police said the fire was contained on Sunday."))
     assert not is_well_formed(_sentence("Firefighters at the scene of the blaze on Sunday."))
+
+
+def test_dated_event_claims_take_the_year_of_their_paragraph() -> None:
+    from storyline.consolidate.facts import extract_claims
+
+    text = (
+        "The Aurus Senat was presented to the public in 2018 at a ceremony in Moscow. "
+        "Its maker said the armoured model was first shown the following year.\n"
+        "The company said on Monday that sales would start in Europe."
+    )
+    claims = extract_claims([tagged("a", text, "2024-05-15", "Motor Weekly")], [])
+    shown = [c for c in claims if c.attribute == "date first shown"]
+    assert [c.date for c in shown] == ["2019"]

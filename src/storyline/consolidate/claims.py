@@ -41,7 +41,7 @@ from storyline.consolidate.cues import (
     VARIANT,
     WORKFORCE_NOUNS,
 )
-from storyline.consolidate.dates import timex_date
+from storyline.consolidate.dates import article_timex_dates, timex_date
 from storyline.consolidate.focus import STOPWORDS_Q, StoryInfo, explicit_variants, qualifier_key, story_info
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
@@ -92,12 +92,22 @@ def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]
     sentences = split_story(story)
     info = story_info(story, entities, sentences)
     claims: list[Claim] = []
+    by_article: dict[str, list[Sentence]] = {}
     for sentence in sentences:
-        claims.extend(_sentence_claims(sentence, info))
+        by_article.setdefault(sentence.article_id, []).append(sentence)
+    for item in story:
+        own = by_article.pop(item.id, [])
+        dates = article_timex_dates(item.article.text, item.article.published, own)
+        for sentence, values in zip(own, dates, strict=True):
+            claims.extend(_sentence_claims(sentence, info, values))
     return claims
 
 
-def _sentence_claims(sentence: Sentence, info: StoryInfo) -> list[Claim]:
+def _sentence_claims(
+    sentence: Sentence, info: StoryInfo, dates: tuple[IsoDate | None, ...] | None = None
+) -> list[Claim]:
+    """The sentence's claims; `dates` are its time expressions' dates read against their sentence or
+    paragraph (`article_timex_dates`), the tagger's own values when None."""
     claims: list[Claim] = []
     attribution = _attribution(sentence.text)
     for quantity in sentence.quantities:
@@ -135,7 +145,7 @@ def _sentence_claims(sentence: Sentence, info: StoryInfo) -> list[Claim]:
                 published=sentence.published,
             )
         )
-    claims.extend(_date_claims(sentence, info, attribution))
+    claims.extend(_date_claims(sentence, info, attribution, dates))
     claims.extend(_venue_claims(sentence, info, attribution))
     return claims
 
@@ -461,10 +471,12 @@ def _date_attribute(sentence: Sentence, start: int, end: int) -> str | None:
     return _nearest_cue(text, anchor, DATE_EVENT_CUES)
 
 
-def _date_claims(sentence: Sentence, info: StoryInfo, attribution: str | None) -> list[Claim]:
+def _date_claims(
+    sentence: Sentence, info: StoryInfo, attribution: str | None, dates: tuple[IsoDate | None, ...] | None
+) -> list[Claim]:
     claims: list[Claim] = []
-    for timex in sentence.timexes:
-        value = timex_date(timex)
+    for index, timex in enumerate(sentence.timexes):
+        value = dates[index] if dates is not None else timex_date(timex)
         if value is None:
             continue
         attribute = _date_attribute(sentence, timex.start, timex.end)
