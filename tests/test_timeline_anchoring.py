@@ -154,7 +154,7 @@ def test_dated_event_claims_take_the_year_of_their_paragraph() -> None:
 
     text = (
         "The Aurus Senat was presented to the public in 2018 at a ceremony in Moscow. "
-        "Its maker said the armoured model was first shown the following year.\n"
+        "On Monday its maker said the armoured model was first shown the following year.\n"
         "The company said on Monday that sales would start in Europe."
     )
     claims = extract_claims([tagged("a", text, "2024-05-15", "Motor Weekly")], [])
