@@ -40,10 +40,9 @@ def test_relative_expressions_take_the_year_of_their_paragraph() -> None:
     story = [tagged("a", HISTORY, "2024-05-15", "Motor Weekly")]
     dates = _dates(story)
     same_year = next(v for t, v in dates.items() if t.startswith("The same year"))
-    that_day = next(v for t, v in dates.items() if t.startswith("That day"))
-    # the second paragraph has no explicit date of its own: the publication anchors it
-    assert same_year == "2024"
-    assert that_day == "2024-05-15"
+    # a paragraph without a date of its own: the article's last date (the paragraph before), as the
+    # tagger reads it, never the publication year
+    assert same_year == "2019"
     # in a paragraph that gives its year, the relative expressions stay in that year
     text = (
         "Renault unveiled the first Sarathi prototype at the Geneva motor show in March 2019. "
@@ -122,6 +121,14 @@ def test_anchored_date_shifts_at_the_granularity_spoken_of() -> None:
     assert anchored_date(_timex("the next day", "2024-06-13"), "2019", True) is None
     assert anchored_date(_timex("the previous year", "2023"), "2019-03", True) == "2018"
     assert anchored_date(_timex("yesterday", "2024-06-11"), "2019-03-02", True) == "2024-06-11"
+    assert anchored_date(_timex("next week", "2024-06-17"), "2019-03-02", True) == "2024-06-17"
+    assert anchored_date(_timex("the next week", "2024-06-17"), "2019-03-02", True) == "2019-03-09"
+    # no explicit date around: the tagger's reading of the discourse stands, else the publication
+    assert anchored_date(_timex("the same day", "2010-04-16"), "2010-06-15", False) == "2010-04-16"
+    assert (
+        anchored_date(TimeExpression(0, 19, "the following month", "DATE", None, False), "2010-06-15", False)
+        == "2010-07"
+    )
     assert anchored_date(_timex("March 2019", "2019-03"), "2024-06-12", False) == "2019-03"
 
 

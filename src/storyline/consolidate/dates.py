@@ -82,9 +82,15 @@ def days_between(a: date, b: date) -> int:
 
 _EXPLICIT_YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
 _UNIT = r"(year|month|week|day|night|morning|afternoon|evening)"
-_SAME = re.compile(r"^(?:on\s+|in\s+|at\s+)?(?:the\s+same|that\s+same|same|that)\s+" + _UNIT + r"$")
+_SAME = re.compile(
+    r"^(?:on\s+|in\s+|at\s+|later\s+on\s+|later\s+|earlier\s+)?(?:the\s+same|that\s+same|same|that)\s+"
+    + _UNIT
+    + r"$"
+)
 _SHIFT = re.compile(
-    r"^(?:on\s+|in\s+)?(?:the\s+)?(following|next|subsequent|previous|preceding|prior)\s+" + _UNIT + r"$"
+    r"^(?:on\s+|later\s+|earlier\s+)?(?:(?:the\s+)?(following|subsequent|preceding)|the\s+(next|previous|prior))\s+"
+    + _UNIT
+    + r"$"
 )
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _LATER = re.compile(
@@ -144,37 +150,22 @@ def anchored_date(timex: TimeExpression, anchor: IsoDate | None, explicit_anchor
 
     - explicit expressions ("18 February 2015") keep their own value;
     - anaphoric ones ("the same year", "that day", "the following month", "two days later") are
-      computed from the anchor, at the granularity they speak of or the anchor's when it is coarser
-      ("that day" after "in March 2019" is 2019-03), None when a shift needs a finer anchor ("the
-      following day" after "in 2015");
+      computed from an explicit anchor, at the granularity they speak of or the anchor's when it is
+      coarser ("that day" after "in March 2019" is 2019-03), None when a shift needs a finer anchor
+      ("the following day" after "in 2015"). With no explicit date in their sentence or paragraph
+      they keep the tagger's value, which follows the article's last date (a one-sentence paragraph
+      "The same year, ..." speaks of the paragraph before), else are computed from the publication;
     - a weekday ("on Sunday") or a month without its year ("on 18 February") is moved next to an
-      explicit anchor of fine enough granularity; against the publication date it keeps the tagger's
-      tense-aware value;
-    - deictic ones ("yesterday", "last week", "this year") keep the tagger's value (the publication).
+      explicit anchor of fine enough granularity; otherwise it keeps the tagger's tense-aware value;
+    - deictic ones ("yesterday", "next week", "this year") keep the tagger's value (the publication).
     """
     value = timex_date(timex)
-    if timex.type not in ("DATE", "TIME") or is_explicit(timex):
+    if timex.type not in ("DATE", "TIME") or is_explicit(timex) or anchor is None:
         return value
     text = " ".join(timex.text.lower().replace("\u2019", "'").split())
-    if anchor is None:
-        return value
-    if m := _SAME.match(text):
-        return _at_unit(anchor, m.group(1))
-    if m := _SHIFT.match(text):
-        sign = 1 if m.group(1) in ("following", "next", "subsequent") else -1
-        unit = m.group(2) if m.group(2) in ("year", "month", "week") else "day"
-        return _shift(anchor, sign, unit)
-    if m := _LATER.match(text):
-        count = (
-            _NUMBERS.get(m.group(1)) or int(m.group(1))
-            if m.group(1) not in _NUMBERS
-            else _NUMBERS[m.group(1)]
-        )
-        sign = 1 if m.group(3) in ("later", "after", "afterwards") else -1
-        unit = m.group(2) if m.group(2) in ("year", "month", "week") else "day"
-        return _shift(anchor, sign * count, unit)
-    if m := _DAY_AROUND.match(text):
-        return _shift(anchor, 1 if m.group(2) == "after" else -1, m.group(1))
+    anaphoric, computed = _anaphoric(text, anchor)
+    if anaphoric:
+        return computed if explicit_anchor or value is None else value
     if not explicit_anchor:
         return value
     if m := _WEEKDAY.match(text):
@@ -186,6 +177,25 @@ def anchored_date(timex: TimeExpression, anchor: IsoDate | None, explicit_anchor
     if _MONTH_NO_YEAR.match(text) and value is not None and len(value) >= 7:
         return anchor[:4] + value[4:]
     return value
+
+
+def _anaphoric(text: str, anchor: IsoDate) -> tuple[bool, IsoDate | None]:
+    """(whether the expression refers back to a date of the discourse, its date from `anchor`)."""
+    if m := _SAME.match(text):
+        return True, _at_unit(anchor, m.group(1))
+    if m := _SHIFT.match(text):
+        word = m.group(1) or m.group(2)
+        sign = 1 if word in ("following", "next", "subsequent") else -1
+        unit = m.group(3) if m.group(3) in ("year", "month", "week") else "day"
+        return True, _shift(anchor, sign, unit)
+    if m := _LATER.match(text):
+        count = _NUMBERS[m.group(1)] if m.group(1) in _NUMBERS else int(m.group(1))
+        sign = 1 if m.group(3) in ("later", "after", "afterwards") else -1
+        unit = m.group(2) if m.group(2) in ("year", "month", "week") else "day"
+        return True, _shift(anchor, sign * count, unit)
+    if m := _DAY_AROUND.match(text):
+        return True, _shift(anchor, 1 if m.group(2) == "after" else -1, m.group(1))
+    return False, None
 
 
 def article_timex_dates(
