@@ -36,7 +36,7 @@ from storyline.store import NotFound, Store, StoryRecord
 log = logging.getLogger("storyline.consolidate")
 
 # Bump when the story object or a consolidation step changes: every stored consolidation becomes stale.
-CONSOLIDATION_FORMAT = 1
+CONSOLIDATION_FORMAT = 2  # 2: anchored timeline, well-formed brief sentences, facts by version
 MAX_DAYS = 60  # articles per day in a summary: at most the last 60 days of the story
 
 
