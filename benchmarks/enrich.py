@@ -61,6 +61,13 @@ def main() -> int:
         print(f"{name:<12} {median:8.1f} articles/s  (runs: {', '.join(f'{r:.1f}' for r in rates)})")
     median, rates = rate(articles, annotate, args.runs)
     print(f"{'whole stage':<12} {median:8.1f} articles/s  (runs: {', '.join(f'{r:.1f}' for r in rates)})")
+    from storyline.enrich.entities import load_nlp
+
+    nlp = load_nlp()
+    spacy_rate, rates = rate(articles, lambda a: nlp(a.text), args.runs)
+    entity_rate, _ = rate(articles, REGISTRY["entities"].run, args.runs)
+    print(f"{'spaCy NER':<12} {spacy_rate:8.1f} articles/s  (runs: {', '.join(f'{r:.1f}' for r in rates)})")
+    print(f"entity stage / spaCy English NER alone: {entity_rate / spacy_rate:.2f}x")
     return 0
 
 

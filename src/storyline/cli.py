@@ -483,14 +483,52 @@ def eval_timex(path: PathArg = None) -> None:
 def eval_entities(
     path: PathArg = None,
     ecbplus: Annotated[str | None, typer.Option(help="ECB+ folder (default: ../shared/data/ecbplus)")] = None,
+    names: Annotated[str | None, typer.Option(help="names folder (default: ../shared/data/names)")] = None,
 ) -> None:
-    """Entity mentions and cross-document chains on MEANTIME names and ECB+ named entities."""
-    from storyline.eval.entities import evaluate_ecbplus, evaluate_meantime, format_report
+    """Entity mentions and cross-document chains: MEANTIME names, ECB+ named entities, SlavicNER
+    (leave-one-topic-out resolution across documents and languages, mention recall per language)."""
+    from storyline.enrich.name_training import collect
+    from storyline.eval.entities import (
+        evaluate_ecbplus,
+        evaluate_meantime_folds,
+        evaluate_slavic_recall,
+        evaluate_slavicner_folds,
+        format_recall,
+        format_report,
+        format_resolution,
+        read_slavicner,
+    )
 
-    meantime = evaluate_meantime(_data_path(path, "meantime"))
-    out.print(format_report(meantime, "MEANTIME names"), highlight=False, markup=False)
+    meantime_root = _data_path(path, "meantime")
+    names_root = _data_path(names, "names")
+    shared = meantime_root.parent
+    pairs = collect(names_root, shared)  # the matcher's training pairs, once for every fold
+    held, rules, shipped = evaluate_meantime_folds(meantime_root, names_root, shared, pairs=pairs)
+    out.print(format_report(held, "MEANTIME names, matcher trained without the scored topic (held-out)"),
+              highlight=False, markup=False)
+    out.print(format_report(rules, "MEANTIME names, rules only (before the matcher)"), highlight=False, markup=False)
+    out.print(format_report(shipped, "MEANTIME names, shipped matcher (tuned on)"), highlight=False, markup=False)
     ecb = evaluate_ecbplus(_data_path(ecbplus, "ecbplus"))
     out.print(format_report(ecb, "ECB+ named entities"), highlight=False, markup=False)
+    s_held, s_rules, s_shipped = evaluate_slavicner_folds(names_root, shared, pairs=pairs)
+    out.print(format_resolution(s_held, "SlavicNER gold mentions, leave-one-topic-out matcher (held-out)"),
+              highlight=False, markup=False)
+    out.print(format_resolution(s_rules, "SlavicNER gold mentions, rules only"), highlight=False, markup=False)
+    out.print(format_resolution(s_shipped, "SlavicNER gold mentions, shipped matcher (tuned on)"),
+              highlight=False, markup=False)
+    recall = evaluate_slavic_recall(read_slavicner(names_root / "slavicner"), per_language=40)
+    out.print(format_recall(recall, "SlavicNER (no model was trained on it)"), highlight=False, markup=False)
+
+
+@train_app.command("names")
+def train_names(
+    path: Annotated[str | None, typer.Argument(help="names folder (default: ../shared/data/names)")] = None,
+    kind: Annotated[str, typer.Option(help="gbdt or logistic")] = "gbdt",
+) -> None:
+    """Train the learned name matcher on SlavicNER, MEANTIME and ECB+ into storyline/data."""
+    from storyline.enrich.name_training import main as train_main
+
+    raise typer.Exit(train_main([str(_data_path(path, "names")), "--kind", kind]))
 
 
 @eval_app.command("clustering")
@@ -583,7 +621,7 @@ def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../s
     root = Path(path)
     eval_timex(str(root / "timeml" / "tbaq"))
     eval_quantities(str(root))
-    eval_entities(str(root / "meantime"), str(root / "ecbplus"))
+    eval_entities(str(root / "meantime"), str(root / "ecbplus"), str(root / "names"))
     eval_clustering(str(root / "ecbplus"), str(root / "wikiref"))
     eval_facts(str(root))
     eval_timeline(str(root / "timeline17"))

@@ -63,7 +63,7 @@ def fold_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[AnnotatedArti
     from storyline.enrich.resolve import resolve
 
     docs = [(a.id, a.article.text, a.mentions) for a in items]
-    resolved = resolve(docs)
+    resolved = resolve(docs, [a.article.language for a in items])
     links = resolved.mention_keys
     out = []
     for a in items:

@@ -44,12 +44,10 @@ def _quantities(article: Article) -> AnnotatorOutput:
 
 
 def _entities(article: Article) -> AnnotatorOutput:
-    from storyline.enrich.entities import extract_mentions, ner_support
+    from storyline.enrich.entities import ner_result
 
-    unsupported = ner_support(article.language)
-    if unsupported:
-        return AnnotatorOutput(note=unsupported)
-    return AnnotatorOutput(mentions=tuple(extract_mentions(article.text, article.language)))
+    result = ner_result(article.text, article.language)
+    return AnnotatorOutput(mentions=tuple(result.mentions), note=result.note)
 
 
 REGISTRY: dict[str, Annotator] = {
@@ -57,7 +55,7 @@ REGISTRY: dict[str, Annotator] = {
     for a in (
         Annotator("timex", "1", _timex),
         Annotator("quantities", "1", _quantities),
-        Annotator("entities", "1", _entities),
+        Annotator("entities", "2", _entities),
     )
 }
 

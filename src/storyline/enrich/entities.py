@@ -1,8 +1,11 @@
-"""Named-entity recognition: spaCy's English NER, cleaned mention edges, and a second pass
-that finds capitalised occurrences of names the model recognised elsewhere but missed here.
+"""Named-entity recognition: spaCy's English NER, the models of other languages behind one
+interface (`storyline.enrich.ner`: French, Russian/Ukrainian/Bulgarian, Chinese, the French model
+on Romance languages), cleaned mention edges, and a second pass that finds capitalised
+occurrences of names the model recognised elsewhere but missed here.
 
-Offsets are character offsets into the text given. Languages other than English return no
-mentions and say why (`NerResult.unsupported_language`, `ner_support`), never raise.
+Offsets are character offsets into the text given. A language without a model gets only
+capitalised names confirmed against names already known (`known`), and says so
+(`NerResult.unsupported_language`, `NerResult.note`, `ner_support`); nothing raises.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class NerResult:
 
     mentions: list[EntityMention]
     unsupported_language: str | None = None
+    note: str | None = None  # which fallback served the language, for the article's notes
 
 
 def ner_support(language: str | None) -> str | None:
@@ -38,10 +42,12 @@ def ner_support(language: str | None) -> str | None:
 
     An unknown language (None or "") is treated as English.
     """
-    lang = (language or "en").strip().lower().split("-")[0].split("_")[0]
-    if lang in SUPPORTED_LANGUAGES:
+    from storyline.enrich.ner import recognizer_for
+
+    lang = _language_code(language)
+    if lang in SUPPORTED_LANGUAGES or recognizer_for(lang) is not None:
         return None
-    return f"unsupported language: {lang} (entity recognition is English only)"
+    return f"unsupported language: {lang} (no entity model: only capitalised names already known are found)"
 
 
 def _language_code(language: str | None) -> str:
@@ -102,28 +108,114 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             changed = True
     if start >= end or not any(ch.isalnum() for ch in text[start:end]):
         return None
-    return start, end
+    return _repair_edges(text, start, end)
+
+
+_MODEL_CODE = re.compile(r"[ \t(]+\(?(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}-?[A-Z0-9]{2,}\)?$")
+
+
+def _repair_edges(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Edges cut where a bracket opens and never closes ("Samsung (Korea" -> "Samsung"), after a
+    bracket that closes and never opened, and before a trailing model code in brackets or after
+    a multi-word name ("Vantorra Pulse SM-X910" -> "Vantorra Pulse")."""
+    span = text[start:end]
+    for opening, closing in (("(", ")"), ("[", "]")):
+        if span.count(opening) > span.count(closing):
+            cut = span.rfind(opening)
+            span = span[:cut].rstrip()
+        elif span.count(closing) > span.count(opening):
+            cut = span.find(closing)
+            lead = span[cut + 1 :].lstrip()
+            start += len(span) - len(lead)
+            span = lead
+    m = _MODEL_CODE.search(span)
+    if m and m.start() > 0 and " " in span[: m.start()].strip():
+        span = span[: m.start()]
+    span = span.rstrip(_TRAIL_PUNCT)
+    if not span or not any(ch.isalpha() for ch in span):
+        return None
+    return start, start + len(span)
 
 
 def _mentions_from_doc(text: str, doc: Any) -> list[EntityMention]:
+    return _mentions_from_spans(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+
+
+def _mentions_from_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> list[EntityMention]:
     out: list[EntityMention] = []
     seen: set[tuple[int, int]] = set()
-    for ent in doc.ents:
-        if ent.label_ not in KEPT_LABELS:
+    for span_start, span_end, label in spans:
+        if label not in KEPT_LABELS:
             continue
-        for piece_start, piece_end in _line_pieces(text, ent.start_char, ent.end_char):
+        for piece_start, piece_end in _line_pieces(text, span_start, span_end):
             edges = clean_span(text, piece_start, piece_end)
             if edges is None:
                 continue
             start, end = edges
             surface = text[start:end]
-            if not any(ch.isupper() for ch in surface):
+            if not any(ch.isupper() for ch in surface) and not _caseless(surface):
                 continue  # "the country", lower-case nationality words
             if (start, end) in seen:
                 continue
             seen.add((start, end))
-            out.append(EntityMention(start=start, end=end, text=surface, label=ent.label_))
-    return out
+            if label == "PERSON" and any(ch.isdigit() for ch in surface):
+                label = "PRODUCT"  # "Pulse X9" is a product model, not a person
+            out.append(EntityMention(start=start, end=end, text=surface, label=label))
+    return _drop_header_only(text, out)
+
+
+_WIDGET = re.compile(
+    r"\b(?:comments?|sign (?:in|up)|log ?in|subscribe|subscription|newsletter|share (?:this|on)|"
+    r"listen to this article|min read|follow us|advertisement|cookies?|read more|related (?:stories|articles)|"
+    r"all rights reserved|copyright)\b|\u00a9",
+    re.IGNORECASE,
+)
+_LINE_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
+
+
+def line_kind(line: str) -> str:
+    """ "widget" for boilerplate (comment prompts, subscription banners, share bars), "header"
+    for a short title-case line without closing punctuation (a headline, a section title), else
+    "body"."""
+    words = _LINE_WORD.findall(line)
+    if len(words) <= 14 and _WIDGET.search(line):
+        return "widget"
+    stripped = line.strip()
+    if 3 <= len(words) <= 14 and not stripped.endswith((".", "!", "?", ":", ";", ",", '"', "\u201d")):
+        content = [w for w in words if len(w) > 3]
+        if content and sum(w[0].isupper() for w in content) >= 0.75 * len(content):
+            return "header"
+    return "body"
+
+
+def _drop_header_only(text: str, mentions: list[EntityMention]) -> list[EntityMention]:
+    """Mentions on boilerplate lines go; mentions on header lines stay only when the same name
+    is also found in the body."""
+    if not mentions:
+        return mentions
+    kinds: dict[int, str] = {}
+    body_names: set[str] = set()
+    line_of: list[int] = []
+    for m in mentions:
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if line_start not in kinds:
+            line_end = text.find("\n", m.end)
+            kinds[line_start] = line_kind(text[line_start : line_end if line_end >= 0 else len(text)])
+        line_of.append(line_start)
+        if kinds[line_start] == "body":
+            body_names.add(normalize_name(m.text))
+    if all(kind == "body" for kind in kinds.values()):
+        return mentions
+    return [
+        m
+        for m, line in zip(mentions, line_of, strict=True)
+        if kinds[line] == "body" or (kinds[line] == "header" and normalize_name(m.text) in body_names)
+    ]
+
+
+def _caseless(surface: str) -> bool:
+    """A name in a script without letter case (Chinese, Japanese, Arabic...)."""
+    return any(ch.isalpha() for ch in surface) and not any(ch.isupper() or ch.islower() for ch in surface)
 
 
 def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -137,36 +229,49 @@ def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in pieces if e > s]
 
 
-def extract_mentions(text: str, language: str | None = "en") -> list[EntityMention]:
-    """Named-entity mentions of `text`; [] for an unsupported language (see `ner_result`)."""
-    return ner_result(text, language).mentions
+def extract_mentions(
+    text: str, language: str | None = "en", known: Mapping[str, str] | None = None
+) -> list[EntityMention]:
+    """Named-entity mentions of `text`; see `ner_result`."""
+    return ner_result(text, language, known).mentions
 
 
-def ner_result(text: str, language: str | None = "en") -> NerResult:
-    """Mentions with the reason they are missing when the language is unsupported."""
-    if ner_support(language) is not None:
-        return NerResult(mentions=[], unsupported_language=_language_code(language))
-    if not text.strip():
-        return NerResult(mentions=[])
-    return NerResult(mentions=_mentions_from_doc(text, load_nlp()(text)))
+def ner_result(text: str, language: str | None = "en", known: Mapping[str, str] | None = None) -> NerResult:
+    """Mentions of `text` in its language. `known` (surface -> label: names already known, in
+    any language and script) confirms capitalised candidates in a language without a model."""
+    return extract_mentions_many([text], [language], known=known)[0]
 
 
 def extract_mentions_many(
-    texts: Sequence[str], languages: Sequence[str | None] | None = None, batch_size: int = 32
+    texts: Sequence[str],
+    languages: Sequence[str | None] | None = None,
+    batch_size: int = 32,
+    known: Mapping[str, str] | None = None,
 ) -> list[NerResult]:
-    """`ner_result` for many texts at once (spaCy's `pipe`), in the order given."""
+    """`ner_result` for many texts at once (spaCy's `pipe` for English), in the order given."""
+    from storyline.enrich.ner import confirmed_candidates, known_keys, model_note, recognizer_for
+
     langs: Sequence[str | None] = languages if languages is not None else ["en"] * len(texts)
     if len(langs) != len(texts):
         raise ValueError("texts and languages differ in length")
     results: list[NerResult | None] = [None] * len(texts)
     todo: list[int] = []
+    keys: dict[str, str] | None = None
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-        if ner_support(lang) is not None:
-            results[i] = NerResult(mentions=[], unsupported_language=_language_code(lang))
-        elif not text.strip():
+        code = _language_code(lang)
+        if not text.strip():
             results[i] = NerResult(mentions=[])
-        else:
+        elif code in SUPPORTED_LANGUAGES:
             todo.append(i)
+        elif (recognizer := recognizer_for(code)) is not None:
+            spans = recognizer.run(text)
+            results[i] = NerResult(mentions=_mentions_from_spans(text, spans), note=model_note(code))
+        else:
+            found: list[EntityMention] = []
+            if known:
+                keys = keys if keys is not None else known_keys(dict(known))
+                found = _mentions_from_spans(text, confirmed_candidates(text, code, keys))
+            results[i] = NerResult(mentions=found, unsupported_language=code, note=model_note(code))
     if todo:
         nlp = load_nlp()
         docs = nlp.pipe((texts[i] for i in todo), batch_size=batch_size)

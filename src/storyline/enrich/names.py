@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
@@ -480,3 +483,244 @@ def close_spelling(a: str, b: str) -> bool:
 def entity_key(label: str, name: str) -> str:
     """Stable key of a canonical entity: "PERSON:kim jong un"."""
     return f"{label}:{normalize_name(name)}"
+
+
+# --- keys and features of the learned name matcher -----------------------------------------------
+
+# Snowball stemmers of the languages that inflect names; Ukrainian and Bulgarian share most Russian endings, Slovene
+# and Croatian the Serbian ones (Latin script).
+_STEMMER_OF = {
+    "ru": "russian",
+    "uk": "russian",
+    "bg": "russian",
+    "cs": "czech",
+    "sk": "czech",
+    "pl": "polish",
+    "sl": "serbian",
+    "hr": "serbian",
+    "sr": "serbian",
+    "bs": "serbian",
+    "fi": "finnish",
+    "hu": "hungarian",
+    "tr": "turkish",
+    "lt": "lithuanian",
+    "el": "greek",
+}
+# Spellings of one sound across romanisations and Slavic orthographies, longest first.
+_SKELETON_RULES = (
+    ("shch", "s"),
+    ("sch", "s"),
+    ("dzh", "j"),
+    ("dz", "z"),
+    ("zh", "z"),
+    ("kh", "h"),
+    ("ch", "c"),
+    ("cz", "c"),
+    ("sh", "s"),
+    ("sz", "s"),
+    ("rz", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("w", "v"),
+    ("j", "i"),
+    ("y", "i"),
+)
+_DOUBLED = re.compile(r"(.)\1+")
+_NON_INITIAL_H = re.compile(r"(?<=.)h")
+_SCRIPT_RANGES = (("cyrillic", 0x0400, 0x052F), ("greek", 0x0370, 0x03FF), ("cjk", 0x3040, 0x9FFF))
+
+
+def script_of(text: str) -> str:
+    """The script of the first letter of `text`: "latin", "cyrillic", "greek", "cjk" or "other"."""
+    for ch in text:
+        if ch.isalpha():
+            code = ord(ch)
+            if code < 0x0250:
+                return "latin"
+            for name, lo, hi in _SCRIPT_RANGES:
+                if lo <= code <= hi:
+                    return name
+            return "other"
+    return "other"
+
+
+@lru_cache(maxsize=64)
+def _stemmer(algorithm: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(algorithm)
+
+
+def inflects(language: str | None) -> bool:
+    """Whether names are declined in `language` (Slavic, Baltic, Finnic, Hungarian, Greek,
+    Turkish): its forms of one name differ by their endings."""
+    return (language or "").lower()[:2] in _STEMMER_OF
+
+
+def skeleton(token: str) -> str:
+    """A transliterated token reduced to its consonant-and-vowel skeleton, so the spellings of
+    one name in different scripts and orthographies agree: "dzhonson" and "johnson" both give
+    "ionson", "lukaszenka" and "lukashenka" "lukasenka". Input: lower-case ASCII."""
+    s = token.replace("'", "")
+    for old, new in _SKELETON_RULES:
+        s = s.replace(old, new)
+    s = _NON_INITIAL_H.sub("", s)
+    return _DOUBLED.sub(r"\1", s)
+
+
+def stem_token(token: str, language: str | None) -> str:
+    """A token without its inflection, transliterated and skeletonised: "Джонсона" (ru),
+    "Johnsona" (pl) and "Johnson" (en) give "ionson". The language's Snowball stemmer where it
+    has one, then trailing vowels are dropped (at least three letters kept)."""
+    lang = (language or "").lower()[:2]
+    word = unicodedata.normalize("NFKC", token).casefold()
+    algorithm = _STEMMER_OF.get(lang)
+    if algorithm is None and script_of(word) == "cyrillic":
+        algorithm = "russian"
+    if algorithm is not None and len(word) > 3:
+        word = _stemmer(algorithm).stemWord(word)
+    s = skeleton("".join(ch for ch in unidecode(word).casefold() if ch.isalnum()))
+    stripped = s.rstrip("aeiou")
+    return stripped if len(stripped) >= 3 else s[: max(3, len(stripped))]
+
+
+@dataclass(frozen=True)
+class NameView:
+    """What the matcher compares of one name, computed once per distinct name."""
+
+    form: str  # normalized (transliterated, lower case) name
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]  # per content token, see `stem_token`
+    skeleton: str  # the stems joined without spaces
+    metaphone: str
+    initials: str
+    acronym: bool
+    family: str  # "PER", "PLACE", "THING", "NORP" or "" when unknown
+    language: str
+    script: str
+    digits: str
+
+
+def name_view(surface: str, language: str | None = None, family: str = "") -> NameView:
+    """The comparable view of one surface name in its language."""
+    import jellyfish
+
+    raw_tokens = [t for t in _SEPARATORS.split(unicodedata.normalize("NFKC", surface).strip()) if t]
+    raw_tokens = [_POSSESSIVE.sub("", t) for t in raw_tokens]
+    tokens = name_tokens(surface)
+    stems = tuple(
+        stem_token(t, language)
+        for t in raw_tokens
+        if normalize_name(t) and normalize_name(t) not in CONNECTORS and normalize_name(t) not in ORG_SUFFIXES
+    )
+    if not stems:
+        stems = tuple(skeleton(t) for t in tokens)
+    joined = "".join(stems)
+    content = [t for t in tokens if t not in CONNECTORS]
+    return NameView(
+        form=" ".join(tokens),
+        tokens=tokens,
+        stems=stems,
+        skeleton=joined,
+        metaphone=jellyfish.metaphone(joined) if joined.isalpha() else joined,
+        initials="".join(t[0] for t in content if t),
+        acronym=looks_like_acronym(surface),
+        family=family,
+        language=(language or "").lower()[:2],
+        script=script_of(surface),
+        digits="".join(ch for ch in surface if ch.isdigit()),
+    )
+
+
+FEATURES = (
+    "ratio_form",
+    "ratio_skeleton",
+    "token_sort_stems",
+    "token_set_stems",
+    "partial_skeleton",
+    "jaro_winkler_skeleton",
+    "stem_jaccard",
+    "containment",
+    "last_token",
+    "first_token",
+    "first_name_conflict",
+    "metaphone_ratio",
+    "acronym_fit",
+    "token_count_diff",
+    "length_ratio",
+    "same_language",
+    "same_script",
+    "same_family",
+    "family_known",
+    "digits_differ",
+    "context_overlap",
+    "single_tokens",
+    "same_stems",
+)
+
+
+def _token_match(a: str, b: str) -> bool:
+    import jellyfish
+
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    return min(len(a), len(b)) >= 3 and jellyfish.jaro_winkler_similarity(a, b) >= 0.9
+
+
+def _acronym_fit(a: NameView, b: NameView) -> float:
+    for short, long in ((a, b), (b, a)):
+        if short.acronym and len(long.tokens) >= 2:
+            letters = short.form.replace(" ", "")
+            if letters in (long.initials, "".join(t[0] for t in long.tokens)):
+                return 1.0
+            if letters == "".join(s[0] for s in long.stems):
+                return 1.0
+    return 0.0
+
+
+def pair_features(a: NameView, b: NameView, context_overlap: float = 0.0) -> list[float]:
+    """The matcher's features of two names (in the order of `FEATURES`)."""
+    import jellyfish
+    from rapidfuzz import fuzz
+
+    sa, sb = " ".join(a.stems), " ".join(b.stems)
+    set_a, set_b = set(a.stems), set(b.stems)
+    short, long = (a.stems, b.stems) if len(a.stems) <= len(b.stems) else (b.stems, a.stems)
+    contained = sum(1 for t in short if any(_token_match(t, u) for u in long)) / len(short) if short else 0.0
+    last = float(bool(a.stems and b.stems) and _token_match(a.stems[-1], b.stems[-1]))
+    first = float(bool(a.stems and b.stems) and _token_match(a.stems[0], b.stems[0]))
+    conflict = float(len(a.stems) >= 2 and len(b.stems) >= 2 and bool(last) and not first)
+    both_known = bool(a.family and b.family)
+    la, lb = len(a.skeleton), len(b.skeleton)
+    return [
+        ratio(a.form, b.form) / 100.0,
+        ratio(a.skeleton, b.skeleton) / 100.0,
+        fuzz.token_sort_ratio(sa, sb) / 100.0,
+        fuzz.token_set_ratio(sa, sb) / 100.0,
+        fuzz.partial_ratio(a.skeleton, b.skeleton) / 100.0,
+        jellyfish.jaro_winkler_similarity(a.skeleton, b.skeleton) if a.skeleton and b.skeleton else 0.0,
+        len(set_a & set_b) / len(set_a | set_b) if set_a | set_b else 0.0,
+        contained,
+        last,
+        first,
+        conflict,
+        ratio(a.metaphone, b.metaphone) / 100.0,
+        _acronym_fit(a, b),
+        float(abs(len(a.stems) - len(b.stems))),
+        min(la, lb) / max(la, lb) if la and lb else 0.0,
+        float(a.language == b.language and bool(a.language)),
+        float(a.script == b.script),
+        float(both_known and a.family == b.family),
+        float(both_known),
+        float(a.digits != b.digits),
+        context_overlap,
+        float(len(a.stems) == 1 and len(b.stems) == 1),
+        float(sa == sb),
+    ]

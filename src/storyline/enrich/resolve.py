@@ -17,7 +17,12 @@ evidence, strongest first:
    otherwise ("Mulally" as ORG) goes to the one person of its document with that surname;
    "A. Sethupathi" goes to "Anirudh Sethupathi";
 5. the distinctive word of an organisation, facility or product name used alone ("Vantorra",
-   "Chiefs") goes to the one longer name that every document using it names (`_fold_short_names`).
+   "Chiefs") goes to the one longer name that every document using it names (`_fold_short_names`);
+6. the learned name matcher (`matcher.NameMatcher`): names that share a cheap blocking key are
+   scored pairwise (spellings across scripts and inflections, sound keys, containment, acronym
+   fit, label agreement, shared context) and joined best first above its threshold, unless a
+   pair of multi-word person names of the two sides scores below its veto ("Boris Johnson"
+   and "Stanley Johnson" keep apart even where a bare "Johnson" matches both).
 
 A one-word name the small NER model tags PERSON in some sentences and ORG, GPE or PRODUCT in
 others is one entity unless a longer person name contains it ("Harrison Ford").
@@ -33,13 +38,18 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from storyline.enrich.matcher import NameMatcher, candidate_pairs, context_overlap, default_matcher
 from storyline.enrich.names import (
+    CONNECTORS,
+    NameView,
     acronyms_of,
     close_spelling,
     entity_key,
+    inflects,
     is_distinctive,
     looks_like_acronym,
     name_tokens,
+    name_view,
     org_key,
     phonetic_token,
     strip_titles,
@@ -88,6 +98,7 @@ class _Mention:
     text: str
     label: str
     form: str  # normalized, titles dropped
+    language: str = ""
     node: int = -1
 
 
@@ -188,13 +199,18 @@ def _form_of(text: str, label: str) -> str:
     return " ".join(tokens)
 
 
-def _build(docs: Sequence[Doc]) -> tuple[list[_Mention], list[_Node]]:
+def _build(
+    docs: Sequence[Doc], languages: Sequence[str | None] | None = None
+) -> tuple[list[_Mention], list[_Node]]:
     mentions: list[_Mention] = []
     for d, (doc_id, _text, doc_mentions) in enumerate(docs):
+        lang = (languages[d] or "") if languages is not None else ""
         for given in doc_mentions:
             form = _form_of(given.text, given.label)
             if form:
-                mentions.append(_Mention(d, doc_id, given.start, given.end, given.text, given.label, form))
+                mentions.append(
+                    _Mention(d, doc_id, given.start, given.end, given.text, given.label, form, lang)
+                )
     # a form's family is its majority family; a strong minority of PERSON (or of non-PERSON)
     # readings of the same form gets its own node
     fam_counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -271,6 +287,28 @@ def _merge_exactish(nodes: list[_Node], uf: _UnionFind) -> None:
             uf.union(by_core[key], i)
         else:
             by_core[key] = i
+
+
+def _merge_acronym_prefixes(nodes: list[_Node], uf: _UnionFind) -> None:
+    """A name whose leading words are written as their acronym and the full name ("UN Security
+    Council" ~ "United Nations Security Council", "EU Commission" ~ "European Union
+    Commission"): same family, same remaining words."""
+    full: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        toks = node.form.split()
+        if node.family == "PER" or len(toks) < 3:
+            continue
+        for k in range(2, len(toks)):
+            lead = [t for t in toks[:k] if t not in CONNECTORS]
+            if len(lead) >= 2:
+                full[("".join(t[0] for t in lead) + " " + " ".join(toks[k:]), node.family)].append(i)
+    for i, node in enumerate(nodes):
+        toks = node.form.split()
+        if node.family == "PER" or len(toks) < 2 or not 2 <= len(toks[0]) <= 5:
+            continue
+        cands = {uf.find(j) for j in full.get((node.form, node.family), []) if j != i}
+        if len(cands) == 1:
+            uf.union(cands.pop(), i)
 
 
 def _merge_acronyms(nodes: list[_Node], uf: _UnionFind) -> set[int]:
@@ -555,17 +593,126 @@ def _canonical(texts: list[str], short: list[bool]) -> str:
     return min(counts, key=lambda t: (-counts[t], -len(t), t))
 
 
-def resolve(docs: Sequence[Doc]) -> ResolvedEntities:
+def node_views(mentions: list[_Mention], nodes: list[_Node]) -> list[NameView]:
+    """The matcher's view of each node: its most frequent surface form, in the language of
+    that form's first mention."""
+    views = []
+    for node in nodes:
+        texts = Counter(mentions[i].text for i in node.mentions)
+        surface = min(texts, key=lambda t: (-texts[t], t))
+        lang = next(mentions[i].language for i in node.mentions if mentions[i].text == surface)
+        views.append(name_view(surface, lang, node.family))
+    return views
+
+
+def node_contexts(mentions: list[_Mention], views: list[NameView], top: int = 30) -> list[set[str]]:
+    """Per node, the keys (first stem) of the names most often met in its documents."""
+    by_doc: dict[int, set[int]] = defaultdict(set)
+    for m in mentions:
+        by_doc[m.doc].add(m.node)
+    counts: list[Counter[str]] = [Counter() for _ in views]
+    for members in by_doc.values():
+        keys = {n: views[n].stems[0][:5] for n in members if views[n].stems}
+        for n in members:
+            own = keys.get(n)
+            counts[n].update(k for o, k in keys.items() if o != n and k != own)
+    return [{k for k, _ in c.most_common(top)} for c in counts]
+
+
+def _learned_pair_allowed(na: _Node, nb: _Node, va: NameView, vb: NameView, overlap: float) -> bool:
+    """The pairs the learned matcher may join. A person never joins another family (the
+    mislabelling rules do that). Between two names of languages that do not inflect names,
+    in one script (English, French...), the rules above know more and the matcher only adds
+    what they allow: a bare word and a longer name are a short form (`_fold_short_names`)
+    unless one is the other's acronym; two names of one document are one only with the same
+    stems (one writer keeps one spelling); two one-word names must be close spellings in
+    agreeing contexts."""
+    if (na.family == "PER") != (nb.family == "PER"):
+        return False
+    if va.script != vb.script or inflects(va.language) or inflects(vb.language):
+        return True
+    if (len(va.stems) == 1) != (len(vb.stems) == 1) and not (va.acronym or vb.acronym):
+        return False
+    same_stems = va.stems == vb.stems
+    if na.docs & nb.docs and not same_stems:
+        return False
+    if len(va.stems) == 1 and not same_stems:
+        return overlap > 0.0 and close_spelling(na.form, nb.form)
+    return True
+
+
+def _merge_learned(
+    mentions: list[_Mention], nodes: list[_Node], uf: _UnionFind, matcher: NameMatcher
+) -> None:
+    """Join nodes the learned matcher scores above its threshold, best pairs first; a join is
+    refused when two multi-word person names, one on each side, score below its veto."""
+    views = node_views(mentions, nodes)
+    contexts = node_contexts(mentions, views)
+    pairs = []
+    overlaps = []
+    for a, b in candidate_pairs(views):
+        overlap = context_overlap(contexts[a], contexts[b])
+        if _learned_pair_allowed(nodes[a], nodes[b], views[a], views[b], overlap):
+            pairs.append((a, b))
+            overlaps.append(overlap)
+    if not pairs:
+        return
+    probs = matcher.score_pairs(views, pairs, overlaps)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(nodes)):
+        members[uf.find(i)].append(i)
+    scored: dict[tuple[int, int], float] = {p: float(q) for p, q in zip(pairs, probs, strict=True)}
+
+    def full_person(i: int) -> bool:
+        return views[i].family == "PER" and len(views[i].stems) >= 2
+
+    def prob(a: int, b: int) -> float:
+        key = (a, b) if a < b else (b, a)
+        if key not in scored:
+            ov = context_overlap(contexts[a], contexts[b])
+            scored[key] = float(matcher.score_pairs(views, [key], [ov])[0])
+        return scored[key]
+
+    order = sorted(range(len(pairs)), key=lambda k: (-probs[k], pairs[k]))
+    for k in order:
+        if probs[k] < matcher.threshold:
+            break
+        a, b = pairs[k]
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        left = [i for i in members[ra] if full_person(i)]
+        right = [i for i in members[rb] if full_person(i)]
+        if any(prob(x, y) < matcher.veto for x in left for y in right):
+            continue
+        uf.union(ra, rb)
+        root = uf.find(ra)
+        other = rb if root == ra else ra
+        members[root].extend(members.pop(other))
+
+
+def resolve(
+    docs: Sequence[Doc],
+    languages: Sequence[str | None] | None = None,
+    matcher: NameMatcher | bool | None = True,
+) -> ResolvedEntities:
     """Canonical entities of the mentions of `docs` ((doc_id, text, mentions) each) and the
-    entity key of every mention ((doc_id, start, end) -> key). Deterministic."""
-    mentions, nodes = _build(docs)
+    entity key of every mention ((doc_id, start, end) -> key). Deterministic.
+
+    `languages` gives each document's language (for stemming inflected names); `matcher` is
+    the learned name matcher (True: the shipped one; False or None: rules only)."""
+    mentions, nodes = _build(docs, languages)
     if not mentions:
         return ResolvedEntities(entities=(), mention_keys={})
     uf = _UnionFind(len(nodes))
     _merge_exactish(nodes, uf)
+    _merge_acronym_prefixes(nodes, uf)
     acronym_nodes = _merge_acronyms(nodes, uf)
     entities_ctx, words_ctx = _contexts(docs, mentions, nodes)
     _merge_spelling(nodes, uf, entities_ctx, words_ctx)
+    chosen = default_matcher() if matcher is True else matcher or None
+    if chosen is not None:
+        _merge_learned(mentions, nodes, uf, chosen)
     _rejoin_mislabelled_persons(nodes, uf)
     overrides = _fold_short_names(mentions, nodes, uf, acronym_nodes)
 
@@ -611,3 +758,49 @@ def with_keys(
 ) -> list[EntityMention]:
     """The mentions of one document with their `entity_key` filled in from `resolved`."""
     return [replace(m, entity_key=resolved.key_of(doc_id, m)) for m in mentions]
+
+
+# Places and nationalities set the scene of most stories; they are their subject less often.
+_SUBJECT_WEIGHT = {"GPE": 0.5, "LOC": 0.5, "FAC": 0.7, "NORP": 0.0}
+
+
+def entity_salience(
+    docs: Sequence[Doc], resolved: ResolvedEntities, outlets: Sequence[str | None] | None = None
+) -> dict[str, float]:
+    """Salience of each entity across outlets: in each document, log(1 + mentions) plus one
+    when it is named in the first fifth of the text; an outlet counts its best document once;
+    the outlets' scores are summed (a name every outlet leads with wins), places weigh half."""
+    import math
+
+    labels = {e.key: e.label for e in resolved.entities}
+    per_outlet: dict[tuple[str, str], float] = {}
+    for d, (doc_id, text, mentions) in enumerate(docs):
+        outlet = (outlets[d] if outlets is not None else None) or doc_id
+        counts: Counter[str] = Counter()
+        early: set[str] = set()
+        for m in mentions:
+            key = resolved.key_of(doc_id, m)
+            if key is None:
+                continue
+            counts[key] += 1
+            if m.start <= max(200, len(text) // 5):
+                early.add(key)
+        for key, n in counts.items():
+            score = (math.log1p(n) + (1.0 if key in early else 0.0)) * _SUBJECT_WEIGHT.get(labels.get(key, ""), 1.0)
+            per_outlet[(outlet, key)] = max(per_outlet.get((outlet, key), 0.0), score)
+    total: dict[str, float] = defaultdict(float)
+    for (_outlet, key), score in per_outlet.items():
+        total[key] += score
+    return dict(total)
+
+
+def focal_entity(
+    docs: Sequence[Doc], resolved: ResolvedEntities, outlets: Sequence[str | None] | None = None
+) -> str | None:
+    """The key of a story's main subject (highest `entity_salience`; ties to the smaller key), or
+    None when nothing was named."""
+    salience = entity_salience(docs, resolved, outlets)
+    positive = {k: v for k, v in salience.items() if v > 0}
+    if not positive:
+        return None
+    return min(positive, key=lambda k: (-positive[k], k))

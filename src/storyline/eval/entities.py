@@ -35,15 +35,20 @@ from __future__ import annotations
 import csv
 import time
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from storyline.enrich.entities import extract_mentions_many, find_missed_mentions, known_names
+from storyline.enrich.matcher import NameMatcher
 from storyline.enrich.names import normalize_name
 from storyline.enrich.resolve import resolve
 from storyline.model import EntityMention
+
+if TYPE_CHECKING:
+    from storyline.enrich.name_training import PairSet
 
 _ECB_ENTITY_PREFIXES = ("HUMAN_PART", "LOC_", "NON_HUMAN_PART")
 _PRONOUNS = frozenset(
@@ -107,11 +112,25 @@ _NAME_CONNECTORS = frozenset(
 )
 
 
+_MEANTIME_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE", "PRO": "PRODUCT", "FIN": "ORG", "MIX": "ORG"}
+_ECB_TYPES = {
+    "HUMAN_PART_PER": "PERSON",
+    "HUMAN_PART_ORG": "ORG",
+    "HUMAN_PART_GPE": "GPE",
+    "HUMAN_PART_VEH": "PRODUCT",
+    "LOC_FAC": "FAC",
+    "LOC_GEO": "LOC",
+    "LOC_OTHER": "LOC",
+    "NON_HUMAN_PART": "PRODUCT",
+}
+
+
 @dataclass(frozen=True)
 class GoldMention:
     tokens: tuple[int, ...]  # token indices into the document's token list
     chain: str
     text: str
+    label: str = ""  # the gold type in spaCy's labels (PERSON, ORG, GPE, ...), "" when unknown
 
 
 @dataclass(frozen=True)
@@ -190,6 +209,7 @@ def read_meantime_document(path: Path, topic: str) -> GoldDocument:
     relations = root.find("Relations")
     names: dict[str, tuple[int, ...]] = {}
     instances: dict[str, str] = {}
+    types: dict[str, str] = {}
     if markables is not None:
         for el in markables:
             m_id = el.get("m_id", "")
@@ -199,7 +219,9 @@ def read_meantime_document(path: Path, topic: str) -> GoldDocument:
                     names[m_id] = toks
             elif el.tag == "ENTITY":
                 instances[m_id] = el.get("instance_id") or f"{doc_id}#{m_id}"
+                types[m_id] = _MEANTIME_TYPES.get(el.get("ent_type", ""), "")
     chain_of: dict[str, str] = {}
+    type_of: dict[str, str] = {}
     if relations is not None:
         for rel in relations.iter("REFERS_TO"):
             target = rel.find("target")
@@ -208,8 +230,14 @@ def read_meantime_document(path: Path, topic: str) -> GoldDocument:
             chain = instances[target.get("m_id", "")]
             for src in rel.iter("source"):
                 chain_of[src.get("m_id", "")] = chain
+                type_of[src.get("m_id", "")] = types.get(target.get("m_id", ""), "")
     mentions = tuple(
-        GoldMention(toks, chain_of.get(m_id, f"{doc_id}#single{m_id}"), " ".join(words[t] for t in toks))
+        GoldMention(
+            toks,
+            chain_of.get(m_id, f"{doc_id}#single{m_id}"),
+            " ".join(words[t] for t in toks),
+            type_of.get(m_id, ""),
+        )
         for m_id, toks in sorted(names.items(), key=lambda kv: kv[1])
     )
     return GoldDocument(doc_id, topic, tuple(words), tuple(sentences), mentions, MEANTIME_SCORED)
@@ -268,6 +296,7 @@ def read_ecbplus_document(path: Path, topic: str, scored: frozenset[int] | None)
     relations = root.find("Relations")
     spans: dict[str, tuple[int, ...]] = {}
     instances: dict[str, str] = {}
+    kinds: dict[str, str] = {}
     if markables is not None:
         for el in markables:
             if not el.tag.startswith(_ECB_ENTITY_PREFIXES):
@@ -276,6 +305,7 @@ def read_ecbplus_document(path: Path, topic: str, scored: frozenset[int] | None)
             anchors = [a.get("t_id", "") for a in el.iter("token_anchor")]
             if anchors:
                 spans[m_id] = tuple(sorted(index[a] for a in anchors if a in index))
+                kinds[m_id] = _ECB_TYPES.get(el.tag, "")
             else:
                 instances[m_id] = el.get("instance_id") or f"{doc_id}#{m_id}"
     chain_of: dict[str, str] = {}
@@ -303,7 +333,12 @@ def read_ecbplus_document(path: Path, topic: str, scored: frozenset[int] | None)
         while toks and words[toks[0]].lower() == "the":
             toks = toks[1:]
         mentions.append(
-            GoldMention(toks, chain_of.get(m_id, f"{doc_id}#single{m_id}"), " ".join(words[t] for t in toks))
+            GoldMention(
+                toks,
+                chain_of.get(m_id, f"{doc_id}#single{m_id}"),
+                " ".join(words[t] for t in toks),
+                kinds.get(m_id, ""),
+            )
         )
     return GoldDocument(doc_id, topic, tuple(words), tuple(sentences), tuple(mentions), scored)
 
@@ -351,7 +386,7 @@ def _token_span(start: int, end: int, offsets: list[tuple[int, int]]) -> tuple[i
 
 
 def run_system(
-    docs: Sequence[GoldDocument], second_pass: bool = True
+    docs: Sequence[GoldDocument], second_pass: bool = True, matcher: NameMatcher | bool | None = True
 ) -> tuple[list[list[tuple[tuple[int, ...], str, str]]], float, int]:
     """Per document, the system's (token span, entity key, surface) triples; NER seconds; chars."""
     rendered = [_render(d) for d in docs]
@@ -366,7 +401,11 @@ def run_system(
         mentions = [
             sorted([*a, *b], key=lambda m: (m.start, m.end)) for a, b in zip(mentions, extra, strict=True)
         ]
-    resolved = resolve([(d.doc_id, t, ms) for d, t, ms in zip(docs, texts, mentions, strict=True)])
+    resolved = resolve(
+        [(d.doc_id, t, ms) for d, t, ms in zip(docs, texts, mentions, strict=True)],
+        ["en"] * len(docs),
+        matcher=matcher,
+    )
     out: list[list[tuple[tuple[int, ...], str, str]]] = []
     for d, (_, offsets), ms in zip(docs, rendered, mentions, strict=True):
         triples = []
@@ -500,3 +539,311 @@ def format_report(scores: EntityScores, title: str = "entities") -> str:
     for topic, (p, r, f) in sorted(scores.per_topic.items()):
         lines.append(f"    topic {topic}: B-cubed P {p:.3f} R {r:.3f} F1 {f:.3f}")
     return "\n".join(lines)
+
+
+# --- SlavicNER: cross-document, cross-language resolution and mention recall ----------------------
+
+SLAVIC_LABELS = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG", "EVT": "EVENT", "PRO": "PRODUCT"}
+SLAVIC_LANGUAGES = ("bg", "cs", "pl", "ru", "sl", "uk")
+
+
+@dataclass(frozen=True)
+class TextGoldDocument:
+    """A document with character-offset gold mentions: (start, end, surface, label, entity id)."""
+
+    doc_id: str
+    topic: str
+    language: str
+    text: str
+    mentions: tuple[tuple[int, int, str, str, str], ...]
+
+
+def read_slavicner(root: Path, topics: Iterable[str] | None = None) -> dict[str, list[TextGoldDocument]]:
+    """Topic -> documents of SlavicNER (`root` holds docs.jsonl.gz), in file order."""
+    import gzip
+    import json
+
+    wanted = set(topics) if topics is not None else None
+    out: dict[str, list[TextGoldDocument]] = defaultdict(list)
+    with gzip.open(root / "docs.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if wanted is not None and row["topic"] not in wanted:
+                continue
+            mentions = tuple(
+                (int(s), int(e), surface, SLAVIC_LABELS.get(kind, "ORG"), entity)
+                for s, e, surface, _lemma, kind, entity in row["mentions"]
+            )
+            out[row["topic"]].append(
+                TextGoldDocument(row["id"], row["topic"], row["lang"], row["text"], mentions)
+            )
+    return dict(out)
+
+
+def gold_mention_docs(
+    docs: Sequence[TextGoldDocument],
+) -> tuple[list[tuple[str, str, list[EntityMention]]], list[str | None], dict[tuple[str, int, int], str]]:
+    """The documents as `resolve` takes them (gold spans and labels), their languages, and
+    the gold entity of each mention ((doc_id, start, end) -> entity id)."""
+    as_docs: list[tuple[str, str, list[EntityMention]]] = []
+    gold: dict[tuple[str, int, int], str] = {}
+    for d in docs:
+        ms = []
+        for s, e, surface, label, entity in d.mentions:
+            if (d.doc_id, s, e) in gold:
+                continue
+            gold[(d.doc_id, s, e)] = entity
+            ms.append(EntityMention(s, e, surface, label))
+        as_docs.append((d.doc_id, d.text, ms))
+    return as_docs, [d.language for d in docs], gold
+
+
+@dataclass
+class ResolutionScores:
+    """B-cubed of the system's entities over gold mentions, overall and across languages."""
+
+    mentions: int = 0
+    b3_precision: float = 0.0
+    b3_recall: float = 0.0
+    cross_mentions: int = 0
+    cross_precision: float = 0.0
+    cross_recall: float = 0.0
+    merge_pairs: int = 0
+    merge_correct: int = 0
+    per_topic: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def b3(self) -> tuple[float, float, float]:
+        if not self.mentions:
+            return 0.0, 0.0, 0.0
+        p, r = self.b3_precision / self.mentions, self.b3_recall / self.mentions
+        return p, r, EntityScores._f(p, r)
+
+    @property
+    def cross_language(self) -> tuple[float, float, float]:
+        if not self.cross_mentions:
+            return 0.0, 0.0, 0.0
+        p, r = self.cross_precision / self.cross_mentions, self.cross_recall / self.cross_mentions
+        return p, r, EntityScores._f(p, r)
+
+    @property
+    def merge_precision(self) -> float:
+        return self.merge_correct / self.merge_pairs if self.merge_pairs else 1.0
+
+
+def score_resolution(
+    topic: str,
+    items: Sequence[tuple[str, str, str, str]],
+    scores: ResolutionScores,
+) -> None:
+    """Add one topic's (gold entity, system key, language, normalized surface) mentions.
+
+    Cross-language B-cubed counts, for each mention, only the mentions of other languages in
+    its gold chain and its system entity (mentions with neither are left out)."""
+    gold_members: dict[str, list[int]] = defaultdict(list)
+    sys_members: dict[str, list[int]] = defaultdict(list)
+    for i, (chain, key, _, _) in enumerate(items):
+        gold_members[chain].append(i)
+        sys_members[key].append(i)
+    gold_lang: dict[str, Counter[str]] = {c: Counter(items[i][2] for i in m) for c, m in gold_members.items()}
+    sys_lang: dict[str, Counter[str]] = {k: Counter(items[i][2] for i in m) for k, m in sys_members.items()}
+    both: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for chain, key, lang, _ in items:
+        both[(chain, key)][lang] += 1
+    p_sum = r_sum = 0.0
+    for chain, key, lang, _ in items:
+        inter_counts = both[(chain, key)]
+        inter = sum(inter_counts.values())
+        p_sum += inter / len(sys_members[key])
+        r_sum += inter / len(gold_members[chain])
+        other_inter = inter - inter_counts[lang]
+        other_sys = len(sys_members[key]) - sys_lang[key][lang]
+        other_gold = len(gold_members[chain]) - gold_lang[chain][lang]
+        if other_sys or other_gold:
+            scores.cross_mentions += 1
+            scores.cross_precision += other_inter / other_sys if other_sys else 1.0
+            scores.cross_recall += other_inter / other_gold if other_gold else 1.0
+    scores.mentions += len(items)
+    scores.b3_precision += p_sum
+    scores.b3_recall += r_sum
+    if items:
+        tp, tr = p_sum / len(items), r_sum / len(items)
+        scores.per_topic[topic] = (tp, tr, EntityScores._f(tp, tr))
+    for members in sys_members.values():
+        chains_by_form: dict[str, set[str]] = defaultdict(set)
+        for i in members:
+            chains_by_form[items[i][3]].add(items[i][0])
+        forms = sorted(chains_by_form)
+        for a in range(len(forms)):
+            for b in range(a + 1, len(forms)):
+                scores.merge_pairs += 1
+                scores.merge_correct += int(bool(chains_by_form[forms[a]] & chains_by_form[forms[b]]))
+
+
+def evaluate_gold_resolution(
+    topics: dict[str, list[TextGoldDocument]],
+    matcher: NameMatcher | bool | None = True,
+    scores: ResolutionScores | None = None,
+) -> ResolutionScores:
+    """Resolution of the gold mentions of each topic (all its languages together)."""
+    out = scores if scores is not None else ResolutionScores()
+    for topic, docs in sorted(topics.items()):
+        as_docs, languages, gold = gold_mention_docs(docs)
+        started = time.perf_counter()
+        resolved = resolve(as_docs, languages, matcher=matcher)
+        out.seconds += time.perf_counter() - started
+        lang_of = {d.doc_id: d.language for d in docs}
+        text_of = {d.doc_id: d.text for d in docs}
+        items = [
+            (
+                entity,
+                resolved.mention_keys.get((doc_id, s, e), f"none:{doc_id}:{s}"),
+                lang_of[doc_id],
+                normalize_name(text_of[doc_id][s:e]),
+            )
+            for (doc_id, s, e), entity in gold.items()
+        ]
+        score_resolution(topic, items, out)
+    return out
+
+
+def format_resolution(scores: ResolutionScores, title: str) -> str:
+    bp, br, bf = scores.b3
+    cp, cr, cf = scores.cross_language
+    lines = [
+        f"{title}: {scores.mentions} gold mentions resolved in {scores.seconds:.1f} s",
+        f"  cross-document B-cubed    P {bp:.3f}  R {br:.3f}  F1 {bf:.3f}",
+        f"  cross-language B-cubed    P {cp:.3f}  R {cr:.3f}  F1 {cf:.3f}  (over {scores.cross_mentions} mentions)",
+        f"  merges of distinct forms  precision {scores.merge_precision:.3f}  "
+        f"({scores.merge_correct}/{scores.merge_pairs} form pairs)",
+    ]
+    for topic, (p, r, f) in sorted(scores.per_topic.items()):
+        lines.append(f"    topic {topic}: B-cubed P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    return "\n".join(lines)
+
+
+@dataclass
+class RecallScores:
+    """Mention detection per language: gold mentions found (any overlap), system mentions."""
+
+    gold: Counter[str] = field(default_factory=Counter)
+    found: Counter[str] = field(default_factory=Counter)
+    system: Counter[str] = field(default_factory=Counter)
+    correct: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    characters: Counter[str] = field(default_factory=Counter)
+
+    def recall(self, lang: str) -> float:
+        return self.found[lang] / self.gold[lang] if self.gold[lang] else 0.0
+
+    def precision(self, lang: str) -> float:
+        return self.correct[lang] / self.system[lang] if self.system[lang] else 0.0
+
+    def mean_recall(self, languages: Sequence[str] = SLAVIC_LANGUAGES) -> float:
+        """Mean of the recalls of the given languages that have gold mentions."""
+        present = [lang for lang in languages if self.gold[lang]]
+        return sum(self.recall(lang) for lang in present) / len(present) if present else 0.0
+
+
+def evaluate_slavic_recall(
+    topics: dict[str, list[TextGoldDocument]], per_language: int | None = None, scores: RecallScores | None = None
+) -> RecallScores:
+    """Mention recall (and precision) per language on the documents of `topics` (the first
+    `per_language` documents of each language and topic when given). Languages with a model
+    run first; their names are the known names that confirm capitalised candidates in the
+    languages without one (Czech, Polish, Slovene)."""
+    from storyline.enrich.ner import recognizer_for
+
+    out = scores if scores is not None else RecallScores()
+    for _topic, all_docs in sorted(topics.items()):
+        taken: Counter[str] = Counter()
+        docs = []
+        for d in all_docs:
+            if per_language is None or taken[d.language] < per_language:
+                taken[d.language] += 1
+                docs.append(d)
+        with_model = [d for d in docs if recognizer_for(d.language) is not None]
+        without = [d for d in docs if recognizer_for(d.language) is None]
+        known: dict[str, str] = {}
+        for group in (with_model, without):
+            started = time.perf_counter()
+            results = extract_mentions_many([d.text for d in group], [d.language for d in group], known=known)
+            elapsed = time.perf_counter() - started
+            for d, res in zip(group, results, strict=True):
+                out.seconds[d.language] += elapsed / max(1, len(group))
+                out.characters[d.language] += len(d.text)
+                if group is with_model:
+                    for m in res.mentions:
+                        known.setdefault(m.text, m.label)
+                spans = sorted({(s, e) for s, e, *_ in d.mentions})
+                sys_spans = [(m.start, m.end) for m in res.mentions]
+                out.gold[d.language] += len(spans)
+                out.system[d.language] += len(sys_spans)
+                out.found[d.language] += sum(1 for s, e in spans if any(a < e and s < b for a, b in sys_spans))
+                out.correct[d.language] += sum(1 for a, b in sys_spans if any(a < e and s < b for s, e in spans))
+    return out
+
+
+def format_recall(scores: RecallScores, title: str) -> str:
+    lines = [f"{title}: mention detection (overlap) per language"]
+    for lang in sorted(scores.gold):
+        secs = scores.seconds.get(lang, 0.0)
+        rate = scores.characters[lang] / secs if secs else 0.0
+        lines.append(
+            f"  {lang}: recall {scores.recall(lang):.3f}  precision {scores.precision(lang):.3f}  "
+            f"({scores.found[lang]}/{scores.gold[lang]} gold, {scores.system[lang]} system, {rate:.0f} chars/s)"
+        )
+    langs = [lang for lang in SLAVIC_LANGUAGES if lang in scores.gold]
+    if langs:
+        lines.append(f"  mean recall over {len(langs)} languages: {scores.mean_recall(langs):.3f}")
+    return "\n".join(lines)
+
+
+def evaluate_slavicner_folds(
+    names_root: Path,
+    shared: Path | None,
+    topics: Iterable[str] | None = None,
+    log: Any = None,
+    pairs: PairSet | None = None,
+) -> tuple[ResolutionScores, ResolutionScores, ResolutionScores]:
+    """Leave-one-topic-out resolution of SlavicNER gold mentions: for each topic, a matcher
+    trained without it (`name_training`), then scored on it. Returns (held-out, rules only,
+    shipped matcher: trained on every topic, the tuned-on figure)."""
+    from storyline.enrich.matcher import NameMatcher
+    from storyline.enrich.name_training import collect, fit
+
+    data = read_slavicner(names_root / "slavicner", topics)
+    if pairs is None:
+        pairs = collect(names_root, shared, log=log)
+    held, rules, shipped = ResolutionScores(), ResolutionScores(), ResolutionScores()
+    for topic, docs in sorted(data.items()):
+        matcher = NameMatcher(fit(pairs.without([topic])))
+        evaluate_gold_resolution({topic: docs}, matcher=matcher, scores=held)
+        evaluate_gold_resolution({topic: docs}, matcher=False, scores=rules)
+        evaluate_gold_resolution({topic: docs}, matcher=True, scores=shipped)
+        if log:
+            log(f"{topic}: held-out B-cubed F1 {held.per_topic[topic][2]:.3f}")
+    return held, rules, shipped
+
+
+def evaluate_meantime_folds(
+    root: Path, names_root: Path, shared: Path, log: Any = None, pairs: PairSet | None = None
+) -> tuple[EntityScores, EntityScores, EntityScores]:
+    """MEANTIME through the whole chain (NER, second pass, resolution): with a matcher trained
+    without the scored topic (held-out), with rules only, and with the shipped matcher."""
+    from storyline.enrich.matcher import NameMatcher
+    from storyline.enrich.name_training import collect, fit
+
+    data = read_meantime(root)
+    if pairs is None:
+        pairs = collect(names_root, shared, log=log)
+    held, rules, shipped = EntityScores(), EntityScores(), EntityScores()
+    for topic, docs in sorted(data.items()):
+        matcher = NameMatcher(fit(pairs.without([f"meantime/{topic}"])))
+        for scores, chosen in ((held, matcher), (rules, False), (shipped, True)):
+            system, seconds, chars = run_system(docs, matcher=chosen)
+            scores.seconds_ner += seconds
+            scores.characters += chars
+            _score_topic(docs, system, scores)
+    return held, rules, shipped
