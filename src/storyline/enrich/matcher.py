@@ -2,7 +2,7 @@
 
 A small pair classifier over `names.pair_features` (spellings across scripts, inflections,
 sound keys, token containment and initials, acronym fit, label agreement, shared context),
-trained by `python -m storyline.train names` and shipped as a plain JSON file
+trained by `storyline train names` and shipped as a plain JSON file
 (`storyline/data/name_matcher.json`): either logistic-regression coefficients or a
 gradient-boosted tree ensemble written out node by node. Nothing is unpickled.
 

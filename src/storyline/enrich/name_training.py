@@ -1,6 +1,11 @@
 """Training the learned name matcher (`matcher.NameMatcher`).
 
-One command: `python -m storyline.train names ../shared/data/names` (or `storyline train names`).
+One command: `storyline train names [../shared/data/names]` (the same as
+`python -m storyline.enrich.name_training ../shared/data/names`) writes
+`storyline/data/name_matcher.json`. The held-out gate's model of `make test` is the same training
+without one topic:
+`python -m storyline.enrich.name_training ../shared/data/names --exclude russia_-_ukraine_war
+--out src/storyline/data/name_matcher_heldout_russia_-_ukraine_war.json`.
 
 Training pairs are made the way resolution meets them: per topic, the gold mentions become the
 resolver's nodes (one per normalized name and label family), every pair of nodes sharing a
