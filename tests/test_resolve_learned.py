@@ -148,3 +148,25 @@ def test_focal_entity_is_the_name_every_outlet_leads_with() -> None:
     resolved = resolve(docs, ["en", "en", "en"])
     focal = focal_entity(docs, resolved, ["Outlet A", "Outlet B", "Outlet A"])
     assert focal is not None and focal in key_of(resolved, docs, "Vantorra Batteries")
+
+
+def test_training_pairs_are_the_resolvers_candidates_labelled_by_gold() -> None:
+    from storyline.enrich.name_training import pairs_of_topic, topic_nodes
+
+    docs = [
+        doc("a", "Boris Johnson met Donald Tusk.", [("Boris Johnson", "PERSON"), ("Donald Tusk", "PERSON")]),
+        doc(
+            "b",
+            "Borisa Johnsona i Donalda Tuska.",
+            [("Borisa Johnsona", "PERSON"), ("Donalda Tuska", "PERSON")],
+        ),
+        doc("c", "Stanley Johnson spoke.", [("Stanley Johnson", "PERSON")]),
+    ]
+    gold = {}
+    for doc_id, _, ms in docs:
+        for m in ms:
+            gold[(doc_id, m.start, m.end)] = "stanley" if "Stanley" in m.text else m.text.split()[-1][:4]
+    pairs = pairs_of_topic(topic_nodes(docs, ["en", "pl", "en"], gold), "test", "t")
+    assert len(pairs.y) >= 3 and sum(pairs.y) == 2  # Johnson~Johnsona, Tusk~Tuska; Stanley apart
+    assert all(len(x) == len(FEATURES) for x in pairs.x)
+    assert pairs.without(["t"]).y == []
