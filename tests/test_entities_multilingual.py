@@ -95,7 +95,8 @@ def test_slavicner_mention_recall_gate() -> None:
     topics = read_slavicner(require_shared("names", "slavicner"), ["nord_stream"])
     scores = evaluate_slavic_recall(topics, per_language=6)
     report = format_recall(scores, "slavicner gate")
-    # measured (russia_-_ukraine_war + asia_bibi, 15 docs per language): ru 0.94, mean 0.67
+    # measured on all six topics (10 docs per language and topic): ru 0.765, mean 0.539;
+    # on this subset: see the report in the assertion messages
     assert len(scores.gold) == 6, report
     assert scores.recall("ru") >= 0.6, report
     assert scores.mean_recall() >= 0.3, report
