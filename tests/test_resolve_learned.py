@@ -102,7 +102,8 @@ def test_heldout_topic_gate_slavicner() -> None:
     scores = evaluate_gold_resolution(topics, matcher=matcher)
     report = format_resolution(scores, "held-out topic")
     f1 = scores.b3[2]
-    # measured: B-cubed P 0.922 R 0.812 F1 0.864, cross-language F1 0.759 (rules only: F1 0.662, 0.328)
+    # measured: B-cubed P 0.960 R 0.799 F1 0.872, cross-language F1 0.758, merge precision 0.852
+    # (rules only: F1 0.662, 0.328); threshold 0.7 chosen on the nord_stream topic
     assert f1 >= 0.85, report
     assert scores.cross_language[2] >= 0.72, report
 

@@ -234,7 +234,7 @@ def fit(pairs: PairSet, kind: str = "gbdt", seed: int = 0) -> dict[str, Any]:
         "format": FORMAT_VERSION,
         "kind": kind,
         "features": list(FEATURES),
-        "threshold": 0.5,
+        "threshold": 0.7,
         "veto": 0.35,
         "trained_on": {
             "pairs": len(y),
