@@ -83,3 +83,8 @@ def test_one_request_per_interval_per_host() -> None:
             f.get(srv.url("/p.html"))
         # robots.txt, then three pages: each request waits for the host's next one-second slot
         assert waits == [1.0, 1.0, 1.0]
+
+
+def test_a_url_that_cannot_be_fetched_is_a_fetch_error() -> None:
+    with Fetcher(FAST) as fetcher, pytest.raises(FetchError):
+        fetcher.get("http://exa mple.org/\x07feed", "feed")

@@ -188,6 +188,8 @@ class Fetcher:
                         current = urljoin(current, response.headers["location"])
                         continue
                     return self._read(url, current, kind, response)
+            except httpx.InvalidURL as exc:
+                raise FetchError(current, f"not a URL that can be fetched: {exc}") from None
             except httpx.TimeoutException:
                 raise TransientFetchError(current, "timed out") from None
             except httpx.TransportError as exc:

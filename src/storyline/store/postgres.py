@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from storyline.model import Entity
 from storyline.settings import load_settings
 from storyline.store.base import StoreError, fold_name, parse_query, redact_url
-from storyline.store.sql import SQLStore, T, Tx, now, stored_entity
+from storyline.store.sql import CURATIONS_DDL, LIVE_TABLES_DDL, SQLStore, T, Tx, now, stored_entity
 
 # Advisory lock keys (any 64-bit constants private to storyline).
 _LOCK_MIGRATE = 0x5354_4F52_594C_0001
@@ -169,37 +169,7 @@ _MIGRATIONS: list[str] = [
     INSERT INTO counters(name, value) VALUES ('cluster_seq', 0);
     """,
     # 4: feeds followed live and the entries seen in each; watches, their alerts and webhook deliveries
-    """
-    CREATE TABLE feeds (
-        id TEXT COLLATE "C" PRIMARY KEY, url TEXT NOT NULL UNIQUE, every_seconds INTEGER NOT NULL, title TEXT,
-        added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_poll TEXT, next_poll TEXT,
-        status TEXT NOT NULL DEFAULT 'new', error TEXT, failures INTEGER NOT NULL DEFAULT 0,
-        articles INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX feeds_next_poll ON feeds(next_poll);
-    CREATE TABLE feed_entries (
-        feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, entry_key TEXT NOT NULL,
-        url TEXT, article_id TEXT, seen_at TEXT NOT NULL,
-        PRIMARY KEY (feed_id, entry_key)
-    );
-    CREATE TABLE watches (
-        id TEXT COLLATE "C" PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, webhook TEXT, secret TEXT,
-        growth INTEGER NOT NULL, created_at TEXT NOT NULL
-    );
-    CREATE TABLE alerts (
-        id TEXT COLLATE "C" PRIMARY KEY, watch_id TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
-        event TEXT NOT NULL, story_id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
-        detail TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-        UNIQUE (watch_id, key)
-    );
-    CREATE INDEX alerts_created ON alerts(created_at);
-    CREATE TABLE deliveries (
-        alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, watch_id TEXT NOT NULL,
-        url TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending',
-        next_try TEXT, last_error TEXT,
-        PRIMARY KEY (alert_id)
-    );
-    """,
+    LIVE_TABLES_DDL.format(key='TEXT COLLATE "C"'),
     # 5: consolidated stories, by story version (storyline.consolidate.stored)
     """
     CREATE TABLE consolidations (
@@ -211,12 +181,7 @@ _MIGRATIONS: list[str] = [
     );
     """,
     # 6: hand-curation decisions (storyline.curate): the audit trail, and constraints on clustering
-    """
-    CREATE TABLE curations (
-        id TEXT COLLATE "C" PRIMARY KEY, action TEXT NOT NULL, args TEXT NOT NULL, who TEXT NOT NULL,
-        at TEXT NOT NULL, undone_at TEXT, undone_by TEXT
-    );
-    """,
+    CURATIONS_DDL.format(key='TEXT COLLATE "C"'),
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -71,6 +71,45 @@ SELECT_ARTICLE = (
     "SELECT id, version, content_hash, ingested_at, updated_at, story_id, duplicate_of, "
     + ", ".join(ARTICLE_FIELDS) + " FROM articles"
 )
+# Schema shared by both dialects (their migrations 4 and 6), `{key}` being the dialect's type of a text id.
+LIVE_TABLES_DDL = """
+    CREATE TABLE feeds (
+        id {key} PRIMARY KEY, url TEXT NOT NULL UNIQUE, every_seconds INTEGER NOT NULL, title TEXT,
+        added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_poll TEXT, next_poll TEXT,
+        status TEXT NOT NULL DEFAULT 'new', error TEXT, failures INTEGER NOT NULL DEFAULT 0,
+        articles INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX feeds_next_poll ON feeds(next_poll);
+    CREATE TABLE feed_entries (
+        feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, entry_key TEXT NOT NULL,
+        url TEXT, article_id TEXT, seen_at TEXT NOT NULL,
+        PRIMARY KEY (feed_id, entry_key)
+    );
+    CREATE TABLE watches (
+        id {key} PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, webhook TEXT, secret TEXT,
+        growth INTEGER NOT NULL, created_at TEXT NOT NULL
+    );
+    CREATE TABLE alerts (
+        id {key} PRIMARY KEY, watch_id TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+        event TEXT NOT NULL, story_id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
+        detail TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+        UNIQUE (watch_id, key)
+    );
+    CREATE INDEX alerts_created ON alerts(created_at);
+    CREATE TABLE deliveries (
+        alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, watch_id TEXT NOT NULL,
+        url TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending',
+        next_try TEXT, last_error TEXT,
+        PRIMARY KEY (alert_id)
+    );
+    """
+CURATIONS_DDL = """
+    CREATE TABLE curations (
+        id {key} PRIMARY KEY, action TEXT NOT NULL, args TEXT NOT NULL, who TEXT NOT NULL,
+        at TEXT NOT NULL, undone_at TEXT, undone_by TEXT
+    );
+    """
+
 ANNOTATION_TABLES = ("timexes", "quantities", "mentions", "annotation_notes")
 # Undated articles last; a date without a time counts as the start of that day.
 PUBLICATION_ORDER = "CASE WHEN published IS NULL THEN 1 ELSE 0 END, published"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storyline.store.base import QuerySyntaxError, StoreError, parse_query
-from storyline.store.sql import SQLStore, T, Tx
+from storyline.store.sql import CURATIONS_DDL, LIVE_TABLES_DDL, SQLStore, T, Tx
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 _MIGRATIONS: list[str] = [
@@ -121,37 +121,7 @@ _MIGRATIONS: list[str] = [
     );
     """,
     # 4: feeds followed live and the entries seen in each; watches, their alerts and webhook deliveries
-    """
-    CREATE TABLE feeds (
-        id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, every_seconds INTEGER NOT NULL, title TEXT,
-        added_at TEXT NOT NULL, etag TEXT, last_modified TEXT, last_poll TEXT, next_poll TEXT,
-        status TEXT NOT NULL DEFAULT 'new', error TEXT, failures INTEGER NOT NULL DEFAULT 0,
-        articles INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX feeds_next_poll ON feeds(next_poll);
-    CREATE TABLE feed_entries (
-        feed_id TEXT NOT NULL REFERENCES feeds(id) ON DELETE CASCADE, entry_key TEXT NOT NULL,
-        url TEXT, article_id TEXT, seen_at TEXT NOT NULL,
-        PRIMARY KEY (feed_id, entry_key)
-    );
-    CREATE TABLE watches (
-        id TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, webhook TEXT, secret TEXT,
-        growth INTEGER NOT NULL, created_at TEXT NOT NULL
-    );
-    CREATE TABLE alerts (
-        id TEXT PRIMARY KEY, watch_id TEXT NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
-        event TEXT NOT NULL, story_id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
-        detail TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-        UNIQUE (watch_id, key)
-    );
-    CREATE INDEX alerts_created ON alerts(created_at);
-    CREATE TABLE deliveries (
-        alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE, watch_id TEXT NOT NULL,
-        url TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending',
-        next_try TEXT, last_error TEXT,
-        PRIMARY KEY (alert_id)
-    );
-    """,
+    LIVE_TABLES_DDL.format(key="TEXT"),
     # 5: consolidated stories, by story version (storyline.consolidate.stored)
     """
     CREATE TABLE consolidations (
@@ -163,12 +133,7 @@ _MIGRATIONS: list[str] = [
     );
     """,
     # 6: hand-curation decisions (storyline.curate): the audit trail, and constraints on clustering
-    """
-    CREATE TABLE curations (
-        id TEXT PRIMARY KEY, action TEXT NOT NULL, args TEXT NOT NULL, who TEXT NOT NULL,
-        at TEXT NOT NULL, undone_at TEXT, undone_by TEXT
-    );
-    """,
+    CURATIONS_DDL.format(key="TEXT"),
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
