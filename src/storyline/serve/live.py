@@ -183,15 +183,30 @@ class UndoIn(BaseModel):
 # -- the operations, shared by the API and the pages ---------------------------------------------------
 
 
+def check_url(url: str) -> str:
+    """An http(s) URL with a host and no spaces or control characters, else a 400."""
+    import httpx
+
+    url = url.strip()
+    bad = HTTPException(400, "a feed URL is http:// or https://, a host, and no spaces or control characters")
+    if not url.startswith(("http://", "https://")) or any(c.isspace() or not c.isprintable() for c in url):
+        raise bad
+    try:
+        if not httpx.URL(url).host:
+            raise bad
+    except httpx.InvalidURL:
+        raise bad from None
+    return url
+
+
 def add_feed(cat: Catalog, url: str, every: str) -> Feed:
-    if not url.strip().startswith(("http://", "https://")):
-        raise HTTPException(400, "a feed URL starts with http:// or https://")
+    url = check_url(url)
     try:
         seconds = parse_every(every)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     with cat.write_lock:
-        return cat.store.add_feed(url.strip(), seconds)
+        return cat.store.add_feed(url, seconds)
 
 
 def remove_feed(cat: Catalog, ident: str) -> Feed:
@@ -208,11 +223,6 @@ def poll_now(store_url: str) -> list[PollReport]:
 
     with open_store(store_url) as store, Fetcher() as fetcher:
         return poll_due(store, fetcher, every_feed=True)
-
-
-def report_json(r: PollReport) -> dict[str, Any]:
-    return {"feed": r.feed, "status": r.status, "entries": r.entries, "new_entries": r.new_entries,
-            "pages": r.pages, "stored": r.stored, "rejected": len(r.rejected), "error": r.error}
 
 
 def list_feeds(cat: Catalog) -> list[Feed]:
@@ -249,24 +259,6 @@ def api_feeds(request: Request) -> list[dict[str, Any]]:
           responses=WRITE_ERRORS, dependencies=WRITES)
 def api_add_feed(request: Request, body: FeedIn) -> dict[str, Any]:
     return feed_json(add_feed(_cat(request), body.url, body.every))
-
-
-class PollOut(BaseModel):
-    feed: str
-    status: str
-    entries: int
-    new_entries: int
-    pages: int
-    stored: int
-    rejected: int
-    error: str | None
-
-
-@api.post("/feeds/poll", response_model=list[PollOut], summary="Poll every followed feed once, now",
-          responses=WRITE_ERRORS, dependencies=WRITES)
-async def api_poll(request: Request) -> list[dict[str, Any]]:
-    reports = await run_in_threadpool(poll_now, request.app.state.store_url)
-    return [report_json(r) for r in reports]
 
 
 @api.delete("/feeds/{feed_id}", response_model=FeedOut, summary="Stop following a feed (its articles stay)",
