@@ -148,6 +148,8 @@ def test_curation_through_the_api_and_the_pages(fresh: Served) -> None:
     assert c.post(f"/decisions/{d['id']}/undo", headers={"Origin": "http://evil.example"},
                   follow_redirects=False).status_code == 403
     assert c.post(f"/decisions/{d['id']}/undo", follow_redirects=False).status_code == 403
+    assert c.post(f"/decisions/{d['id']}/undo", headers={**SAME_ORIGIN, "Sec-Fetch-Site": "cross-site"},
+                  follow_redirects=False).status_code == 403
     undone = c.post(f"/decisions/{d['id']}/undo", headers=SAME_ORIGIN, follow_redirects=False)
     assert undone.status_code == 303 and undone.headers["location"] == "/decisions"
     assert _story_of(fresh, article) == before

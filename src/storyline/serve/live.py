@@ -377,9 +377,13 @@ def require_form_writer(request: Request) -> None:
     client = request.client.host if request.client else ""
     if client not in ("testclient",) and not is_loopback(client):
         raise HTTPException(403, "the web forms write only for clients on this machine")
+    # Same origin: the browser's Sec-Fetch-Site says so, else the Origin (or Referer) names this server.
+    # (Pages are served with Referrer-Policy no-referrer: a browser then sends "Origin: null" on a form
+    # post, and only Sec-Fetch-Site tells.)
+    site = request.headers.get("sec-fetch-site")
     here = urlsplit(str(request.base_url)).netloc
     origin = request.headers.get("origin") or request.headers.get("referer") or ""
-    if urlsplit(origin).netloc != here:
+    if site != "same-origin" and (site is not None or urlsplit(origin).netloc != here):
         raise HTTPException(403, "a form of another site cannot write here")
 
 
