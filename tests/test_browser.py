@@ -214,7 +214,7 @@ def test_live_journey(server: str, browser: Any) -> None:
     menu = page.locator("form.move").first
     article = menu.locator("input[name=article]").get_attribute("value")
     title = httpx.get(f"{server}/api/v1/articles/{article}").json()["title"]
-    menu.locator("select").select_option("new")
+    menu.locator("input[name=to]").fill("new")
     with page.expect_navigation(timeout=120_000):
         menu.locator("button").click()
     moved_to = httpx.get(f"{server}/api/v1/articles/{article}").json()["story_id"]

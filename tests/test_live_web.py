@@ -174,6 +174,13 @@ def test_curation_through_the_api_and_the_pages(fresh: Served) -> None:
     assert retitled.status_code == 201 and fresh.get(f"/api/v1/stories/{before}").json()["title"] == \
         "The Velmora collapse"
     assert c.post("/api/v1/curation/move", json={"article": "nosuch", "story": "new"}).status_code == 404
+    members = fresh.get(f"/api/v1/stories/{before}").json()["articles"]
+    if len(members) > 1:
+        split = c.post("/api/v1/curation/split", json={"story": before, "articles": [members[0]["id"]]})
+        assert split.status_code == 201 and _story_of(fresh, members[0]["id"]) == split.json()["args"]["story"]
+        merged = c.post("/api/v1/curation/merge", json={"story": before, "other": split.json()["args"]["story"]})
+        assert merged.status_code == 201 and _story_of(fresh, members[0]["id"]) == before
+    assert c.post("/api/v1/curation/split", json={"story": before, "articles": ["nosuch"]}).status_code == 404
 
 
 def test_token_writes_record_the_token_name(tmp_path: Path) -> None:

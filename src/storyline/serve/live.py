@@ -473,9 +473,9 @@ async def merge_form(request: Request, story_id: str) -> Response:
 
 
 def merge_choices(cat: Catalog, story_id: str, limit: int = 200) -> list[tuple[str, str]]:
-    """(id, title) of the other stories, the story page's merge search box and move menu offer."""
-    view = cat.view()
-    others = sorted((s for s in view.stories.values() if s.id != story_id),
-                    key=lambda s: (s.last_update or "", s.size), reverse=True)
-    return [(s.id, s.title) for s in others[:limit]]
-
+    """(id, title) of the other stories, most recently updated first: what the story page's move
+    menu and merge search box offer (the records only: no stored summary is read)."""
+    with cat.readers.get() as store:
+        records = store.list_stories()
+    others = sorted((r for r in records if r.id != story_id), key=lambda r: (r.updated_at or "", r.id), reverse=True)
+    return [(r.id, r.title or r.id) for r in others[:limit]]
