@@ -170,3 +170,65 @@ def test_reader_journey(server: str, browser: Any) -> None:
     page.goto(story_url)
     assert not errors, errors  # no CSP violation, no script error
     page.close()
+
+
+LIVE_FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Daily</title>'
+             b"<item><guid>h1</guid><title>Ferry reaches Harbourton after storm</title>"
+             b"<link>https://harbour.example/ferry</link><description>"
+             + b"Rescue crews reached the stranded ferry near Harbourton on Monday and took everyone ashore. " * 6
+             + b"</description></item></channel></rss>")
+
+
+def test_live_journey(server: str, browser: Any) -> None:
+    """Follow a feed and poll it from the Feeds page; move an article out of its story from the story
+    page's menu, see the decision in the audit list, undo it."""
+    from feedserver import Route, feed_server
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    with feed_server() as srv:
+        srv.routes["/rss"] = Route(LIVE_FEED)
+        page.goto(server + "/feeds")
+        page.fill("#feed-url", srv.url("/rss"))
+        with page.expect_navigation():
+            page.click("form.add-feed button")
+        row = page.locator("tr.feed")
+        assert row.count() == 1, page.locator("main").inner_text()
+        assert srv.url("/rss") in row.inner_text()
+        assert row.locator("td.status").inner_text().strip() == "new"
+        with page.expect_navigation(timeout=120_000):
+            page.click("form.poll button")
+        row = page.locator("tr.feed")
+        assert row.locator("td.status").inner_text().strip() == "ok", row.inner_text()
+        assert row.locator("td.articles").inner_text().strip() == "1" and "Harbour Daily" in row.inner_text()
+        page.screenshot(path=str(SHOTS / "07-feeds.png"), full_page=True)
+    hits = httpx.get(f"{server}/api/v1/search", params={"q": "Harbourton ferry"}).json()["articles"]
+    assert any(h["title"] == "Ferry reaches Harbourton after storm" for h in hits)
+
+    # Move the first listed article of the largest story to a new story through its menu.
+    story = httpx.get(f"{server}/api/v1/stories", params={"sort": "size", "limit": 1}).json()["stories"][0]
+    page.goto(f"{server}/stories/{story['id']}")
+    menu = page.locator("form.move").first
+    article = menu.locator("input[name=article]").get_attribute("value")
+    title = httpx.get(f"{server}/api/v1/articles/{article}").json()["title"]
+    menu.locator("input[name=to]").fill("new")
+    with page.expect_navigation(timeout=120_000):
+        menu.locator("button").click()
+    moved_to = httpx.get(f"{server}/api/v1/articles/{article}").json()["story_id"]
+    assert moved_to != story["id"] and page.url.endswith(f"/stories/{moved_to}")
+    assert title in page.content()
+
+    page.goto(server + "/decisions")
+    latest = page.locator("li.decision").first
+    assert f"moved article {article}" in latest.inner_text() and "by web" in latest.inner_text()
+    page.screenshot(path=str(SHOTS / "08-decisions.png"), full_page=True)
+    with page.expect_navigation(timeout=120_000):
+        latest.locator("button").click()
+    assert "undone" in page.locator("li.decision").first.inner_text()
+    assert httpx.get(f"{server}/api/v1/articles/{article}").json()["story_id"] == story["id"]
+    page.screenshot(path=str(SHOTS / "09-decision-undone.png"), full_page=True)
+    assert not errors, errors
+    page.close()

@@ -395,22 +395,30 @@ def export(
     db: DbOption = None,
     story_ids: Annotated[list[str] | None, typer.Option("--story", help="only this story (repeatable)")] = None,
     json_out: JsonOption = False,
-    fmt: Annotated[str, typer.Option("--format", help="json or markdown")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, markdown or csv")] = "json",
+    facts: Annotated[bool, typer.Option("--facts", help="csv: one row per fact value instead of per story")] = False,
     output: Annotated[str | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
 ) -> None:
-    """Export stories: JSON following the export contract, or a Markdown dossier per story."""
+    """Export stories: JSON following the export contract, a Markdown dossier per story, or CSV (one row
+    per story, or with --facts one row per fact value and citing article)."""
     from storyline.dossier import export_json, story_markdown
+    from storyline.exports import export_csv
 
-    if fmt not in ("json", "markdown"):
-        _fail(f"--format must be json or markdown, not {fmt!r}", 2)
+    if fmt not in ("json", "markdown", "csv"):
+        _fail(f"--format must be json, markdown or csv, not {fmt!r}", 2)
+    if facts and fmt != "csv":
+        _fail("--facts goes with --format csv", 2)
     with _open(db) as store:
         try:
-            data = export_json(store, story_ids)
+            if fmt == "csv" and not json_out:
+                text = export_csv(store, story_ids, facts=facts)
+            else:
+                data = export_json(store, story_ids)
+                text = dumps(data) + "\n" if json_out or fmt == "json" else "\n".join(
+                    story_markdown(s) for s in data["stories"])
         except StoreError as exc:
             _fail(str(exc))
             return
-    text = dumps(data) + "\n" if json_out or fmt == "json" else "\n".join(
-        story_markdown(s) for s in data["stories"])
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -633,12 +641,13 @@ def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
+    watch: Annotated[bool, typer.Option("--watch", help="also poll the followed feeds (storyline watch)")] = False,
 ) -> None:
     """Serve the web UI and the HTTP API (writes beyond localhost need STORYLINE_TOKEN)."""
     from storyline.serve import serve as run
 
     err.print(f"storyline is serving {db or default_db_url()} at http://{host}:{port}/", highlight=False)
-    run(db or default_db_url(), host, port)
+    run(db or default_db_url(), host, port, watch=watch)
 
 
 @app.command("migrate")

@@ -188,7 +188,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def create_app(store_url: str, *, token: str | None = None, public: bool = False,
                write_rate: float | None = None, write_burst: int | None = None,
-               workers: int | None = None) -> FastAPI:
+               workers: int | None = None, watch: bool = False, watch_every: float = 5.0) -> FastAPI:
     """The server on the database at `store_url` (opened at startup: one writer, and readers).
 
     `public`: the server listens beyond localhost; writes (POST) then need the bearer token
@@ -199,8 +199,13 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     STORYLINE_WRITE_BURST, else 5 a second with bursts of 60); a rate of 0 turns it off.
 
     `workers`: processes that consolidate stories beside the server (else STORYLINE_WORKERS, else
-    none: in the server's threads)."""
+    none: in the server's threads).
+
+    `watch`: poll the followed feeds beside the server (`storyline.feeds.poll.poll_due` in a thread
+    with a store of its own, every `watch_every` seconds; stopped at shutdown)."""
     from storyline.serve.api import router as api_router
+    from storyline.serve.live import api as live_api
+    from storyline.serve.live import pages as live_pages
     from storyline.serve.web import precompile_templates
     from storyline.serve.web import router as web_router
 
@@ -215,9 +220,15 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
         precompile_templates()
         if n_workers:
             catalog.warm()
+        poller = FeedPoller(store_url, watch_every) if watch else None
+        app.state.poller = poller
+        if poller is not None:
+            poller.start()
         try:
             yield
         finally:
+            if poller is not None:
+                poller.stop()
             catalog.close()
 
     app = FastAPI(
@@ -265,14 +276,51 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
         return _error(request, 500, "internal server error")
 
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(live_api, prefix=API_PREFIX)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(live_pages)  # before the pages: /stories/{id}.atom is not a story page
     app.include_router(web_router)
     app.add_middleware(GuardMiddleware, max_body=MAX_BODY)
     return app
 
 
+class FeedPoller:
+    """`storyline watch` in a thread beside the server: polls the feeds that are due, on a store of its
+    own, until stopped."""
 
-def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None) -> None:
+    def __init__(self, store_url: str, every: float = 5.0) -> None:
+        import threading
+
+        self.store_url = store_url
+        self.every = every
+        self.stopping = threading.Event()
+        self.polls = 0  # rounds done (tests wait on it)
+        self.thread = threading.Thread(target=self._run, name="storyline-watch", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        self.stopping.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        from storyline.feeds.fetch import Fetcher
+        from storyline.feeds.poll import poll_due
+
+        with open_store(self.store_url) as store, Fetcher() as fetcher:
+            while not self.stopping.is_set():
+                try:
+                    for report in poll_due(store, fetcher):
+                        log.info("feed %s", report.line())
+                except Exception:
+                    log.exception("polling the feeds failed")
+                self.polls += 1
+                self.stopping.wait(self.every)
+
+
+def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None,
+          watch: bool = False) -> None:
     """Run the server with uvicorn (blocking). Beyond localhost, writes need STORYLINE_TOKEN. Stories
     are consolidated in one process beside the server (STORYLINE_WORKERS to change; 0: none)."""
     import uvicorn
@@ -282,7 +330,7 @@ def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: s
     public = not is_loopback(host)
     settings = load_settings()
     app = create_app(db or default_db_url(), token=token, public=public,
-                     workers=1 if settings.workers is None else settings.workers)
+                     workers=1 if settings.workers is None else settings.workers, watch=watch)
     if public and not app.state.token:
         log.warning("listening on %s without STORYLINE_TOKEN: POST /api/v1/articles is disabled", host)
     # Keep-alive beyond uvicorn's 5 s: under load a request can sit unread in a connection's buffer for

@@ -425,7 +425,9 @@ def story_page(request: Request, story_id: str) -> Response:
     cat = _catalog(request)
     entry = cat.story_entry(story_id)
     per_day = entry.summary.get("per_day")
-    return render(request, "story.html", **_story_context(entry.story),
+    from storyline.serve.live import merge_choices
+
+    return render(request, "story.html", **_story_context(entry.story), others=merge_choices(cat, entry.story["id"]),
                   spark=sparkline([(d, int(n)) for d, n in per_day]) if per_day else None)
 
 
