@@ -47,7 +47,7 @@ eval: install
 	$(BIN)/storyline eval all ../shared/data
 
 bench: install
-	for b in ingest cleaning timex enrich dedup cluster consolidate render; do \
+	for b in ingest cleaning timex enrich dedup cluster consolidate render hostile; do \
 		test -f benchmarks/$$b.py && $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:
