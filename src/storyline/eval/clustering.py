@@ -3,7 +3,10 @@
 The hand-set clusterer (`storyline.cluster`) is scored by `evaluate_ecbplus`/`evaluate_wikiref`; the
 learned article-to-story scorer (`storyline.storyscore`) by `evaluate_learned`, always held out (ECB+
 in leave-topics-out folds, WikiRef by a model that never saw it, SemEval in folds by connected pair
-component), each figure with its dev figure (the model trained on everything) beside it.
+component), each figure with its dev figure (the model trained on everything) beside it. The
+engine's own clusterer (hand-set scores in one language, the learned scorer across languages, articles
+carrying their vectors as the pipeline stores them) is run on the same ECB+ and SemEval folds with the
+fold's held-out model ("pipeline clusterer").
 
 ECB+: each CROMER XML document is an article; its text is its tokens joined by spaces, its title
 the first sentence (a leading URL line, as in the "ecbplus" half, is skipped: it is the page
