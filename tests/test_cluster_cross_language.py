@@ -90,3 +90,30 @@ def test_without_vectors_languages_stay_apart_and_the_flag_turns_it_off(tmp_path
     assert resumed.state_dict() == state
     assert {k: v.tobytes() for k, v in resumed.vector_arrays().items()} == {
         k: v.tobytes() for k, v in on.vector_arrays().items()}
+
+
+def test_engine_state_keeps_story_vectors_as_float16_arrays_and_rejects_bad_ones() -> None:
+    import io
+
+    import numpy as np
+    import pytest
+
+    from storyline import embed, engine_state
+    from storyline.dedup import NearDuplicateIndex
+
+    docs = [ClusterInput(str(i), a.title or "", a.text, published=a.published, language=a.language,
+                         vector=embed.article_vector(a.title, a.text)) for i, a in enumerate(DAM)]
+    clusterer = OnlineClusterer()
+    for doc in docs[:2]:
+        clusterer.add(doc)
+    data = engine_state.encode(NearDuplicateIndex(), clusterer)
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    assert arrays["cluster_vec_sums"].dtype == np.dtype("<f2") and arrays["cluster_vec_sums"].shape == (1, 512)
+    _, resumed = engine_state.decode(data)
+    assert resumed.add(docs[2]).story_id == clusterer.add(docs[2]).story_id == "s00000001"
+    bad = dict(arrays, cluster_vec_sums=np.zeros((1, 7), dtype="<f2"))
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **bad)
+    with pytest.raises(engine_state.ClusterStateError):
+        engine_state.decode(buf.getvalue())
