@@ -243,6 +243,7 @@ class _Story:
     # Cross-language joining: the sum of its members' vectors and its latest member vectors (float16,
     # so a saved state resumes exactly), its entities and numbers (the learned scorer's features).
     vsum: np.ndarray | None = None
+    unit: np.ndarray | None = None  # vsum as a unit float32 vector (derived, not saved)
     members: list[np.ndarray] = field(default_factory=list)
     entities: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
@@ -353,7 +354,9 @@ class OnlineClusterer:
         if len(nums) != len(sums) or len(mnums) != len(mvecs):
             raise ValueError("vector arrays of different lengths")
         for num, vec in zip(nums.tolist(), sums, strict=True):
-            self._s.stories[num].vsum = vec.astype(np.float16)
+            story = self._s.stories[num]
+            story.vsum = vec.astype(np.float16)
+            story.unit = _unit(story.vsum)
         for num, vec in zip(mnums.tolist(), mvecs, strict=True):
             self._s.stories[num].members.append(vec.astype(np.float16))
 
@@ -589,6 +592,7 @@ class OnlineClusterer:
             if story.vsum is not None:
                 total = total + story.vsum.astype(np.float32)
             story.vsum = total.astype(np.float16)
+            story.unit = _unit(story.vsum)
             story.members.append(side.vector)
             del story.members[:-MAX_MEMBERS]
             story.entities.update(side.entities)
@@ -624,13 +628,12 @@ class OnlineClusterer:
 
         mixed = self.config.learned_mixed
         eligible = [st for st in self._s.stories.values()
-                    if st.vsum is not None and (lang not in st.languages or (mixed and len(st.languages) > 1))
+                    if st.unit is not None and (lang not in st.languages or (mixed and len(st.languages) > 1))
                     and self._in_window(st, day)]
         if not eligible:
             return None
         vec = _unit(side.vector)
-        units = [_unit(st.vsum) for st in eligible if st.vsum is not None]
-        sims = np.round(np.stack(units) @ vec, 6)
+        sims = np.round(np.stack([st.unit for st in eligible if st.unit is not None]) @ vec, 5)
         order = sorted(range(len(eligible)), key=lambda i: (-float(sims[i]), eligible[i].num))
         chosen = [eligible[i] for i in order[: self.config.vector_candidates]]
         art = ArticleRep("", lang, vecs, vec, side.entities, side.numbers)
@@ -639,7 +642,7 @@ class OnlineClusterer:
             rep = StoryRep(st.num, st.centroids, st.norms2, (st.vsum if st.vsum is not None else vec).astype(np.float32),
                            [m.astype(np.float32) for m in st.members], st.entities, st.numbers,
                            Counter(dict.fromkeys(st.languages, 1)), st.size)
-            rows.append(features(art, rep, _unit(rep.vector_sum)))
+            rows.append(features(art, rep, st.unit))
         probs = self.scorer.probability(np.array(rows))
         best = max(range(len(chosen)), key=lambda i: (float(probs[i]), -chosen[i].num))
         return chosen[best].num if probs[best] >= self.scorer.threshold else None
@@ -729,6 +732,7 @@ class OnlineClusterer:
             if keep.vsum is not None:
                 total = total + keep.vsum.astype(np.float32)
             keep.vsum = total.astype(np.float16)
+            keep.unit = _unit(keep.vsum)
             keep.members = (keep.members + gone.members)[-MAX_MEMBERS:]
         keep.entities.update(gone.entities)
         keep.numbers.update(gone.numbers)
