@@ -29,7 +29,7 @@ def _paths_in_batches(db: Path, batches: Sequence[Sequence[str]]) -> tuple[Stori
     """(stories after ingesting the batches one command each, stories after a recluster, titles)."""
     with open_store(str(db)) as store:
         for batch in batches:
-            ingest_paths(store, list(batch))
+            ingest_paths(store, list(batch), Config(embed=False))
         incremental, titles = _stories(store), _titles(store)
         recluster(store)
         return incremental, _stories(store), titles
@@ -80,7 +80,7 @@ def test_timeline17_same_stories_at_once_in_two_batches_or_rebuilt(tmp_path: Pat
     cut = len(dated) // 2
     first = dated[:cut] + undated[::2]
     second = dated[cut:] + undated[1::2]
-    config = Config(enrich=False)
+    config = Config(enrich=False, embed=False)
 
     with open_store(str(tmp_path / "once.db")) as store:
         ingest_articles(store, first + second, config)

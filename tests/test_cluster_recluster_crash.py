@@ -116,7 +116,7 @@ def test_recluster_killed_at_any_point_leaves_every_article_in_a_story(
     topic = require_shared("timeline17", "MJ_bbc", "articles.jsonl")
     url = str(tmp_path / "t.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
     with open_store(url) as store:
-        report = ingest_paths(store, [str(SAMPLES), str(topic)], Config(enrich=False))
+        report = ingest_paths(store, [str(SAMPLES), str(topic)], Config(enrich=False, embed=False))
         n = store.count_articles()
     assert n == report.stored > 150 and report.clustered == n
     incremental = _stories(url)

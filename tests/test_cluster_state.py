@@ -20,7 +20,7 @@ from storyline.engine_state import ClusterStateError
 from storyline.pipeline import Config, ingest_paths, load_engine
 from storyline.store import open_store
 
-CONFIG = Config(enrich=False)
+CONFIG = Config(enrich=False, embed=False)
 
 
 def _docs() -> list[ClusterInput]:

@@ -17,7 +17,7 @@ from storyline.curate.decision import Decision
 from storyline.pipeline import Config, ingest_paths, recluster
 from storyline.store import Store, StoreError, open_store
 
-FAST = Config(enrich=False)
+FAST = Config(enrich=False, embed=False)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -150,7 +150,7 @@ def _ingest_command(folder: Path, db: Path) -> list[str]:
     module = "storyline.cli" if "--engine" in probe.stdout else "storyline.scale"
     head = [sys.executable, "-m", module] + (["ingest"] if module == "storyline.cli" else [])
     return [*head, str(folder), "--db", str(db), "--engine", "dask", "--workers", "2",
-            "--partition-size", "10", "--no-enrich", "--json"]
+            "--partition-size", "10", "--no-enrich", "--no-embed", "--json"]
 
 
 def test_killed_dask_ingest_reruns_to_the_same_stories(tmp_path: Path) -> None:
@@ -189,5 +189,5 @@ def test_killed_dask_ingest_reruns_to_the_same_stories(tmp_path: Path) -> None:
         assert store.count_articles() == n and not store.unclustered_articles()
     clean = tmp_path / "clean.db"
     with open_store(str(clean)) as store:
-        ingest_paths(store, [str(folder)], Config(enrich=False))
+        ingest_paths(store, [str(folder)], Config(enrich=False, embed=False))
     assert_same_databases(clean, db)

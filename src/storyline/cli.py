@@ -53,6 +53,7 @@ def ingest(
     json_out: JsonOption = False,
     max_mb: Annotated[float, typer.Option("--max-mb", help="reject inputs larger than this")] = 20.0,
     no_enrich: Annotated[bool, typer.Option("--no-enrich", help="skip entities, dates and quantities")] = False,
+    no_embed: Annotated[bool, typer.Option("--no-embed", help="skip the multilingual article vectors")] = False,
     no_cluster: Annotated[bool, typer.Option("--no-cluster", help="store only; cluster later")] = False,
     engine: Annotated[str, typer.Option(
         "--engine", help="local (one process) or dask (read, clean, enrich on Dask workers)")] = "local",
@@ -67,7 +68,8 @@ def ingest(
 
     if engine not in ENGINES:
         _fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}", 2)
-    config = Config(max_bytes=int(max_mb * 1024 * 1024), enrich=not no_enrich, cluster=not no_cluster)
+    config = Config(max_bytes=int(max_mb * 1024 * 1024), enrich=not no_enrich, embed=not no_embed,
+                    cluster=not no_cluster)
     try:
         store = open_store(db or default_db_url())
     except StoreError as exc:
@@ -279,14 +281,19 @@ def _is_date(value: str) -> bool:
 
 @app.command()
 def enrich(db: DbOption = None, json_out: JsonOption = False) -> None:
-    """Re-run the annotators on every stored article (after an upgrade)."""
+    """Re-run the annotators on every stored article (after an upgrade), and compute its multilingual
+    vector when the encoder is installed."""
+    from dataclasses import replace
+
     from storyline.enrich import annotate
+    from storyline.pipeline import embed_article
 
     count = 0
     with _open(db) as store, _progress(disable=json_out) as progress:
         task = progress.add_task("enriching", total=store.count_articles())
         for stored in list(store.iter_articles()):
-            store.set_annotations(stored.id, annotate(stored.article))
+            vector = embed_article(stored.article) if stored.article.text.strip() else None
+            store.set_annotations(stored.id, replace(annotate(stored.article), vector=vector))
             count += 1
             progress.advance(task)
         _consolidate_all(store, progress, force=True)  # new annotations: every story consolidated again

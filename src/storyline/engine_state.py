@@ -6,7 +6,9 @@ object array and no code can come out of it) holding:
 - `meta`: UTF-8 JSON as a byte array: {"format", "version", "clusterer": OnlineClusterer.state_dict(),
   "dedup": the NearDuplicateIndex's plain values};
 - `dedup_sets`, `dedup_sizes`, `dedup_root`: the near-duplicate index's shingle sets (uint32,
-  concatenated), their sizes and each article's group root (int64).
+  concatenated), their sizes and each article's group root (int64);
+- `cluster_vec_nums`, `cluster_vec_sums`, `cluster_member_nums`, `cluster_member_vecs`: the stories'
+  multilingual vectors (float16; `OnlineClusterer.vector_arrays`), absent in states written before them.
 
 `decode` checks every field and raises `ClusterStateError` with the reason for anything else: a row
 written by an older storyline (a pickle, recognised by its first byte and never opened), a garbled
@@ -52,6 +54,7 @@ def encode(dedup: NearDuplicateIndex, clusterer: OnlineClusterer) -> bytes:
     meta = {"format": FORMAT, "version": VERSION, "clusterer": clusterer.state_dict(), "dedup": dedup_meta}
     text = json.dumps(meta, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
     arrays: dict[str, Any] = {f"dedup_{name}": array for name, array in dedup_arrays.items()}
+    arrays.update({f"cluster_{name}": array for name, array in clusterer.vector_arrays().items()})
     arrays["meta"] = np.frombuffer(text, dtype=np.uint8)
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
@@ -89,11 +92,12 @@ def decode(data: bytes) -> tuple[NearDuplicateIndex, OnlineClusterer]:
             f"cluster state rejected: version {meta.get('version')!r}, this storyline reads version {VERSION}"
         )
     dedup_arrays = {name.removeprefix("dedup_"): array for name, array in arrays.items() if name.startswith("dedup_")}
+    vector_arrays = {name.removeprefix("cluster_"): a for name, a in arrays.items() if name.startswith("cluster_")}
     try:
         clusterer_state, dedup_meta = meta["clusterer"], meta["dedup"]
         if not isinstance(clusterer_state, dict) or not isinstance(dedup_meta, dict):
             raise ValueError("clusterer and dedup states must be objects")
-        clusterer = OnlineClusterer.from_state(clusterer_state)
+        clusterer = OnlineClusterer.from_state(clusterer_state, vector_arrays)
         dedup = NearDuplicateIndex.from_state(dedup_meta, dedup_arrays)
     except (KeyError, TypeError, ValueError) as exc:
         raise ClusterStateError(f"cluster state rejected: {exc}") from exc

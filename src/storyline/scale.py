@@ -448,10 +448,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--partition-size", type=int, default=DEFAULT_PARTITION_SIZE)
     parser.add_argument("--no-enrich", action="store_true")
+    parser.add_argument("--no-embed", action="store_true", help="skip the multilingual article vectors")
     parser.add_argument("--no-cluster", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    config = Config(enrich=not args.no_enrich, cluster=not args.no_cluster)
+    config = Config(enrich=not args.no_enrich, embed=not args.no_embed, cluster=not args.no_cluster)
     with open_store(args.db or default_db_url()) as store:
         report = run_ingest(args.engine, store, args.paths, config, scheduler=args.scheduler,
                             workers=args.workers, partition_size=args.partition_size,

@@ -3,7 +3,10 @@
 The hand-set clusterer (`storyline.cluster`) is scored by `evaluate_ecbplus`/`evaluate_wikiref`; the
 learned article-to-story scorer (`storyline.storyscore`) by `evaluate_learned`, always held out (ECB+
 in leave-topics-out folds, WikiRef by a model that never saw it, SemEval in folds by connected pair
-component), each figure with its dev figure (the model trained on everything) beside it.
+component), each figure with its dev figure (the model trained on everything) beside it. The
+engine's own clusterer (hand-set scores in one language, the learned scorer across languages, articles
+carrying their vectors as the pipeline stores them) is run on the same ECB+ and SemEval folds with the
+fold's held-out model ("pipeline clusterer").
 
 ECB+: each CROMER XML document is an article; its text is its tokens joined by spaces, its title
 the first sentence (a leading URL line, as in the "ecbplus" half, is skipped: it is the page
@@ -27,6 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from storyline.cluster import ClusterConfig, ClusterInput, OnlineClusterer, tokenize
 
@@ -166,11 +170,22 @@ def ner_entities() -> Callable[[str], list[str]] | None:
 
 
 # -- runs ------------------------------------------------------------------------------------
-def run_online(docs: Sequence[EvalDoc], seed: int, config: ClusterConfig | None = None) -> dict[str, str]:
-    """Shuffle with `seed`, cluster online; article id -> final story id (merges resolved)."""
+def run_online(
+    docs: Sequence[EvalDoc], seed: int, config: ClusterConfig | None = None,
+    vectors: Mapping[str, Any] | None = None, scorer: Any = None,
+) -> dict[str, str]:
+    """Shuffle with `seed`, cluster online; article id -> final story id (merges resolved).
+    With `vectors` (article id -> unit vector), the articles carry them as the pipeline gives them
+    (float16 bytes), so the clusterer joins across languages with `scorer` (default: the shipped one)."""
     order = list(docs)
     random.Random(seed).shuffle(order)
-    clusterer = OnlineClusterer(config)
+    clusterer = OnlineClusterer(config, scorer)
+    if vectors is not None:
+        from dataclasses import replace as _with
+
+        from storyline.embed import pack
+
+        order = [EvalDoc(_with(d.doc, vector=pack(vectors[d.doc.article_id])), d.labels) for d in order]
     raw = {d.doc.article_id: clusterer.add(d.doc).story_id for d in order}
     return {aid: clusterer.resolve(sid) for aid, sid in raw.items()}
 
@@ -432,25 +447,31 @@ def evaluate_learned(
 
     if "ecbplus" in corpora:
         topics = sorted({g for g in data.ecb.group.values()}, key=lambda g: int(g[3:]))
+        models: dict[int, object] = {}
         for seed in seeds:
             held_pred: dict[str, str] = {}
             dev_pred: dict[str, str] = {}
             for k in range(folds):
                 held = set(topics[k::folds])
                 docs = [d for d in data.ecb.docs if data.ecb.group[d.article_id] in held]
-                model = fold_fit(held)
+                model = models[k] = fold_fit(held)
                 held_pred.update({a: f"{k}:{s}" for a, s in run_learned(docs, data.vectors, model, seed).items()})
                 dev_pred.update({a: f"{k}:{s}" for a, s in run_learned(docs, data.vectors, full, seed).items()})
             gold = {a: s for a, s in data.ecb.story.items()}
             report.figures[f"ECB+ subtopic B3 F1 (seed {seed})"] = (bcubed(held_pred, gold)[2], bcubed(dev_pred, gold)[2])
             # The hand-set clusterer on the same fold streams, for reference.
             old: dict[str, str] = {}
+            hybrid: dict[str, str] = {}
             for k in range(folds):
                 held = set(topics[k::folds])
                 fold_docs = [EvalDoc(d, {"subtopic": data.ecb.story[d.article_id]}) for d in data.ecb.docs
                              if data.ecb.group[d.article_id] in held]
                 old.update({a: f"{k}:{s}" for a, s in run_online(fold_docs, seed).items()})
+                hybrid.update({a: f"{k}:{s}" for a, s in run_online(
+                    fold_docs, seed, vectors=data.vectors, scorer=models[k]).items()})
             report.references[f"ECB+ subtopic B3 F1, hand-set ClusterConfig (seed {seed})"] = bcubed(old, gold)[2]
+            report.references[f"ECB+ subtopic B3 F1, pipeline clusterer with vectors (seed {seed})"] = bcubed(
+                hybrid, gold)[2]
 
     if data.wiki.docs:
         model = fold_fit(set(data.wiki.group.values()))
@@ -463,7 +484,8 @@ def evaluate_learned(
     if data.sem_pairs:
         components = sorted({g for g in data.sem_group.values()}, key=lambda g: int(g[3:]))
         scores: dict[str, list[tuple[float, float, float, bool]]] = {"held": [], "dev": []}
-        same: dict[str, list[tuple[bool, bool, bool]]] = {"held": [], "dev": [], "hand-set": []}
+        same: dict[str, list[tuple[bool, bool, bool]]] = {
+            "held": [], "dev": [], "hand-set": [], "pipeline held": [], "pipeline dev": []}
         for k in range(folds):
             held = set(components[k::folds])
             pairs = [p for p in data.sem_pairs if data.sem_group[p.a] in held]
@@ -479,9 +501,14 @@ def evaluate_learned(
                     same[name].extend((pred[p.a] == pred[p.b], p.overall <= SAME_MAX, p.cross) for p in pairs
                                       if p.overall <= SAME_MAX or p.overall >= DIFF_MIN)
             for seed in seeds:
-                pred = run_online([EvalDoc(d, {}) for d in docs], seed)
-                same["hand-set"].extend((pred[p.a] == pred[p.b], p.overall <= SAME_MAX, p.cross) for p in pairs
-                                        if p.overall <= SAME_MAX or p.overall >= DIFF_MIN)
+                runs = [("hand-set", run_online([EvalDoc(d, {}) for d in docs], seed))]
+                # the engine's clusterer: hand-set scores in one language, the learned scorer across
+                for name, m in (("pipeline held", model), ("pipeline dev", full)):
+                    runs.append((name, run_online([EvalDoc(d, {}) for d in docs], seed, vectors=data.vectors,
+                                                  scorer=m)))
+                for name, pred in runs:
+                    same[name].extend((pred[p.a] == pred[p.b], p.overall <= SAME_MAX, p.cross) for p in pairs
+                                      if p.overall <= SAME_MAX or p.overall >= DIFF_MIN)
         for cross, label in ((False, "monolingual"), (True, "cross-lingual")):
             figs = []
             for name in ("held", "dev"):
@@ -493,6 +520,9 @@ def evaluate_learned(
                 sel2 = [(p, g) for p, g, c in same[name] if c == cross]
                 f1s.append(_f1([p for p, _ in sel2], [g for _, g in sel2]))
             report.figures[f"SemEval same-story F1 (online), {label}"] = (f1s[0], f1s[1])
+            sel4 = {name: [(p, g) for p, g, c in same[name] if c == cross] for name in ("pipeline held", "pipeline dev")}
+            held_f1, dev_f1 = (_f1([p for p, _ in v], [g for _, g in v]) for v in sel4.values())
+            report.figures[f"SemEval same-story F1 (pipeline clusterer), {label}"] = (held_f1, dev_f1)
             report.references[f"SemEval same-story F1 (online), {label}, hand-set ClusterConfig"] = f1s[2]
         vec = [(float(data.vectors[p.a] @ data.vectors[p.b]), p.overall, p.cross) for p in data.sem_pairs]
         for cross, label in ((False, "monolingual"), (True, "cross-lingual")):

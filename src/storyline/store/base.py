@@ -35,6 +35,8 @@ class Annotations:
     mentions: tuple[EntityMention, ...] = ()
     # Why an annotator produced nothing ("unsupported language: fr"), keyed by annotator name.
     notes: dict[str, str] = field(default_factory=dict)
+    # The article's multilingual vector (storyline.embed.pack: float16 bytes), None when not computed.
+    vector: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "articles": (
         "id", "version", "content_hash", "title", "text", "url", "source", "published", "published_time",
         "language", "authors", "agency", "path", "fetched", "format", "external_id", "extra", "ingested_at",
-        "updated_at", "seq", "story_id", "duplicate_of", "cluster_seq",
+        "updated_at", "seq", "story_id", "duplicate_of", "cluster_seq", "vector",
     ),
     "article_versions": ("article_id", "version", "content_hash", "title", "text", "raw", "ingested_at"),
     "timexes": ("article_id", "start", "end", "text", "type", "value", "anchored"),
@@ -265,6 +267,18 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_annotations(self, article_id: str) -> Annotations: ...
+
+    @abc.abstractmethod
+    def set_article_vector(self, article_id: str, vector: bytes | None) -> None:
+        """Store (or clear) an article's multilingual vector (NotFound for an unknown id)."""
+
+    @abc.abstractmethod
+    def article_vector(self, article_id: str) -> bytes | None:
+        """An article's stored vector (None when not computed, or for an unknown id)."""
+
+    @abc.abstractmethod
+    def articles_without_vector(self) -> list[str]:
+        """Ids of the articles without a vector, in ingestion order."""
 
     # -- entities -----------------------------------------------------------------------------
     @abc.abstractmethod

@@ -182,6 +182,10 @@ _MIGRATIONS: list[str] = [
     """,
     # 6: hand-curation decisions (storyline.curate): the audit trail, and constraints on clustering
     CURATIONS_DDL.format(key='TEXT COLLATE "C"'),
+    # 7 (self-contained): each article's multilingual vector (storyline.embed: float16 bytes), NULL until computed
+    """
+    ALTER TABLE articles ADD COLUMN vector BYTEA;
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -473,6 +473,7 @@ class SQLStore(Store):
             "INSERT INTO annotation_notes(article_id, annotator, note) VALUES (?, ?, ?)",
             [(ident, k, v) for k, v in sorted(ann.notes.items())],
         )
+        tx.execute("UPDATE articles SET vector = ? WHERE id = ?", (ann.vector, ident))
 
     def get_annotations(self, article_id: str) -> Annotations:
         order = f'ORDER BY start, "end", {self.ROW_ORDER}'  # ties in the order they were given
@@ -497,7 +498,25 @@ class SQLStore(Store):
                 r["annotator"]: r["note"]
                 for r in tx.all("SELECT * FROM annotation_notes WHERE article_id = ? ORDER BY annotator", (ident,))
             }
-        return Annotations(timexes, quantities, mentions, notes)
+            vector = as_bytes(tx.first("SELECT vector FROM articles WHERE id = ?", (ident,))["vector"])
+        return Annotations(timexes, quantities, mentions, notes, vector)
+
+    def set_article_vector(self, article_id: str, vector: bytes | None) -> None:
+        def write(tx: Tx) -> None:
+            if tx.one("SELECT id FROM articles WHERE id = ?" + self.FOR_UPDATE, (article_id,)) is None:
+                raise NotFound("article", article_id)
+            tx.execute("UPDATE articles SET vector = ? WHERE id = ?", (vector, article_id))
+
+        self._write(write)
+
+    def article_vector(self, article_id: str) -> bytes | None:
+        with self._read() as tx:
+            row = tx.one("SELECT vector FROM articles WHERE id = ?", (article_id,))
+        return None if row is None else as_bytes(row["vector"])
+
+    def articles_without_vector(self) -> list[str]:
+        with self._read() as tx:
+            return [r["id"] for r in tx.all("SELECT id FROM articles WHERE vector IS NULL ORDER BY seq")]
 
     # -- entities -----------------------------------------------------------------------------------
     def replace_entities(self, entities: Sequence[Entity], links: dict[tuple[str, int, int], str]) -> None:
@@ -987,7 +1006,7 @@ class SQLStore(Store):
         return self.url
 
 
-_BLOB_COLUMNS = frozenset({("article_versions", "raw"), ("cluster_state", "state")})
+_BLOB_COLUMNS = frozenset({("article_versions", "raw"), ("cluster_state", "state"), ("articles", "vector")})
 
 
 def _feed(row: Row) -> Feed:

@@ -134,6 +134,10 @@ _MIGRATIONS: list[str] = [
     """,
     # 6: hand-curation decisions (storyline.curate): the audit trail, and constraints on clustering
     CURATIONS_DDL.format(key="TEXT"),
+    # 7 (self-contained): each article's multilingual vector (storyline.embed: float16 bytes), NULL until computed
+    """
+    ALTER TABLE articles ADD COLUMN vector BLOB;
+    """,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
