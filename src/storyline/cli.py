@@ -618,6 +618,16 @@ def eval_extraction(
     out.print(report, highlight=False, markup=False)
 
 
+@train_app.command("clustering")
+def train_clustering_cmd(
+    path: Annotated[str, typer.Argument(help="the shared data folder (ECB+, WikiRef, SemEval pairs)")] = "../shared/data",
+) -> None:
+    """Train the learned article-to-story scorer (src/storyline/data/story_scorer.json)."""
+    from storyline.train_clustering import main as train_main
+
+    raise typer.Exit(train_main([path]))
+
+
 @train_app.command("cleaner")
 def train_cleaner(
     path: PathArg = None,
