@@ -9,9 +9,13 @@ is marked, and re-ingesting an article that was stored but not marked changes no
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from storyline.errors import FetchError
 from storyline.feeds.documents import FeedEntry, parse_document, with_page
@@ -78,27 +82,41 @@ def _entry_article(entry: FeedEntry, fetcher: Fetcher, fetched: str, report: Pol
 
 
 def poll_feed(
-    store: Store, feed: Feed, fetcher: Fetcher, *, config: Config = Config(), now: datetime | None = None
+    store: Store,
+    feed: Feed,
+    fetcher: Fetcher,
+    *,
+    config: Config = Config(),
+    now: datetime | None = None,
+    write_lock: AbstractContextManager[Any] | None = None,
 ) -> PollReport:
     """Poll one feed now: fetch it (conditionally), store the articles of its new entries, record
-    the poll. Never raises for feed or page problems: they are in the report and the feed's state."""
+    the poll. Never raises for feed or page problems: they are in the report and the feed's state.
+
+    `write_lock` is held around every write (and the ingest of each article) when feeds are polled
+    side by side: fetching, the slow part, runs outside it."""
     now = now or utcnow()
+    writing = write_lock if write_lock is not None else nullcontext()
     report = PollReport(feed.url)
     try:
         response = fetcher.get(feed.url, "feed", etag=feed.etag, last_modified=feed.last_modified)
     except FetchError as exc:
         report.status, report.error = "error", exc.message
         failures = feed.failures + 1
-        store.record_feed_poll(
-            FeedPoll(feed.id, iso(now), iso(next_poll_after(feed, now, failures)), "error", exc.message, failures)
-        )
+        with writing:
+            store.record_feed_poll(
+                FeedPoll(feed.id, iso(now), iso(next_poll_after(feed, now, failures)), "error", exc.message,
+                         failures)
+            )
         return report
     if response.not_modified:
         report.status = "not-modified"
-        store.record_feed_poll(
-            FeedPoll(feed.id, iso(now), iso(next_poll_after(feed, now, 0)), "not-modified", None, 0,
-                     etag=response.etag or feed.etag, last_modified=response.last_modified or feed.last_modified)
-        )
+        with writing:
+            store.record_feed_poll(
+                FeedPoll(feed.id, iso(now), iso(next_poll_after(feed, now, 0)), "not-modified", None, 0,
+                         etag=response.etag or feed.etag,
+                         last_modified=response.last_modified or feed.last_modified)
+            )
         return report
     fetched = iso(now)
     document = parse_document(response.body, response.final_url, fetched=fetched)
@@ -116,20 +134,23 @@ def poll_feed(
         item = _entry_article(entry, fetcher, fetched, report)
         if isinstance(item, Rejection):
             report.rejected.append(item)
-            store.mark_feed_entry(feed.id, entry.key, entry.url, None, fetched)
+            with writing:
+                store.mark_feed_entry(feed.id, entry.key, entry.url, None, fetched)
             continue
-        ingest = ingest_articles(store, [item], per_entry)
+        with writing:
+            ingest = ingest_articles(store, [item], per_entry)
+            store.mark_feed_entry(feed.id, entry.key, entry.url, ingest.ids[0] if ingest.ids else None, fetched)
         stored_ids += ingest.ids
         report.rejected.extend(ingest.rejected)
         report.stored += len(ingest.ids)
-        store.mark_feed_entry(feed.id, entry.key, entry.url, ingest.ids[0] if ingest.ids else None, fetched)
-    if config.consolidate and config.cluster and stored_ids:
-        consolidate_touched(store, stored_ids)
-    store.record_feed_poll(
-        FeedPoll(feed.id, fetched, iso(next_poll_after(feed, now, 0)), "ok", None, 0,
-                 etag=response.etag, last_modified=response.last_modified, title=document.title,
-                 articles_added=report.stored)
-    )
+    with writing:
+        if config.consolidate and config.cluster and stored_ids:
+            consolidate_touched(store, stored_ids)
+        store.record_feed_poll(
+            FeedPoll(feed.id, fetched, iso(next_poll_after(feed, now, 0)), "ok", None, 0,
+                     etag=response.etag, last_modified=response.last_modified, title=document.title,
+                     articles_added=report.stored)
+        )
     return report
 
 
@@ -141,14 +162,25 @@ def poll_due(
     now: datetime | None = None,
     every_feed: bool = False,
     on_report: Callable[[PollReport], None] | None = None,
+    workers: int = 8,
 ) -> list[PollReport]:
-    """Poll the feeds whose time has come (every feed with `every_feed`, as `watch --once` does)."""
+    """Poll the feeds whose time has come (every feed with `every_feed`, as `watch --once` does).
+
+    Feeds are polled side by side on `workers` threads: politeness keeps each host to one request a
+    second, so hundreds of outlets are only as slow as the slowest one. Writes take turns (one lock);
+    reports come back in the feeds' order."""
     now = now or utcnow()
-    feeds: Iterable[Feed] = store.list_feeds() if every_feed else store.due_feeds(iso(now))
-    reports = []
-    for feed in feeds:
-        report = poll_feed(store, feed, fetcher, config=config, now=now)
-        reports.append(report)
+    feeds: list[Feed] = list(store.list_feeds() if every_feed else store.due_feeds(iso(now)))
+    write_lock = threading.Lock()
+
+    def poll(feed: Feed) -> PollReport:
+        report = poll_feed(store, feed, fetcher, config=config, now=now, write_lock=write_lock)
         if on_report:
-            on_report(report)
-    return reports
+            with write_lock:  # one report line at a time
+                on_report(report)
+        return report
+
+    if workers <= 1 or len(feeds) <= 1:
+        return [poll(feed) for feed in feeds]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storyline-poll") as pool:
+        return list(pool.map(poll, feeds))
