@@ -221,6 +221,20 @@ def _typed(value: Any, kind: type, name: str) -> Any:
     return value
 
 
+def absorb_into_centroids(centroids: list[Vec], norms2: list[float], vecs: list[Vec], limit: int) -> None:
+    """Add an article's sub-vectors to a story's centroids, keeping their squared norms; a centroid past
+    twice `limit` terms is pruned to its `limit` strongest (the hysteresis keeps pruning rare)."""
+    for i, vec in enumerate(vecs):
+        cen = centroids[i]
+        norms2[i] += 2.0 * _dot(vec, cen) + sum(w * w for w in vec.values())
+        for t, w in vec.items():
+            cen[t] = cen.get(t, 0.0) + w
+        if len(cen) > 2 * limit:
+            kept = dict(heapq.nlargest(limit, cen.items(), key=lambda x: (x[1], x[0])))
+            centroids[i] = kept
+            norms2[i] = sum(w * w for w in kept.values())
+
+
 def _dot(a: Vec, b: Vec) -> float:
     if len(a) > len(b):
         a, b = b, a
@@ -513,16 +527,7 @@ class OnlineClusterer:
         del self._s.stories[story.num]
 
     def _absorb(self, story: _Story, vecs: list[Vec]) -> None:
-        limit = self.config.centroid_terms
-        for i, vec in enumerate(vecs):
-            cen = story.centroids[i]
-            story.norms2[i] += 2.0 * _dot(vec, cen) + sum(w * w for w in vec.values())
-            for t, w in vec.items():
-                cen[t] = cen.get(t, 0.0) + w
-            if len(cen) > 2 * limit:
-                kept = dict(heapq.nlargest(limit, cen.items(), key=lambda x: (x[1], x[0])))
-                story.centroids[i] = kept
-                story.norms2[i] = sum(w * w for w in kept.values())
+        absorb_into_centroids(story.centroids, story.norms2, vecs, self.config.centroid_terms)
 
     # -- the algorithm -------------------------------------------------------------------
     def _prepare(self, doc: ClusterInput) -> tuple[str, int | None, list[Vec]]:

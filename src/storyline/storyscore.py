@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.cluster import ClusterInput, entity_proxy, number_features, tokenize
+from storyline.cluster import ClusterInput, absorb_into_centroids, entity_proxy, number_features, tokenize
 
 __all__ = [
     "FEATURES",
@@ -150,15 +150,7 @@ class StoryRep:
         return self.vector_sum / norm if norm > 0 else self.vector_sum
 
     def absorb(self, art: ArticleRep) -> None:
-        for i, vec in enumerate(art.vecs):
-            cen = self.centroids[i]
-            self.norms2[i] += 2.0 * _dot(vec, cen) + sum(w * w for w in vec.values())
-            for t, w in vec.items():
-                cen[t] = cen.get(t, 0.0) + w
-            if len(cen) > 2 * CENTROID_TERMS:
-                kept = dict(heapq.nlargest(CENTROID_TERMS, cen.items(), key=lambda x: (x[1], x[0])))
-                self.centroids[i] = kept
-                self.norms2[i] = sum(w * w for w in kept.values())
+        absorb_into_centroids(self.centroids, self.norms2, art.vecs, CENTROID_TERMS)
         self.vector_sum = self.vector_sum + art.vector
         self.members.append(art.vector)
         if len(self.members) > MAX_MEMBERS:
