@@ -49,12 +49,14 @@ import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from storyline.text.words import stemmer, stop_words
 
 if TYPE_CHECKING:
     from storyline.storyscore import StoryScorer
@@ -67,7 +69,7 @@ __all__ = [
     "OnlineClusterer",
     "entity_proxy",
     "recluster",
-    "stem",
+    "text_language",
     "tokenize",
 ]
 
@@ -139,52 +141,62 @@ class ClusterConfig:
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _CAPSEQ = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|al|van|von|bin|the)?\s*[A-Z][\w'’.-]*)*")
-STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "told", "according", "one", "two", "new", "would", "could", "may", "might", "must", "shall", "us", "mr", "mrs", "ms", "s", "t", "don", "didn", "doesn", "isn", "wasn", "weren", "won", "wouldn", "also", "last", "first", "year", "years", "week", "weeks", "day", "days", "time", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday", "tomorrow", "people"]
-)
-_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s")
+# an elided article or pronoun glued to the next word ("l'explosion", "dell'anno", "qu'il"): the word is
+# what follows (in languages that write elisions; English "don't" and "O'Brien" stay whole)
+_ELISION = re.compile(r"^[^\W\d_]{1,4}['’](?=[^\W\d_]{2})")
+_ELIDING = frozenset({"fr", "it", "ca"})
+DEFAULT_LANGUAGE = "en"  # an article of unknown language is read as English, as most of the stream is
 
 
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Simple suffix stripping (keeps a stem of at least 3 letters)."""
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            if suf in ("ies", "ied"):
-                return word[: -len(suf)] + "y"
-            if suf == "s" and word.endswith("ss"):
-                return word
-            if suf == "es" and not word[:-2].endswith(("s", "x", "z", "ch", "sh")):
-                return word[:-1]
-            return word[: -len(suf)]
-    return word
+def text_language(language: str | None) -> str:
+    """The language whose stems and stop words index an article: its own, English when unknown."""
+    code = (language or "").lower()[:2]
+    return code if code.isalpha() and code != "un" else DEFAULT_LANGUAGE
 
 
-@functools.lru_cache(maxsize=200_000)
-def _term(token: str) -> str:
-    """The index term of a lowercased word token ("" for a stopword or a one-letter word)."""
-    return "" if len(token) < 2 or token in STOPWORDS else stem(token)
+@functools.cache
+def _term_of(language: str) -> Callable[[str], str]:
+    """Index term of a lower-cased word token in `language` ("" for a stop word or a one-letter word):
+    the stem of the language's Snowball algorithm, stop words from spaCy's list for it
+    (`storyline.text.words`); cached per word."""
+    stop = stop_words(language)
+    stem_word = stemmer(language)
+    eliding = language in _ELIDING
+
+    @functools.lru_cache(maxsize=200_000)
+    def term(token: str) -> str:
+        if eliding:
+            token = _ELISION.sub("", token)
+        if len(token) < 2 or token in stop or token.replace("’", "'") in stop:
+            return ""
+        return stem_word(token)
+
+    return term
 
 
-def tokenize(text: str) -> list[str]:
-    """Lowercase word tokens, stopwords and one-letter words removed, suffix-stemmed."""
-    return [t for t in map(_term, _WORD.findall(text.casefold())) if t]
+def tokenize(text: str, language: str | None = None) -> list[str]:
+    """Lowercase word tokens of `language` (English when unknown), its stop words and one-letter
+    words removed, stemmed by its Snowball algorithm."""
+    term = _term_of(text_language(language))
+    return [t for t in map(term, _WORD.findall(text.lower())) if t]
 
 
-def entity_proxy(text: str) -> list[str]:
+def entity_proxy(text: str, language: str | None = None) -> list[str]:
     """Capitalised-token sequences as stand-in entities (when no NER is available): each sequence
-    (stopwords trimmed) and each of its words of 3+ letters, lowercased."""
+    (its leading stop words trimmed) and each of its words of 3+ letters that is not a stop word,
+    lowercased."""
+    stop = stop_words(text_language(language))
     out: list[str] = []
     for match in _CAPSEQ.finditer(text):
         words = [w.strip(".'’-").casefold() for w in match.group(0).split()]
         words = [w for w in words if w]
-        while words and words[0] in STOPWORDS:
+        while words and words[0] in stop:
             words.pop(0)
         if not words:
             continue
         if len(words) > 1:
             out.append(" ".join(words))
-        out.extend(w for w in words if len(w) >= 3 and w not in STOPWORDS)
+        out.extend(w for w in words if len(w) >= 3 and w not in stop)
     return out
 
 
@@ -438,10 +450,11 @@ class OnlineClusterer:
     # -- vectors -------------------------------------------------------------------------
     def _vectors(self, doc: ClusterInput) -> list[Counter[str]]:
         full = doc.title + "\n" + doc.text
-        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full)
+        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full, doc.language)
         if self.config.numbers:
             entities += number_features(full)
-        return [Counter(tokenize(doc.title)), Counter(tokenize(doc.text)), Counter(entities)]
+        return [Counter(tokenize(doc.title, doc.language)), Counter(tokenize(doc.text, doc.language)),
+                Counter(entities)]
 
     def _weigh(self, counts: list[Counter[str]]) -> list[Vec]:
         s = self._s
@@ -614,7 +627,7 @@ class OnlineClusterer:
         from storyline.storyscore import numbers_of
 
         full = doc.title + "\n" + doc.text
-        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full)
+        entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full, doc.language)
         return _Side(vector.astype(np.float16), frozenset(entities), numbers_of(full))
 
     @property

@@ -117,9 +117,10 @@ class DocFreq:
 def counts_of(doc: ClusterInput) -> tuple[list[Counter[str]], frozenset[str]]:
     """Title, body and entity term counts of an article, and its entity set."""
     full = doc.title + "\n" + doc.text
-    entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full)
+    entities = [e.casefold() for e in doc.entities if e] if doc.entities else entity_proxy(full, doc.language)
     years = number_features(full)  # four-digit numbers ("#2008") join the entity vocabulary
-    return ([Counter(tokenize(doc.title)), Counter(tokenize(doc.text)), Counter(entities + years)],
+    return ([Counter(tokenize(doc.title, doc.language)), Counter(tokenize(doc.text, doc.language)),
+             Counter(entities + years)],
             frozenset(entities))
 
 

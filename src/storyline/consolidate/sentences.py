@@ -14,168 +14,15 @@ from typing import Any
 
 from storyline.model import AnnotatedArticle, EntityMention, Quantity, TimeExpression
 from storyline.text.sentences import sentence_spans
+from storyline.text.words import stemmer, stop_words
 
 _WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "said",
-        "says",
-        "say",
-        "told",
-        "according",
-        "would",
-        "could",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "one",
-        "ones",
-        "lrb",
-        "rrb",
-        "-lrb-",
-        "-rrb-",
-        "mr",
-        "mrs",
-        "ms",
-        "new",
-        "year",
-        "years",
-        "week",
-        "weeks",
-        "day",
-        "days",
-    ]
-)
+# English stop words (spaCy's list, storyline.text.words); kept under this name for the modules that
+# import it. Sentences are compared with the stop words of their own article's language.
+STOPWORDS = stop_words("en")
+DEFAULT_LANGUAGE = "en"  # sentences of an article of unknown language are read as English
 
 
 @dataclass(frozen=True)
@@ -192,6 +39,7 @@ class Sentence:
     timexes: tuple[TimeExpression, ...] = ()
     quantities: tuple[Quantity, ...] = ()
     mentions: tuple[EntityMention, ...] = ()
+    language: str | None = None  # the article's (ISO 639-1)
 
 
 def split_article(item: AnnotatedArticle) -> list[Sentence]:
@@ -214,6 +62,7 @@ def split_article(item: AnnotatedArticle) -> list[Sentence]:
                 timexes=tuple(t for t in timexes if start <= t.start and t.end <= end),
                 quantities=tuple(q for q in quantities if start <= q.start and q.end <= end),
                 mentions=tuple(m for m in mentions if start <= m.start and m.end <= end),
+                language=item.article.language,
             )
         )
     return out
@@ -232,22 +81,23 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def content_words(text: str) -> list[str]:
-    """Words that carry content: no stop words, no one-letter tokens; numbers are kept."""
-    return [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or _NUMBER.search(w))]
+def content_words(text: str, language: str | None = None) -> list[str]:
+    """Words that carry content: no stop words of `language` (English when unknown), no one-letter
+    tokens; numbers are kept."""
+    stop = stop_words(language or DEFAULT_LANGUAGE)
+    return [w for w in words(text) if w not in stop and (len(w) > 1 or _NUMBER.search(w))]
 
 
-def stem(word: str) -> str:
-    """A light suffix stripper so that 'leaks', 'leaked' and 'leaking' meet."""
-    for suffix in ("ing", "edly", "ed", "es", "s", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+def stem(word: str, language: str | None = None) -> str:
+    """The Snowball stem of a word in `language` (English when unknown), so that 'leaks', 'leaked'
+    and 'leaking' meet."""
+    return stemmer(language or DEFAULT_LANGUAGE)(word)
 
 
 def features(sentence: Sentence) -> list[str]:
     """Comparison features of a sentence: stemmed content words, numbers' values, entity keys."""
-    feats = [stem(w) for w in content_words(sentence.text)]
+    stem_word = stemmer(sentence.language or DEFAULT_LANGUAGE)
+    feats = [stem_word(w) for w in content_words(sentence.text, sentence.language)]
     for quantity in sentence.quantities:
         if quantity.value is not None:
             feats.append(f"#num:{quantity.value:g}:{quantity.unit or ''}")

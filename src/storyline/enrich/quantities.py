@@ -16,23 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from storyline.enrich.money import PREFIX_SYMBOLS, SUFFIX_WORDS, normalize_money
 from storyline.enrich.units import ALIASES, RATE_ALIASES, to_base
 from storyline.model import Quantity
+from storyline.text.numbers import number_value
 from storyline.text.sentences import sentence_spans
 
 # ---------------------------------------------------------------- numbers
 
-UNITS_WORDS: dict[str, int] = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-TENS_WORDS: dict[str, int] = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90,
-}  # fmt: skip
 SCALES: dict[str, float] = {
     "hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6,
     "billion": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "trn": 1e12,
@@ -52,15 +45,62 @@ FRACTIONS: dict[str, float] = {
     "fifths": 1 / 5,
 }
 
-_DIGIT_WORDS = [w for w, v in UNITS_WORDS.items() if 0 < v < 10]
-_WORD_NUM = (
-    r"(?:(?:" + "|".join(TENS_WORDS) + r")(?:[- ](?:" + "|".join(_DIGIT_WORDS) + r"))?"
-    r"|" + "|".join(sorted(UNITS_WORDS, key=len, reverse=True)) + r"|a dozen|dozen)"
-)  # fmt: skip
 # digits: "1,234.5", "3.1", ".5"
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _SCALE = r"(?:hundred|thousand|million|billion|trillion|lakhs?|crores?|mln|mn|bln|bn|tn|trn|m|k|b)"
-NUMBER_RE = re.compile(rf"(?:{_DIGITS}|{_WORD_NUM})(?:\s?{_SCALE}(?![\w]))?", re.IGNORECASE)
+_DIGITS_NUMBER_RE = re.compile(rf"{_DIGITS}(?:\s?{_SCALE}(?![\w]))?", re.IGNORECASE)
+_SCALE_AFTER_RE = re.compile(rf"\s?({_SCALE})(?![\w])", re.IGNORECASE)
+_LETTERS_RE = re.compile(r"[A-Za-z]+(?![A-Za-z])")
+_JOINED_WORD_RE = re.compile(r"[- ]([A-Za-z]+)(?![A-Za-z])")
+_DOZEN_RE = re.compile(r"(?:a )?dozen(?![\w])", re.IGNORECASE)
+# plural multiples ("tens", "hundreds") are vague amounts, read by `_read_words`, not numbers
+_NOT_CARDINAL = frozenset({*VAGUE, "tens"})
+
+
+@lru_cache(maxsize=4096)
+def cardinal_word(word: str) -> int | None:
+    """The value of one spelled-out cardinal below a hundred ("seven", "nineteen", "forty"), as
+    text2num reads it (`storyline.text.numbers`); None for anything else, scale words ("hundred",
+    "million": they multiply) and single letters included."""
+    low = word.lower()
+    if len(low) < 2 or low in SCALES or low in _NOT_CARDINAL:
+        return None
+    return number_value(low, "en")
+
+
+def _spelled_end(text: str, pos: int) -> tuple[int, float] | None:
+    """End and value of the spelled-out number at `pos`: a cardinal, a ten and a digit joined by a
+    hyphen or a space ("twenty-five", "ninety nine", as text2num reads them), or "(a) dozen"."""
+    dozen = _DOZEN_RE.match(text, pos)
+    if dozen:
+        return dozen.end(), 12.0
+    word = _LETTERS_RE.match(text, pos)
+    first = cardinal_word(word.group()) if word else None
+    if word is None or first is None:
+        return None
+    joined = _JOINED_WORD_RE.match(text, word.end())
+    second = cardinal_word(joined.group(1)) if joined else None
+    if joined and second is not None and first >= 20 and first % 10 == 0 and 0 < second < 10:
+        value = number_value(text[pos : joined.end()].lower(), "en")
+        if value is not None:
+            return joined.end(), float(value)
+    return word.end(), float(first)
+
+
+def match_number(text: str, pos: int) -> tuple[int, str] | None:
+    """(end, text) of the number written at `pos`: digits ("1,234.5") or a spelled-out number
+    ("twenty-five"), with the scale that follows it ("1.2bn", "two million"); None when none is there."""
+    digits = _DIGITS_NUMBER_RE.match(text, pos)
+    if digits:
+        return digits.end(), digits.group()
+    spelled = _spelled_end(text, pos)
+    if spelled is None:
+        return None
+    end = spelled[0]
+    scale = _SCALE_AFTER_RE.match(text, end)
+    if scale:
+        end = scale.end()
+    return end, text[pos:end]
 
 
 def parse_number(text: str) -> float | None:
@@ -69,34 +109,18 @@ def parse_number(text: str) -> float | None:
     t = " ".join(text.strip().split()).lower()
     if not t:
         return None
-    m = re.fullmatch(rf"({_DIGITS}|{_WORD_NUM})(?:\s?({_SCALE}))?", t, re.IGNORECASE)
-    if not m:
-        return None
-    head, scale = m.group(1), m.group(2)
-    base = _word_value(head)
-    if base is None:
-        digits = re.sub(r"\s", "", head).replace(",", "")
-        try:
-            base = float(digits)
-        except ValueError:
+    digits = re.fullmatch(rf"({_DIGITS})(?:\s?({_SCALE}))?", t)
+    if digits:
+        base, scale = float(digits.group(1).replace(",", "")), digits.group(2)
+    else:
+        spelled = _spelled_end(t, 0)
+        if spelled is None:
             return None
+        rest = _SCALE_AFTER_RE.fullmatch(t, spelled[0])
+        if spelled[0] < len(t) and rest is None:
+            return None
+        base, scale = spelled[1], rest.group(1) if rest else None
     return base * (SCALES[scale] if scale else 1.0)
-
-
-def _word_value(word: str) -> float | None:
-    w = word.lower().replace("-", " ")
-    if w in ("a dozen", "dozen"):
-        return 12.0
-    parts = w.split()
-    if len(parts) == 1:
-        if parts[0] in UNITS_WORDS:
-            return float(UNITS_WORDS[parts[0]])
-        if parts[0] in TENS_WORDS:
-            return float(TENS_WORDS[parts[0]])
-        return None
-    if len(parts) == 2 and parts[0] in TENS_WORDS and parts[1] in UNITS_WORDS:
-        return float(TENS_WORDS[parts[0]] + UNITS_WORDS[parts[1]])
-    return None
 
 
 # ---------------------------------------------------------------- context words
@@ -241,7 +265,7 @@ def extract_quantities(text: str, published: str | None = None) -> list[Quantity
     found: list[_Found] = []
     pos = 0
     for m in _CANDIDATE_RE.finditer(text):
-        if m.start() < pos:
+        if m.start() < pos or (m.group("word") and not _may_open_number(m.group("word"))):
             continue
         hit = _read_at(text, m)
         if hit is not None:
@@ -254,14 +278,18 @@ def extract_quantities(text: str, published: str | None = None) -> list[Quantity
 _CANDIDATE_RE = re.compile(
     r"(?:(?<![\w.,])(?:"
     + _DIGITS
-    + r")|\b(?:"
-    + _WORD_NUM
-    + r"|"
-    + "|".join(VAGUE)
-    + r"|tens|a|an|one|two|three)\b"
-    r"|(?<![\w])(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r"))",
+    + r")|(?<![\w])(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")"
+    r"|\b(?P<word>[A-Za-z]+)\b)",
     re.IGNORECASE,
 )
+_OPENING_WORDS = frozenset({"a", "an", "tens", "dozen", *VAGUE})
+
+
+@lru_cache(maxsize=8192)
+def _may_open_number(word: str) -> bool:
+    """Whether a word can open a written quantity: a spelled-out cardinal, a vague multiple
+    ("dozens", "tens of"), "a"/"an" ("a dozen", "a third of", "a mile")."""
+    return word.lower() in _OPENING_WORDS or cardinal_word(word) is not None
 
 
 def _read_at(text: str, m: re.Match[str]) -> _Found | None:
@@ -282,29 +310,29 @@ def _read_at(text: str, m: re.Match[str]) -> _Found | None:
             j += 1
     elif not (text[start].isdigit() or text[start] == "."):
         return _read_words(text, start)
-    nm = NUMBER_RE.match(text, j)
+    nm = match_number(text, j)
     if not nm:
         return None
-    value = parse_number(nm.group(0))
+    end, number = nm
+    value = parse_number(number)
     if value is None:
         return None
-    end = nm.end()
-    scale = _scale_of(nm.group(0))
-    dm = re.match(_DIGITS, nm.group(0))
+    scale = _scale_of(number)
+    dm = re.match(_DIGITS, number)
     raw_digits = re.sub(r"\s", "", dm.group(0)) if dm else ""
     if cur is None and _is_excluded_number(text, j, end, raw_digits, scale):
         return None
     value_max: float | None = None
     rg = RANGE_RE.match(text, end)
     if rg:
-        nm2 = NUMBER_RE.match(text, rg.end())
-        top = parse_number(nm2.group(0)) if nm2 else None
-        scale2 = _scale_of(nm2.group(0)) if nm2 else None
-        if nm2 and top is not None and not (nm2.group(0)[0].isalpha()) and (rg.group(1) is None or cur):
+        nm2 = match_number(text, rg.end())
+        top = parse_number(nm2[1]) if nm2 else None
+        scale2 = _scale_of(nm2[1]) if nm2 else None
+        if nm2 and top is not None and not (nm2[1][0].isalpha()) and (rg.group(1) is None or cur):
             if scale2 and not scale:
                 value *= SCALES[scale2]
-            if top >= value and not re.match(r"\s?(?::\d)", text[nm2.end() :]):
-                value_max, end, scale = top, nm2.end(), scale2 or scale
+            if top >= value and not re.match(r"\s?(?::\d)", text[nm2[0] :]):
+                value_max, end, scale = top, nm2[0], scale2 or scale
     found: _Found | None
     if cur is not None:
         found = _money(text, start, end, value if value_max is None else value_max, cur)
@@ -570,7 +598,7 @@ def _count_noun(text: str, end: int, value: float) -> tuple[str, int] | None:
             pos = wm.end()
             seen += 1
             continue
-        if low in STOP or low in UNITS_WORDS or low in TENS_WORDS:
+        if low in STOP or cardinal_word(low) is not None:
             if low in ("other",) and seen == 0:
                 pos = wm.end()
                 seen += 1
@@ -609,7 +637,7 @@ def _read_words(text: str, start: int) -> _Found | None:
         r"(a|one|two|three|four)[- ](half|third|thirds|quarter|quarters|fifth|fifths)\b", rest, re.I
     )
     if fm:
-        num = 1.0 if fm.group(1).lower() in ("a", "one") else float(UNITS_WORDS[fm.group(1).lower()])
+        num = 1.0 if fm.group(1).lower() == "a" else float(cardinal_word(fm.group(1)) or 1)
         if fm.group(1).lower() == "a" and not re.match(r"\s+of\b", rest[fm.end() :]):
             return None
         if fm.group(2).lower() == "half":
@@ -667,19 +695,19 @@ def _read_words(text: str, start: int) -> _Found | None:
         return _after_number(text, start, start + am.end(), value, None)
     if rest[:1].lower() == "a" and rest[:3].lower() in ("a ", "an "):
         return None
-    nm = NUMBER_RE.match(text, start)
-    if not nm or not re.match(r"[A-Za-z]", nm.group(0)):
+    nm = match_number(text, start)
+    if not nm or not re.match(r"[A-Za-z]", nm[1]):
         return None
-    word_value = parse_number(nm.group(0))
+    end, number = nm
+    word_value = parse_number(number)
     if word_value is None:
         return None
     value = word_value
-    end = nm.end()
     if re.match(
         r"-(?:year|day|week|month|hour|minute|man|member|time|point|a-side|storey|story)", text[end:], re.I
     ):
         return None
-    scale = _scale_of(nm.group(0))
+    scale = _scale_of(number)
     found = _after_number(text, start, end, value, scale)
     if found is None or (
         found.kind == "count" and found.measured is None and not _implied_count(text, start, end)
