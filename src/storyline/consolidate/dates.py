@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from storyline.model import IsoDate, TimeExpression
+from storyline.text.numbers import number_value
 
 if TYPE_CHECKING:
     from storyline.consolidate.sentences import Sentence
@@ -92,7 +93,6 @@ _SHIFT = re.compile(
     + _UNIT
     + r"$"
 )
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _LATER = re.compile(
     r"^(a|an|one|two|three|four|five|six|\d{1,2})\s+"
     + _UNIT
@@ -189,7 +189,8 @@ def _anaphoric(text: str, anchor: IsoDate) -> tuple[bool, IsoDate | None]:
         unit = m.group(3) if m.group(3) in ("year", "month", "week") else "day"
         return True, _shift(anchor, sign, unit)
     if m := _LATER.match(text):
-        count = _NUMBERS[m.group(1)] if m.group(1) in _NUMBERS else int(m.group(1))
+        word = m.group(1)
+        count = 1 if word in ("a", "an") else int(word) if word.isdigit() else number_value(word, "en") or 1
         sign = 1 if m.group(3) in ("later", "after", "afterwards") else -1
         unit = m.group(2) if m.group(2) in ("year", "month", "week") else "day"
         return True, _shift(anchor, sign * count, unit)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 from unidecode import unidecode
+
+from storyline.text.words import stemmer
 
 # Words that introduce a name but are not part of it ("President Putin", "Mr. Smith").
 TITLES = frozenset(
@@ -490,22 +490,9 @@ def entity_key(label: str, name: str) -> str:
 # Snowball stemmers of the languages that inflect names; Ukrainian and Bulgarian share most Russian endings, Slovene
 # and Croatian the Serbian ones (Latin script).
 _STEMMER_OF = {
-    "ru": "russian",
-    "uk": "russian",
-    "bg": "russian",
-    "cs": "czech",
-    "sk": "czech",
-    "pl": "polish",
-    "sl": "serbian",
-    "hr": "serbian",
-    "sr": "serbian",
-    "bs": "serbian",
-    "fi": "finnish",
-    "hu": "hungarian",
-    "tr": "turkish",
-    "lt": "lithuanian",
-    "el": "greek",
-}
+    "ru": "ru", "uk": "ru", "bg": "ru", "cs": "cs", "sk": "cs", "pl": "pl", "sl": "sr", "hr": "sr", "sr": "sr",
+    "bs": "sr", "fi": "fi", "hu": "hu", "tr": "tr", "lt": "lt", "el": "el",
+}  # fmt: skip
 # Spellings of one sound across romanisations and Slavic orthographies, longest first.
 _SKELETON_RULES = (
     ("shch", "s"),
@@ -549,13 +536,6 @@ def script_of(text: str) -> str:
     return "other"
 
 
-@lru_cache(maxsize=64)
-def _stemmer(algorithm: str) -> Any:
-    import snowballstemmer
-
-    return snowballstemmer.stemmer(algorithm)
-
-
 def inflects(language: str | None) -> bool:
     """Whether names are declined in `language` (Slavic, Baltic, Finnic, Hungarian, Greek,
     Turkish): its forms of one name differ by their endings."""
@@ -579,11 +559,11 @@ def stem_token(token: str, language: str | None) -> str:
     has one, then trailing vowels are dropped (at least three letters kept)."""
     lang = (language or "").lower()[:2]
     word = unicodedata.normalize("NFKC", token).casefold()
-    algorithm = _STEMMER_OF.get(lang)
-    if algorithm is None and script_of(word) == "cyrillic":
-        algorithm = "russian"
-    if algorithm is not None and len(word) > 3:
-        word = _stemmer(algorithm).stemWord(word)
+    stemming = _STEMMER_OF.get(lang)
+    if stemming is None and script_of(word) == "cyrillic":
+        stemming = "ru"
+    if stemming is not None and len(word) > 3:
+        word = stemmer(stemming)(word)
     s = skeleton("".join(ch for ch in unidecode(word).casefold() if ch.isalnum()))
     stripped = s.rstrip("aeiou")
     return stripped if len(stripped) >= 3 else s[: max(3, len(stripped))]

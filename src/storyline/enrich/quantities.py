@@ -137,6 +137,9 @@ TIME_NOUNS = {
     "edt", "est", "utc", "o'clock", "year-old", "years-old", "year-olds", "morning", "mornings",
     "evening", "evenings", "times",
 }  # fmt: skip
+# closed-class words (articles, prepositions, pronouns, auxiliaries) that end the noun phrase after a
+# number. Not a retrieval stop-word list: spaCy's English list also holds words that are counted
+# ("10 others", "four US states", "several"), and with it two labelled mentions were lost.
 STOP = {
     "of", "the", "to", "in", "on", "at", "for", "from", "with", "by", "a", "an", "was", "were", "is",
     "are", "has", "have", "had", "will", "would", "who", "which", "that", "and", "or", "but", "as",

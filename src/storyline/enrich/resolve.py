@@ -55,6 +55,7 @@ from storyline.enrich.names import (
     strip_titles,
 )
 from storyline.model import Entity, EntityMention
+from storyline.text.words import stop_words
 
 Doc = tuple[str, str, Sequence[EntityMention]]
 MentionId = tuple[str, int, int]
@@ -112,64 +113,6 @@ class _Node:
     labels: Counter[str] = field(default_factory=Counter)
 
 
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "that",
-        "with",
-        "from",
-        "this",
-        "have",
-        "has",
-        "had",
-        "was",
-        "were",
-        "will",
-        "would",
-        "said",
-        "says",
-        "about",
-        "after",
-        "before",
-        "their",
-        "there",
-        "they",
-        "them",
-        "been",
-        "also",
-        "into",
-        "over",
-        "than",
-        "more",
-        "most",
-        "some",
-        "such",
-        "when",
-        "where",
-        "which",
-        "while",
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "other",
-        "only",
-        "very",
-        "just",
-        "then",
-        "its",
-        "his",
-        "her",
-        "our",
-        "your",
-        "out",
-        "not",
-        "but",
-        "are",
-    ]
-)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
 
 
@@ -265,7 +208,8 @@ def _contexts(
             m = mentions[i]
             text = docs[m.doc][1]
             around = text[max(0, m.start - window) : m.start] + " " + text[m.end : m.end + window]
-            ws |= {w.lower() for w in _WORDS.findall(around) if w.lower() not in _STOP}
+            stop = stop_words(m.language or "en")  # the document's language; English when unknown
+            ws |= {w.lower() for w in _WORDS.findall(around) if w.lower() not in stop}
         words.append(ws)
     return entities, words
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -41,7 +41,7 @@ def stemmer(language: str | None) -> Callable[[str], str]:
         return str.lower
     stem_word = algorithm.stemWord
 
-    @cache
+    @lru_cache(maxsize=200_000)  # bounded: a long ingest meets an ever-growing vocabulary
     def stem(word: str) -> str:
         return str(stem_word(word.lower()))
 

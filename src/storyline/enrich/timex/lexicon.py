@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storyline.text.numbers import number_value
+
 MONTHS: dict[str, int] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
@@ -64,7 +66,8 @@ NUMBER = rf"(?:\d+(?:\.\d+)?|{NUMBER_WORD}|{alternation(VAGUE_NUMBERS)})"
 
 
 def parse_number(text: str) -> int | float | None:
-    """The number a NUMBER match denotes; None for vague quantities ("several")."""
+    """The number a NUMBER match denotes; None for vague quantities ("several"). Spelled-out
+    cardinals are read by text2num (`storyline.text.numbers`)."""
     t = " ".join(text.lower().replace("-", " ").split())
     if not t:
         return None
@@ -73,14 +76,6 @@ def parse_number(text: str) -> int | float | None:
         return int(value) if value.is_integer() else value
     if t in ("a couple of", "couple of"):
         return 2
-    if t in SMALL_NUMBERS:
-        return SMALL_NUMBERS[t]
-    if t == "hundred":
-        return 100
-    parts = t.split()
-    if parts[0] in TENS:
-        total = TENS[parts[0]]
-        if len(parts) > 1 and parts[1] in SMALL_NUMBERS:
-            total += SMALL_NUMBERS[parts[1]]
-        return total
-    return None
+    if t in ("a", "an", "single"):  # "a week", "a single day": one, though not a numeral
+        return 1
+    return number_value(t, "en")
