@@ -94,10 +94,30 @@ def stem(word: str, language: str | None = None) -> str:
     return stemmer(language or DEFAULT_LANGUAGE)(word)
 
 
+def _without_time_expressions(sentence: Sentence) -> str:
+    """The sentence's text with its time expressions blanked."""
+    text = sentence.text
+    for timex in sorted(sentence.timexes, key=lambda t: -t.start):
+        start, end = timex.start - sentence.start, timex.end - sentence.start
+        if 0 <= start < end <= len(text):
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 def features(sentence: Sentence) -> list[str]:
     """Comparison features of a sentence: stemmed content words, numbers' values, entity keys."""
+    return _features(sentence, sentence.text)
+
+
+def dateless_features(sentence: Sentence) -> list[str]:
+    """`features` without the words of the sentence's time expressions: "the same year", "on
+    Sunday 18 February" tell when, which sentences grouped by date already share, not what happened."""
+    return _features(sentence, _without_time_expressions(sentence))
+
+
+def _features(sentence: Sentence, text: str) -> list[str]:
     stem_word = stemmer(sentence.language or DEFAULT_LANGUAGE)
-    feats = [stem_word(w) for w in content_words(sentence.text, sentence.language)]
+    feats = [stem_word(w) for w in content_words(text, sentence.language)]
     for quantity in sentence.quantities:
         if quantity.value is not None:
             feats.append(f"#num:{quantity.value:g}:{quantity.unit or ''}")

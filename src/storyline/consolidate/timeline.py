@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.consolidate.dates import article_timex_dates, first_day, granularity, last_day, sort_key
-from storyline.consolidate.sentences import Sentence, features, is_header, is_metadata, split_article
+from storyline.consolidate.sentences import Sentence, dateless_features, is_header, is_metadata, split_article
 from storyline.model import AnnotatedArticle, IsoDate
 
 MERGE_SIMILARITY = 0.3  # cosine at or above which two same-date sentences tell the same event
@@ -74,7 +74,8 @@ def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEven
         return []
     published = sorted(item.article.published for item in story if item.article.published)
     story_start = first_day(published[0][:10]) if published else None
-    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, norm="l2")
+    # sentences are compared within one date: the words saying that date tell them apart no more
+    vectorizer = TfidfVectorizer(analyzer=dateless_features, sublinear_tf=True, norm="l2")
     matrix = vectorizer.fit_transform([sentence for _, sentence in dated])
     by_date: dict[IsoDate, list[int]] = defaultdict(list)
     for index, (value, _) in enumerate(dated):
