@@ -282,25 +282,22 @@ def _is_date(value: str) -> bool:
 @app.command()
 def enrich(db: DbOption = None, json_out: JsonOption = False) -> None:
     """Re-run the annotators on every stored article (after an upgrade), and compute its multilingual
-    vector when the encoder is installed."""
-    from dataclasses import replace
+    vector when the encoder is installed. Lines its source's template learned since it was stored
+    (navigation, widgets, sign-offs) are cut from its text first (a new version of the article)."""
+    from storyline.pipeline import enrich_stored
 
-    from storyline.enrich import annotate
-    from storyline.pipeline import embed_article
-
-    count = 0
+    count = recleaned = 0
     with _open(db) as store, _progress(disable=json_out) as progress:
         task = progress.add_task("enriching", total=store.count_articles())
         for stored in list(store.iter_articles()):
-            vector = embed_article(stored.article) if stored.article.text.strip() else None
-            store.set_annotations(stored.id, replace(annotate(stored.article), vector=vector))
+            recleaned += enrich_stored(store, stored)
             count += 1
             progress.advance(task)
         _consolidate_all(store, progress, force=True)  # new annotations: every story consolidated again
     if json_out:
-        _print_json({"enriched": count})
+        _print_json({"enriched": count, "recleaned": recleaned})
     else:
-        err.print(f"{count} articles enriched", highlight=False)
+        err.print(f"{count} articles enriched, {recleaned} cut by their source's template", highlight=False)
 
 
 @app.command()

@@ -12,9 +12,18 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from storyline.clean import DEFAULT_LANGUAGES, clean_article
+from storyline.clean.templates import SourceTemplate, fingerprints, remove_template, text_lines
 from storyline.cluster import UNDATED_PREFIX, Assignment, ClusterInput, OnlineClusterer
-from storyline.model import Article, Rejection
-from storyline.store import Annotations, NotFound, Placement, Store, StoredArticle, StoryRebuild
+from storyline.model import Article, Rejection, article_id, content_hash
+from storyline.store import (
+    Annotations,
+    NotFound,
+    Placement,
+    SourceLines,
+    Store,
+    StoredArticle,
+    StoryRebuild,
+)
 from storyline.store.base import redact_url
 
 if TYPE_CHECKING:  # numpy and datasketch load only when clustering runs
@@ -71,33 +80,92 @@ def embed_article(article: Article) -> bytes | None:
     return embed.article_vector(article.title, article.text) if embed.available() else None
 
 
-def prepare(article: Article, config: Config) -> tuple[Article, Annotations | None]:
-    """The pure per-article stages: clean, enrich, embed (the vector travels in the annotations)."""
-    cleaned = clean_article(article, languages=config.languages)
+def annotate_article(cleaned: Article, config: Config) -> Annotations | None:
+    """Enrich and embed a cleaned article (the vector travels in the annotations)."""
     annotations = enrich_article(cleaned) if config.enrich else None
     vector = embed_article(cleaned) if config.embed and cleaned.text.strip() else None
     if vector is not None:
         annotations = replace(annotations or Annotations(), vector=vector)
-    return cleaned, annotations
+    return annotations
+
+
+# The learned template of a source, limited to some line fingerprints (`Store.source_template`).
+TemplateLookup = Callable[[str, Sequence[str]], SourceTemplate]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One article ready to store."""
+
+    article: Article  # cleaned, its source's template applied when `templated`
+    annotations: Annotations | None
+    article_id: str  # of the cleaned article before any template cut it: the same on every ingest
+    lines: SourceLines | None  # what its source's template learns from it (None: no source)
+    templated: bool = False
+
+
+def source_lines(cleaned: Article) -> SourceLines | None:
+    """What the template of the article's source learns from its cleaned text."""
+    if not cleaned.source:
+        return None
+    return SourceLines(cleaned.source, content_hash(cleaned), fingerprints(text_lines(cleaned.text)))
+
+
+def apply_template(cleaned: Article, template_of: TemplateLookup) -> Article:
+    """The cleaned article without the lines of its source's template (as learned so far)."""
+    lines = source_lines(cleaned)
+    if lines is None:
+        return cleaned
+    text, removed = remove_template(cleaned.text, template_of(lines.source, lines.fingerprints))
+    return replace(cleaned, text=text) if removed else cleaned
+
+
+def prepare_article(article: Article, config: Config, template_of: TemplateLookup | None = None) -> Prepared:
+    """The pure per-article stages: clean, cut the source's template (when `template_of` tells it),
+    enrich, embed."""
+    cleaned = clean_article(article, languages=config.languages)
+    lines = source_lines(cleaned)
+    ident = article_id(cleaned)
+    if template_of is not None:
+        cleaned = apply_template(cleaned, template_of)
+    return Prepared(cleaned, annotate_article(cleaned, config), ident, lines, template_of is not None)
+
+
+def prepare(article: Article, config: Config) -> tuple[Article, Annotations | None]:
+    """The pure per-article stages: clean, enrich, embed (the vector travels in the annotations)."""
+    prepared = prepare_article(article, config)
+    return prepared.article, prepared.annotations
 
 
 ProgressCallback = Callable[[str, int], None]
-Prepared = tuple[Article, Annotations | None]
 
 
-def prepare_item(item: Article | Rejection, config: Config) -> Prepared | Rejection:
+def prepare_item(
+    item: Article | Rejection, config: Config, template_of: TemplateLookup | None = None
+) -> Prepared | Rejection:
     """What ingest does to one read item before storing it: clean + enrich, or the reason not."""
     if isinstance(item, Rejection):
         return item
     try:
-        cleaned, annotations = prepare(item, config)
+        prepared = prepare_article(item, config, template_of)
     except Exception as exc:  # an annotator bug must not sink the batch: report the article
         return Rejection(
             item.path or item.url or "<input>", f"processing failed: {type(exc).__name__}: {exc}"
         )
-    if not cleaned.text.strip():
+    if not prepared.article.text.strip():
         return Rejection(item.path or item.url or "<input>", "no text left after cleaning")
-    return cleaned, annotations
+    return prepared
+
+
+def _templated(store: Store, prepared: Prepared, config: Config) -> tuple[Article, Annotations | None]:
+    """The article with its source's template applied (prepared elsewhere without the store: the
+    annotations are made again when the template cut its text)."""
+    if prepared.templated or prepared.lines is None:
+        return prepared.article, prepared.annotations
+    cut = apply_template(prepared.article, store.source_template)
+    if cut is prepared.article:
+        return prepared.article, prepared.annotations
+    return cut, annotate_article(cut, config)
 
 
 def store_prepared(
@@ -116,8 +184,8 @@ def store_prepared(
             if on_error:
                 on_error(item)
             continue
-        cleaned, annotations = item
-        result = store.upsert_article(cleaned, annotations)
+        cleaned, annotations = _templated(store, item, config)
+        result = store.upsert_article(cleaned, annotations, article_id=item.article_id, lines=item.lines)
         report.ids.append(result.id)
         setattr(report, result.status, getattr(report, result.status) + 1)
         if on_progress:
@@ -128,6 +196,29 @@ def store_prepared(
             # Once per batch: every story the batch touched (new members, or members updated in place).
             report.consolidated = consolidate_touched(store, report.ids)
     return report
+
+
+def reapply_template(store: Store, stored: StoredArticle) -> Article | None:
+    """The stored article with the lines its source's template (as learned since) marks cut out, None
+    when there is none to cut. Only whole lines go: what is left keeps its wording, and annotations
+    made on it again have offsets into the new text."""
+    article = stored.article
+    cut = apply_template(article, store.source_template)
+    return None if cut is article else cut
+
+
+def enrich_stored(store: Store, stored: StoredArticle, config: Config = Config()) -> bool:
+    """`storyline enrich` on one stored article: its source's template cut from its text (a new version;
+    its story is kept: only furniture went), then its annotations and vector made again, stored with the
+    text they point into in one transaction. True when the text was cut."""
+    cut = reapply_template(store, stored)
+    article = cut or stored.article
+    annotations = annotate_article(article, replace(config, enrich=True)) or Annotations()
+    if cut is not None:
+        store.upsert_article(cut, annotations, article_id=stored.id)
+    else:
+        store.set_annotations(stored.id, annotations)
+    return cut is not None
 
 
 def consolidate_touched(store: Store, article_ids: Iterable[str]) -> int:
@@ -150,8 +241,9 @@ def ingest_articles(
     on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Prepare each item, then store it before the next one is prepared; cluster at the end."""
-    prepared = (prepare_item(item, config) for item in items)
+    """Prepare each item (its source's template as learned from the articles stored before it), then
+    store it before the next one is prepared; cluster at the end."""
+    prepared = (prepare_item(item, config, store.source_template) for item in items)
     return store_prepared(store, prepared, config, on_error=on_error, on_progress=on_progress)
 
 

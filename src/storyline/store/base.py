@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from storyline.curate.decision import Decision
 from storyline.errors import AmbiguousId, NoSuchDatabase, NotFound, QuerySyntaxError, StoreError
 from storyline.feeds.state import Feed, FeedPoll
+from storyline.clean.templates import SourceTemplate
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 from storyline.watches.model import Alert, Delivery, Watch
 
@@ -177,11 +178,23 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "alerts": ("id", "watch_id", "event", "story_id", "key", "title", "detail", "payload", "created_at"),
     "deliveries": ("alert_id", "watch_id", "url", "attempts", "status", "next_try", "last_error"),
     "curations": ("id", "action", "args", "who", "at", "undone_at", "undone_by"),
+    "source_templates": ("source", "articles", "updated_at"),
+    "source_lines": ("source", "fingerprint", "articles"),
+    "source_line_articles": ("article_id", "source", "content_hash", "lines_hash", "counted", "fingerprints"),
 }
 BOOL_COLUMNS = frozenset({("timexes", "anchored"), ("quantities", "approximate")})
 
 # version, payload (the story object as JSON), summary (JSON), computed_at
 ConsolidationRow = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class SourceLines:
+    """What a source's template learns from one article (`storyline.clean.templates`)."""
+
+    source: str
+    content_hash: str  # of the cleaned article before the template was applied
+    fingerprints: tuple[str, ...]  # distinct, sorted
 # id, version, content hash, original (near-copy of), published, source: what a story's consolidation
 # depends on and what its counts need
 ArticleState = tuple[str, int, str, str | None, str | None, str | None]
@@ -231,13 +244,24 @@ class Store(abc.ABC):
     # -- articles -----------------------------------------------------------------------------
     @abc.abstractmethod
     def upsert_article(
-        self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None
+        self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None,
+        lines: SourceLines | None = None,
     ) -> UpsertResult:
         """Store an article (and its annotations) in one transaction.
 
         Same id and same content: nothing changes ("unchanged"). Same id (same URL), new content:
         a new version ("updated"); the previous version stays in the version history.
+
+        With `lines` (the fingerprints of the article's cleaned lines before its source's template was
+        applied), the source's template learns them in the same transaction: each distinct article
+        counted once (an exact re-send of another article of the source not at all); an article whose
+        `lines.content_hash` is the one already learned is "unchanged", whatever its templated text.
         """
+
+    @abc.abstractmethod
+    def source_template(self, source: str, fingerprints: Sequence[str] | None = None) -> SourceTemplate:
+        """The template learned so far for one source (empty when none); with `fingerprints`, the
+        counts of those lines only (what deciding on one article needs)."""
 
     @abc.abstractmethod
     def get_article(self, article_id: str) -> StoredArticle:

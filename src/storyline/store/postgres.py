@@ -30,7 +30,16 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from storyline.model import Entity
 from storyline.settings import load_settings
 from storyline.store.base import StoreError, fold_name, parse_query, redact_url
-from storyline.store.sql import CURATIONS_DDL, LIVE_TABLES_DDL, SQLStore, T, Tx, now, stored_entity
+from storyline.store.sql import (
+    CURATIONS_DDL,
+    LIVE_TABLES_DDL,
+    SOURCE_TEMPLATES_DDL,
+    SQLStore,
+    T,
+    Tx,
+    now,
+    stored_entity,
+)
 
 # Advisory lock keys (any 64-bit constants private to storyline).
 _LOCK_MIGRATE = 0x5354_4F52_594C_0001
@@ -186,6 +195,8 @@ _MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ADD COLUMN vector BYTEA;
     """,
+    # 8 (self-contained): source templates (storyline.clean.templates): per-source line fingerprints
+    SOURCE_TEMPLATES_DDL,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -24,6 +24,7 @@ rewrite placeholders mechanically); it uses only what both dialects accept (`ON 
 from __future__ import annotations
 
 import abc
+import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +34,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, ClassVar, TypeVar
 
+from storyline.clean.templates import SourceTemplate
 from storyline.curate.decision import Decision
 from storyline.feeds.state import Feed, FeedPoll, feed_id
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression, content_hash
@@ -49,6 +51,7 @@ from storyline.store.base import (
     NotFound,
     Placement,
     SearchHit,
+    SourceLines,
     Store,
     StoredArticle,
     StoreError,
@@ -110,6 +113,24 @@ CURATIONS_DDL = """
     );
     """
 
+# Source templates (storyline.clean.templates), both dialects' migration 8: per source the articles
+# learned from, per (source, line fingerprint) the distinct articles holding the line, and per article
+# what was learned from it (so an updated article is unlearned first, and a re-sent one counted once).
+SOURCE_TEMPLATES_DDL = """
+    CREATE TABLE source_templates (
+        source TEXT PRIMARY KEY, articles INTEGER NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE source_lines (
+        source TEXT NOT NULL, fingerprint TEXT NOT NULL, articles INTEGER NOT NULL,
+        PRIMARY KEY (source, fingerprint)
+    );
+    CREATE TABLE source_line_articles (
+        article_id TEXT PRIMARY KEY, source TEXT NOT NULL, content_hash TEXT NOT NULL,
+        lines_hash TEXT NOT NULL, counted INTEGER NOT NULL, fingerprints TEXT NOT NULL
+    );
+    CREATE INDEX source_line_articles_lines ON source_line_articles(source, lines_hash);
+    """
+
 ANNOTATION_TABLES = ("timexes", "quantities", "mentions", "annotation_notes")
 # Undated articles last; a date without a time counts as the start of that day.
 PUBLICATION_ORDER = "CASE WHEN published IS NULL THEN 1 ELSE 0 END, published"
@@ -119,6 +140,7 @@ DUMP_ORDER = {
     "cluster_state": "id", "feeds": "id", "feed_entries": "feed_id, entry_key",
     "watches": "id", "alerts": "id", "deliveries": "alert_id",
     "curations": "at, id",
+    "source_templates": "source", "source_lines": "source, fingerprint", "source_line_articles": "article_id",
 }
 LOAD_BATCH = 1000
 _PREFIX_ROWS = 6  # ids shown when a prefix is ambiguous: five, and one to know there are more
@@ -344,7 +366,8 @@ class SQLStore(Store):
 
     # -- articles -----------------------------------------------------------------------------------
     def upsert_article(
-        self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None
+        self, article: Article, annotations: Annotations | None = None, *, article_id: str | None = None,
+        lines: SourceLines | None = None,
     ) -> UpsertResult:
         if article.source is not None and not article.source.strip():
             article = replace(article, source=None)
@@ -366,6 +389,9 @@ class SQLStore(Store):
             stamp = now()
             row = tx.one(lookup, (ident,))
             if row is not None and row["content_hash"] == digest:
+                return UpsertResult(ident, "unchanged", int(row["version"]))
+            if lines is not None and row is not None and self._learned(tx, ident, lines):
+                # the same cleaned article, its text since cut by a grown template (storyline enrich)
                 return UpsertResult(ident, "unchanged", int(row["version"]))
             if article.source:
                 tx.execute(
@@ -391,9 +417,84 @@ class SQLStore(Store):
             )
             if annotations is not None:
                 self._replace_annotations(tx, ident, annotations)
+            if lines is not None:
+                self._learn_lines(tx, ident, lines, stamp)
             return UpsertResult(ident, status, version)
 
         return self._write(write)
+
+    # -- source templates ----------------------------------------------------------------------------
+    @staticmethod
+    def _learned(tx: Tx, ident: str, lines: SourceLines) -> bool:
+        row = tx.one("SELECT source, content_hash FROM source_line_articles WHERE article_id = ?", (ident,))
+        return row is not None and (row["source"], row["content_hash"]) == (lines.source, lines.content_hash)
+
+    def _learn_lines(self, tx: Tx, ident: str, lines: SourceLines, stamp: str) -> None:
+        """The source's template learns one article's lines (having unlearned its previous version)."""
+        if self._learned(tx, ident, lines):
+            return
+        self._unlearn_lines(tx, ident)
+        prints = lines.fingerprints
+        lines_hash = hashlib.sha256(" ".join(prints).encode()).hexdigest()[:32]
+        # The source's row, locked (PostgreSQL): two writers of one source never both count one re-send.
+        tx.execute(
+            "INSERT INTO source_templates(source, articles, updated_at) VALUES (?, 0, ?) ON CONFLICT (source)"
+            " DO NOTHING", (lines.source, stamp),
+        )
+        tx.one("SELECT articles FROM source_templates WHERE source = ?" + self.FOR_UPDATE, (lines.source,))
+        resent = tx.one(
+            "SELECT 1 AS x FROM source_line_articles WHERE source = ? AND lines_hash = ? AND counted = 1",
+            (lines.source, lines_hash),
+        )
+        counted = resent is None and bool(prints)
+        tx.execute(
+            "INSERT INTO source_line_articles(article_id, source, content_hash, lines_hash, counted, fingerprints)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (ident, lines.source, lines.content_hash, lines_hash, int(counted), " ".join(prints)),
+        )
+        if not counted:
+            return
+        tx.execute(
+            "UPDATE source_templates SET articles = articles + 1, updated_at = ? WHERE source = ?",
+            (stamp, lines.source),
+        )
+        tx.many(
+            "INSERT INTO source_lines(source, fingerprint, articles) VALUES (?, ?, 1) ON CONFLICT (source,"
+            " fingerprint) DO UPDATE SET articles = source_lines.articles + 1",
+            [(lines.source, fp) for fp in prints],
+        )
+
+    @staticmethod
+    def _unlearn_lines(tx: Tx, ident: str) -> None:
+        row = tx.one("SELECT source, counted, fingerprints FROM source_line_articles WHERE article_id = ?", (ident,))
+        if row is None:
+            return
+        tx.execute("DELETE FROM source_line_articles WHERE article_id = ?", (ident,))
+        if not row["counted"]:
+            return
+        source = row["source"]
+        tx.execute("UPDATE source_templates SET articles = articles - 1 WHERE source = ?", (source,))
+        tx.many(
+            "UPDATE source_lines SET articles = articles - 1 WHERE source = ? AND fingerprint = ?",
+            [(source, fp) for fp in str(row["fingerprints"]).split()],
+        )
+        tx.execute("DELETE FROM source_lines WHERE source = ? AND articles <= 0", (source,))
+
+    def source_template(self, source: str, fingerprints: Sequence[str] | None = None) -> SourceTemplate:
+        select = "SELECT fingerprint, articles FROM source_lines WHERE source = ?"
+        with self._read() as tx:
+            row = tx.one("SELECT articles FROM source_templates WHERE source = ?", (source,))
+            if row is None or not row["articles"]:
+                return SourceTemplate()
+            if fingerprints is None:
+                counts = tx.all(select, (source,))
+            else:
+                wanted = sorted(set(fingerprints))
+                counts = []
+                for at in range(0, len(wanted), 500):
+                    chunk = wanted[at : at + 500]
+                    counts += tx.all(f"{select} AND fingerprint IN ({', '.join('?' * len(chunk))})", (source, *chunk))
+        return SourceTemplate(int(row["articles"]), {str(r["fingerprint"]): int(r["articles"]) for r in counts})
 
     def get_article(self, article_id: str) -> StoredArticle:
         with self._read() as tx:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from storyline.store.base import QuerySyntaxError, StoreError, parse_query
-from storyline.store.sql import CURATIONS_DDL, LIVE_TABLES_DDL, SQLStore, T, Tx
+from storyline.store.sql import CURATIONS_DDL, LIVE_TABLES_DDL, SOURCE_TEMPLATES_DDL, SQLStore, T, Tx
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 _MIGRATIONS: list[str] = [
@@ -138,6 +138,8 @@ _MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ADD COLUMN vector BLOB;
     """,
+    # 8 (self-contained): source templates (storyline.clean.templates): per-source line fingerprints
+    SOURCE_TEMPLATES_DDL,
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
