@@ -23,7 +23,7 @@ WIDGET = "Download the Northgate Chronicle app for alerts"
 SIGN_OFF = "Reporting by Ana Ruiz; editing by Tom Hale"
 
 
-_WORDS = "amber birch cedar dune ember fjord grove heath inlet juniper kelp larch marsh".split()
+_WORDS = ["amber", "birch", "cedar", "dune", "ember", "fjord", "grove", "heath", "inlet", "juniper", "kelp", "larch", "marsh"]
 
 
 def _body(i: int) -> list[str]:

@@ -638,13 +638,31 @@ def run(root: Path, *, limit: int | None = None, sets: Sequence[str] = SETS, hel
         progress: Callable[[str], None] | None = None) -> str:  # fmt: skip
     """The printed report: held-out figures (a line model per site fold) and, beside them, the shipped
     model's (tuned on every page here)."""
+    from storyline.eval import templates
+
     parts = []
     if held_out:
-        reports = evaluate(root, sets=sets, limit=limit, clean_for_fold=held_out_cleaners(root, limit),
-                           progress=progress)  # fmt: skip
+        trained = held_out_cleaners(root, limit)
+        cleaners: dict[int, CleanFn] = {}
+
+        def for_fold(fold: int) -> CleanFn:  # each fold's model trained once for both tables
+            if fold not in cleaners:
+                cleaners[fold] = trained(fold)
+            return cleaners[fold]
+
+        reports = evaluate(root, sets=sets, limit=limit, clean_for_fold=for_fold, progress=progress)
         parts.append(
             format_report(reports, f"HELD-OUT: line model trained without the page's site ({FOLDS} folds)")
         )
+        parts.append(templates.report(
+            root, sets=sets, limit=limit, clean_for_fold=for_fold, progress=progress,
+            title="HELD-OUT source templates: learned from the page's other site pages, line model of its fold",
+        ))  # fmt: skip
     reports = evaluate(root, sets=sets, limit=limit, progress=progress)
     parts.append(format_report(reports, "TUNED-ON: the shipped line model (trained on all these sites)"))
+    if not held_out:
+        parts.append(templates.report(
+            root, sets=sets, limit=limit, progress=progress,
+            title="source templates: learned from the page's other site pages, the shipped line model",
+        ))  # fmt: skip
     return "\n\n".join(parts)

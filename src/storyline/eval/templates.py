@@ -29,7 +29,7 @@ from storyline.clean.templates import (
     remove_template,
     text_lines,
 )
-from storyline.eval.extraction import PRF, FOLDS, Page, Snippets, read_dump, site_folds
+from storyline.eval.extraction import FOLDS, PRF, Page, Snippets, read_dump, site_folds
 
 GRID = tuple(
     TemplateParams(k, share) for k in (2, 3, 4, 5) for share in (0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
@@ -42,6 +42,8 @@ class CleanedPage:
     page: Page
     text: str  # the cleaned dump
     fingerprints: tuple[str, ...]
+    # the templates learned without the page, per mode (filled by `cleaned_sites`)
+    templates: dict[str, SourceTemplate] = field(default_factory=dict)
 
 
 def _template(prints: Iterable[tuple[str, ...]]) -> SourceTemplate:
@@ -76,15 +78,18 @@ def cleaned_sites(
             article = read_dump(dump, page.id)
             text = clean(page, article).text if article is not None else ""
             cleaned.append(CleanedPage(page, text, fingerprints(text_lines(text))))
+        for i, cp in enumerate(cleaned):
+            cp.templates = {
+                "earlier": _template(p.fingerprints for p in cleaned[:i]),
+                "others": _template(p.fingerprints for p in [*cleaned[:i], *cleaned[i + 1 :]]),
+            }
         out[site] = cleaned
     return out
 
 
 def with_template(site: Sequence[CleanedPage], index: int, mode: str, params: TemplateParams) -> str:
     """The page's cleaned text without the template learned from the other pages of its site."""
-    others = site[:index] if mode == "earlier" else [*site[:index], *site[index + 1 :]]
-    template = _template(p.fingerprints for p in others)
-    return remove_template(site[index].text, template, params)[0]
+    return remove_template(site[index].text, site[index].templates[mode], params)[0]
 
 
 @dataclass
@@ -101,6 +106,7 @@ class SetScores:
 def _f1_of(sites: dict[str, list[CleanedPage]], names: Iterable[str], params: TemplateParams) -> float:
     scores = PRF()
     snips = Snippets()
+    snippet_pages = 0
     for name in names:
         site = sites[name]
         for i, cp in enumerate(site):
@@ -109,10 +115,11 @@ def _f1_of(sites: dict[str, list[CleanedPage]], names: Iterable[str], params: Te
                 scores.add(text, cp.page.gold_text)
             elif cp.page.gold_with:
                 snips.add(text, cp.page)
+                snippet_pages += 1
     both = snips.with_found + snips.without_absent
     total = snips.with_total + snips.without_total
     # token F1 where there is a gold body, the snippet pass rate where there are snippets
-    parts = [(scores.f1, scores.pages)] + ([(both / total, len(names))] if total else [])
+    parts = [(scores.f1, scores.pages)] + ([(both / total, snippet_pages)] if total else [])
     weight = sum(w for _, w in parts)
     return sum(v * w for v, w in parts) / weight if weight else 0.0
 
@@ -223,3 +230,50 @@ def format_timeline17(rows: Sequence[OutletLines]) -> str:
         for s in r.samples:
             out.append(f"      e.g. {s[:100]!r}")
     return "\n".join(out)
+
+
+# --- the section of `storyline eval extraction` ------------------------------------------------------
+
+TEXT_SETS = ("zyte_aeb", "dragnet", "trafilatura_eval")  # the sets with a gold body or snippets
+
+
+def report(
+    root: Path,
+    *,
+    sets: Sequence[str] = TEXT_SETS,
+    limit: int | None = None,
+    clean_for_fold: Callable[[int], Callable[[Any], Any]] | None = None,
+    title: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> str:
+    """Dump figures with and without templates on the pages of multi-page sites (the cleaner of each page's
+    fold when `clean_for_fold`, else the shipped one), thresholds chosen on the other folds' sites; then
+    Timeline17 when it sits beside the extraction corpora."""
+    from storyline.clean import clean_article
+    from storyline.eval.extraction import load_pages, prepared_pages
+
+    pages = load_pages(root, [s for s in sets if s in TEXT_SETS], limit)
+    folds = site_folds(p.site for p in pages)
+
+    def clean(page: Page, article: Any) -> Any:
+        return clean_for_fold(folds[page.site])(article) if clean_for_fold else clean_article(article)
+
+    dumps = ((page, prepared.dump) for page, prepared in zip(pages, prepared_pages(pages, progress), strict=True))
+    sites = cleaned_sites(dumps, clean)
+    params_of, chosen = held_out_params(sites)
+    every = choose_params(sites, sites)
+    lines = [
+        format_scores(evaluate_sites(sites, params_of), title or "source templates"),
+        "thresholds (min articles, min share) chosen per fold on the other folds' sites: "
+        + ", ".join(f"{f}: ({p.min_articles}, {p.min_share})" for f, p in sorted(chosen.items())),
+        format_scores(
+            evaluate_sites(sites, lambda _: every),
+            f"DEV: thresholds ({every.min_articles}, {every.min_share}) chosen on every site here",
+        ),
+    ]
+    timeline17 = root.parent / "timeline17"
+    if timeline17.is_dir():
+        for mode in MODES:
+            rows = timeline17_templates(timeline17, every, mode=mode, limit=limit)
+            lines.append(format_timeline17(rows).replace("its other articles", f"its {mode} articles"))
+    return "\n".join(lines)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from storyline.clean.templates import SourceTemplate
 from storyline.curate.decision import Decision
 from storyline.errors import AmbiguousId, NoSuchDatabase, NotFound, QuerySyntaxError, StoreError
 from storyline.feeds.state import Feed, FeedPoll
-from storyline.clean.templates import SourceTemplate
 from storyline.model import Article, Entity, EntityMention, Quantity, TimeExpression
 from storyline.watches.model import Alert, Delivery, Watch
 
