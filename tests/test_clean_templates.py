@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storyline.clean.templates import (
+    DEFAULT_PARAMS,
     SourceTemplate,
     TemplateParams,
     fingerprint,
@@ -125,3 +126,18 @@ def test_a_text_that_would_be_emptied_is_kept_whole() -> None:
 
 def test_text_lines_drops_blank_lines() -> None:
     assert text_lines("  a \n\n b\n   \n") == ["a", "b"]
+
+
+def test_timeline17_templates_cut_comment_furniture_and_little_else() -> None:
+    """Real articles in publication order, each outlet's template learned from the ones before: the
+    comment-policy lines Reuters appends go, and only a small share of all lines."""
+    from conftest import require_shared
+
+    from storyline.eval.templates import timeline17_templates
+
+    rows = {r.outlet: r for r in timeline17_templates(require_shared("timeline17"), DEFAULT_PARAMS, mode="earlier",
+                                                      samples=10, limit=150)}  # fmt: skip
+    reuters = rows["reuters"]
+    assert "Views expressed in the comments do not represent those of Reuters ." in reuters.samples
+    assert 0 < reuters.removed < 0.05 * reuters.lines
+    assert sum(r.removed for r in rows.values()) < 0.02 * sum(r.lines for r in rows.values())

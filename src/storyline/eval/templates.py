@@ -214,10 +214,19 @@ def timeline17_templates(
         prints = [fingerprints(text_lines(t)) for t in texts]
         removed_lines: list[str] = []
         total = 0
+        counts: dict[str, int] = defaultdict(int)  # learned as the articles arrive (mode "earlier")
+        seen: set[tuple[str, ...]] = set()
         for i, text in enumerate(texts):
-            others = prints[:i] if mode == "earlier" else [*prints[:i], *prints[i + 1 :]]
+            if mode == "earlier":
+                template = SourceTemplate(len(seen), counts)  # used before the counts grow below
+                if prints[i] not in seen:  # an exact re-send counted once
+                    seen.add(prints[i])
+                    for fp in prints[i]:
+                        counts[fp] += 1
+            else:
+                template = _template([*prints[:i], *prints[i + 1 :]])
             total += len(text_lines(text))
-            removed_lines.extend(remove_template(text, _template(others), params)[1])
+            removed_lines.extend(remove_template(text, template, params)[1])
         distinct = sorted(set(removed_lines), key=lambda s: (-removed_lines.count(s), s))
         out.append(OutletLines(outlet, len(texts), total, len(removed_lines), distinct[:samples]))
     return out
