@@ -132,7 +132,6 @@ def test_timeline17_templates_cut_comment_furniture_and_little_else() -> None:
     """Real articles in publication order, each outlet's template learned from the ones before: the
     comment-policy lines Reuters appends go, and only a small share of all lines."""
     from conftest import require_shared
-
     from storyline.eval.templates import timeline17_templates
 
     rows = {r.outlet: r for r in timeline17_templates(require_shared("timeline17"), DEFAULT_PARAMS, mode="earlier",
