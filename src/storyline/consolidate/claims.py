@@ -15,6 +15,8 @@ from typing import Literal
 
 from storyline.consolidate.cues import (
     ATTRIBUTION,
+    CANONICAL_ATTRIBUTES,
+    CANONICAL_PREFIXES,
     COUNT_CLAUSE_CUT,
     COUNT_CUES,
     CUMULATIVE,
@@ -22,6 +24,7 @@ from storyline.consolidate.cues import (
     GENERIC_NOUNS,
     INCREMENT,
     LENGTH_CUES,
+    MONEY_ATTRIBUTES,
     MONEY_CUES,
     NOT_ATTRIBUTE_WORDS,
     NOT_START_NOUNS,
@@ -547,3 +550,19 @@ def _place_claim(
         source=sentence.source,
         published=sentence.published,
     )
+
+
+def canonical_attribute(attribute: str, unit: str | None = None) -> str:
+    """The attribute on the canonical lexicon (price, cost, amount, death toll, count, rate, date,
+    place, weight, power, engine size, speed, ...): the extractor's finer names folded onto it; a
+    figure in percent is a rate whatever it is a rate of."""
+    if unit_dimension(unit) == "ratio":
+        return "rate"
+    if attribute in CANONICAL_ATTRIBUTES:
+        return CANONICAL_ATTRIBUTES[attribute]
+    if attribute.split(" per ")[0] in MONEY_ATTRIBUTES:
+        return "amount"
+    for prefix, canonical in CANONICAL_PREFIXES:
+        if attribute.startswith(prefix):
+            return canonical
+    return attribute

@@ -278,3 +278,59 @@ NOT_ATTRIBUTE_WORDS = frozenset(
         "down",
     ]
 )
+# the extractor's attribute names on the small canonical lexicon the claims evaluation labels with
+# (exact names first, then name prefixes)
+CANONICAL_ATTRIBUTES: dict[str, str] = {
+    "death toll": "death toll",
+    "deaths": "death toll",
+    "injured": "injured",
+    "hospitalised": "injured",
+    "cases": "cases",
+    "missing": "count",
+    "evacuated": "count",
+    "displaced": "count",
+    "arrests": "count",
+    "employees": "count",
+    "annual output": "count",
+    "price": "price",
+    "price per share": "price",
+    "cost": "cost",
+    "engine displacement": "engine size",
+    "length": "distance",
+    "range": "distance",
+    "depth": "distance",
+    "height": "distance",
+    "width": "distance",
+    "distance": "distance",
+    "first shown at": "place",
+    "place first shown": "place",
+    "place signed": "place",
+    "place of inauguration": "place",
+    "place of launch": "place",
+}
+CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("number of ", "count"),
+    ("output per ", "count"),
+    ("share of ", "rate"),
+    ("cost per ", "cost"),
+    ("price per ", "price"),
+    ("date", "date"),
+    ("start of ", "date"),
+    ("place", "place"),
+)
+MONEY_ATTRIBUTES = frozenset(
+    {
+        "fine",
+        "compensation",
+        "aid",
+        "revenue",
+        "profit",
+        "loss",
+        "budget",
+        "investment",
+        "damage",
+        "deal value",
+        "contract value",
+        "amount",
+    }
+)
