@@ -609,11 +609,12 @@ def eval_facts(path: PathArg = None) -> None:
 def eval_claims(
     path: PathArg = None,
     errors: Annotated[bool, typer.Option("--errors", help="list the tune split's wrong claims")] = False,
+    tune_only: Annotated[bool, typer.Option("--tune-only", help="score the tune split only (while changing rules)")] = False,
 ) -> None:
     """Claims (subject, attribute, value) and cross-outlet pairs on labelled real stories: test split, tune beside."""
     from storyline.eval.claims import evaluate_claims, format_report
 
-    report = evaluate_claims(_data_path(path, ""))
+    report = evaluate_claims(_data_path(path, ""), splits=("tune",) if tune_only else ("test", "tune"))
     for line in format_report(report):
         out.print(line, highlight=False, markup=False)
     if errors:  # the tune split only: test errors are never read while rules change

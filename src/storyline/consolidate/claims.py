@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from storyline.consolidate.cues import (
+    ATTRIBUTE_LEMMAS,
     ATTRIBUTION,
     CANONICAL_ATTRIBUTES,
     CANONICAL_PREFIXES,
@@ -34,6 +35,7 @@ from storyline.consolidate.cues import (
     PER_PERIOD,
     PLACE_EVENTS,
     PLACE_LABELS,
+    TOLL_OWNER_LABELS,
     PRICE_AT,
     PRICE_WORDS,
     RECALL,
@@ -45,6 +47,7 @@ from storyline.consolidate.cues import (
     WORKFORCE_NOUNS,
 )
 from storyline.consolidate.dates import article_timex_dates, timex_date
+from storyline.consolidate.parse import Parse, Reading, language_of, parse_sentences, read_value
 from storyline.consolidate.focus import STOPWORDS_Q, StoryInfo, explicit_variants, qualifier_key, story_info
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
@@ -98,16 +101,32 @@ def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]
     by_article: dict[str, list[Sentence]] = {}
     for sentence in sentences:
         by_article.setdefault(sentence.article_id, []).append(sentence)
+    languages = {item.id: item.article.language for item in story}
+    parses = parse_sentences(
+        (languages.get(s.article_id), s.text) for s in sentences if _worth_parsing(s)
+    )
     for item in story:
         own = by_article.pop(item.id, [])
         dates = article_timex_dates(item.article.text, item.article.published, own)
+        code = language_of(item.article.language)
         for sentence, values in zip(own, dates, strict=True):
-            claims.extend(_sentence_claims(sentence, info, values))
+            parse = parses.get((code, sentence.text)) or None
+            claims.extend(_sentence_claims(sentence, info, values, parse))
     return claims
 
 
+def _worth_parsing(sentence: Sentence) -> bool:
+    """Only sentences holding a figure, or a date the cues tie to an event, are parsed (bounded cost)."""
+    if any(q.value is not None for q in sentence.quantities) or AGE_CANDIDATE.search(sentence.text):
+        return True
+    return any(_date_attribute(sentence, t.start, t.end) for t in sentence.timexes)
+
+
 def _sentence_claims(
-    sentence: Sentence, info: StoryInfo, dates: tuple[IsoDate | None, ...] | None = None
+    sentence: Sentence,
+    info: StoryInfo,
+    dates: tuple[IsoDate | None, ...] | None = None,
+    parse: Parse | None = None,
 ) -> list[Claim]:
     """The sentence's claims; `dates` are its time expressions' dates read against their sentence or
     paragraph (`article_timex_dates`), the tagger's own values when None."""
@@ -116,20 +135,27 @@ def _sentence_claims(
     for quantity in sentence.quantities:
         if quantity.value is None:
             continue
+        reading = _reading(parse, sentence, quantity.start, quantity.end)
         attribute = _quantity_attribute(sentence, quantity)
+        attribute = _syntax_attribute(reading, quantity, attribute)
         if attribute is None:
             continue
         if attribute in CUMULATIVE and attribute != "cost":
             if _recalls_past(sentence):
                 continue  # a toll of another event or a past year's statistic
             subject, subject_name = STORY_SUBJECT, "the story's event"
+            other = _syntax_subject(reading, sentence, info, named_head=True)
+            if other is not None and other[0] != info.focal and info.labels.get(other[0]) in TOLL_OWNER_LABELS:
+                subject, subject_name = other  # "Asian flu killed two million people": that event's toll
             place = _place_after(sentence, quantity.end, info)
             qualifiers: tuple[str, ...] = (f"in {info.names.get(place, place)}",) if place else ()
             listed = None if place else _listed_place(sentence, quantity)
             if listed:
                 qualifiers = (f"in {listed}",)
         else:
-            subject, subject_name = _subject(sentence, quantity.start, attribute, info)
+            subject, subject_name = _syntax_subject(reading, sentence, info) or _subject(
+                sentence, quantity.start, attribute, info
+            )
             qualifiers = _variants(sentence, quantity.start, info)
             if attribute == "cost" and _is_price(sentence, quantity, subject, qualifiers, info):
                 attribute = "price"
@@ -148,7 +174,8 @@ def _sentence_claims(
                 published=sentence.published,
             )
         )
-    claims.extend(_date_claims(sentence, info, attribution, dates))
+    claims.extend(_date_claims(sentence, info, attribution, dates, parse))
+    claims.extend(_age_claims(sentence, info, attribution, parse))
     claims.extend(_venue_claims(sentence, info, attribution))
     return claims
 
@@ -244,6 +271,8 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
         return _nearest_cue(text, anchor, LENGTH_CUES) or "length"
     if dimension == "ratio":
         return _ratio_attribute(sentence, quantity)
+    if dimension == "volume" and PER_PERIOD.match(FLOW_LEAD.sub("", _after(sentence, quantity), count=1)):
+        return "flow rate"  # "40,000 barrels (1.7 million gallons) of oil a day"
     return {
         "mass": "weight",
         "power": "power",
@@ -257,6 +286,10 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
 
 def _after(sentence: Sentence, quantity: Quantity) -> str:
     return sentence.text[quantity.end - sentence.start :]
+
+
+# what may stand between a volume and its period: a converted figure in brackets, "of oil"
+FLOW_LEAD = re.compile(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:of\s+[A-Za-z]+)?")
 
 
 def _period(sentence: Sentence, quantity: Quantity) -> str | None:
@@ -475,7 +508,11 @@ def _date_attribute(sentence: Sentence, start: int, end: int) -> str | None:
 
 
 def _date_claims(
-    sentence: Sentence, info: StoryInfo, attribution: str | None, dates: tuple[IsoDate | None, ...] | None
+    sentence: Sentence,
+    info: StoryInfo,
+    attribution: str | None,
+    dates: tuple[IsoDate | None, ...] | None,
+    parse: Parse | None = None,
 ) -> list[Claim]:
     claims: list[Claim] = []
     for index, timex in enumerate(sentence.timexes):
@@ -485,7 +522,10 @@ def _date_claims(
         attribute = _date_attribute(sentence, timex.start, timex.end)
         if attribute is None:
             continue
-        subject, subject_name = _subject(sentence, timex.start, attribute, info)
+        reading = _reading(parse, sentence, timex.start, timex.end)
+        subject, subject_name = _syntax_subject(reading, sentence, info) or _subject(
+            sentence, timex.start, attribute, info
+        )
         claims.append(
             Claim(
                 subject=subject,
@@ -566,3 +606,102 @@ def canonical_attribute(attribute: str, unit: str | None = None) -> str:
         if attribute.startswith(prefix):
             return canonical
     return attribute
+
+
+def _reading(parse: Parse | None, sentence: Sentence, start: int, end: int) -> Reading | None:
+    if parse is None:
+        return None
+    return read_value(parse, start - sentence.start, end - sentence.start)
+
+
+def _lexicon_attribute(lemmas: Sequence[str]) -> str | None:
+    """The attribute the nearest governing word names (ATTRIBUTE_LEMMAS), if any does."""
+    for lemma in lemmas:
+        for attribute, words in ATTRIBUTE_LEMMAS:
+            if lemma in words:
+                return attribute
+    return None
+
+
+def _syntax_attribute(reading: Reading | None, quantity: Quantity, cue: str | None) -> str | None:
+    """The cue's attribute, unless the parse says the figure is an age ("Charlie Noxon, 20,"); where
+    the cues name nothing, the attribute of the governing noun or verb."""
+    if reading is None:
+        return cue
+    if reading.age and quantity.kind == "count" and 0 < (quantity.value or 0) < 125:
+        return "age"
+    if cue is not None:
+        return cue
+    if quantity.kind == "money":
+        return cue
+    return _lexicon_attribute(reading.lemmas)
+
+
+def _syntax_subject(
+    reading: Reading | None, sentence: Sentence, info: StoryInfo, named_head: bool = False
+) -> tuple[str, str] | None:
+    """The story entity named in the subject phrase the parse found; the focal entity for "it", "the
+    vehicle"; None when the parse found no subject or it names no entity of the story. With
+    `named_head`, only an entity that is the phrase's head ("Asian flu killed", not "a fire at the
+    plant killed")."""
+    if reading is None or reading.subject is None:
+        return None
+    lo, hi = sentence.start + reading.subject[0], sentence.start + reading.subject[1]
+    if named_head:
+        if reading.head is None:
+            return None
+        lo, hi = sentence.start + reading.head[0], sentence.start + reading.head[1]
+        for mention in sentence.mentions:
+            key = info.rep.get(mention.entity_key or "")
+            if key and mention.start <= lo and hi <= mention.end:
+                return key, info.names[key]
+        return None
+    for mention in sentence.mentions:
+        key = info.rep.get(mention.entity_key or "")
+        if key and lo <= mention.start and mention.end <= hi:
+            return key, info.names[key]
+    if reading.anaphor and info.focal is not None:
+        return info.focal, info.names[info.focal]
+    return None
+
+
+# a bare age: "Charlie Noxon, 20, had", "died aged 20", "Kubica, 35, made"; the parse confirms it
+AGE_CANDIDATE = re.compile(r",\s(\d{1,3}),|\b(?:aged|âgée?s?)\s(\d{1,3})\b", re.IGNORECASE)
+
+
+def _age_claims(sentence: Sentence, info: StoryInfo, attribution: str | None, parse: Parse | None) -> list[Claim]:
+    """Ages set off after a name or after "aged": the quantity extractor leaves bare numbers alone."""
+    claims: list[Claim] = []
+    if parse is None:
+        return claims
+    taken = [(q.start, q.end) for q in sentence.quantities]
+    for match in AGE_CANDIDATE.finditer(sentence.text):
+        group = 1 if match.group(1) else 2
+        start, end = sentence.start + match.start(group), sentence.start + match.end(group)
+        if any(a < end and start < b for a, b in taken):
+            continue
+        reading = _reading(parse, sentence, start, end)
+        if reading is None or not (reading.age or group == 2):  # "aged 20" is an age whatever the parse
+            continue
+        value = float(match.group(group))
+        if not 0 < value < 125:
+            continue
+        subject = _syntax_subject(reading, sentence, info)
+        if subject is None:
+            continue  # an age of someone the story's entities do not name
+        text = match.group(group)
+        quantity = Quantity(start, end, text, value, "year", kind="count")
+        claims.append(
+            Claim(
+                subject=subject[0],
+                subject_name=subject[1],
+                attribute="age",
+                kind="count",
+                span=_span(sentence, start, end, text),
+                quantity=quantity,
+                attribution=attribution,
+                source=sentence.source,
+                published=sentence.published,
+            )
+        )
+    return claims

@@ -227,6 +227,9 @@ FOCAL_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"
 SUBJECT_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"})
 OBJECT_LABELS = frozenset({"PRODUCT", "FAC", "EVENT"})  # things a story is about rather than actors
 PLACE_LABELS = frozenset({"GPE", "LOC"})
+# a toll belongs to another named thing than the story's event only when that thing is an event or an
+# object ("Asian flu killed two million"), never when it is an actor ("the mayor evacuated 1,200")
+TOLL_OWNER_LABELS = frozenset({"EVENT", "PRODUCT"})
 LABEL_PRIORITY = ("PRODUCT", "FAC", "EVENT", "ORG", "WORK_OF_ART", "LAW", "NORP", "GPE", "LOC", "PERSON")
 GENERIC_QUALIFIERS = frozenset({"the model", "model", "version", "the version", "new model", "the new model"})
 VARIANT_NOUNS = frozenset({"version", "variant", "model", "edition", "trim", "configuration"})
@@ -333,4 +336,35 @@ MONEY_ATTRIBUTES = frozenset(
         "contract value",
         "amount",
     }
+)
+# the words (lemmas, several languages) a value's governing noun or verb has for each attribute: the
+# parse finds the word, this names what the value is. General words only, never one article's phrase.
+ATTRIBUTE_LEMMAS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "death toll",
+        frozenset(
+            "kill die dead death toll fatality body victim life perish "  # en
+            "tuer mourir mort décès décéder victime bilan "  # fr
+            "matar morir muerto muerte víctima fallecer "  # es
+            "töten sterben tote tod opfer".split()  # de
+        ),
+    ),
+    (
+        "injured",
+        frozenset(
+            "injure injured wound wounded hurt injury blesser blessé blessure herir herido verletzen verletzte".split()
+        ),
+    ),
+    (
+        "cases",
+        frozenset("case infect infection cas infecter contaminer contamination caso contagio infektion".split()),
+    ),
+    ("evacuated", frozenset("evacuate evacuee flee évacuer évacué fuir evacuar evakuieren".split())),
+    ("price", frozenset("price sell retail fare prix vendre tarif precio vender preis verkaufen".split())),
+    ("cost", frozenset("cost spend bill expense expenditure coût coûter dépenser dépense costo coste costar gastar kosten".split())),
+    ("weight", frozenset("weigh weight peser poids pesar peso wiegen gewicht".split())),
+    ("power", frozenset("power horsepower puissance potencia leistung".split())),
+    ("engine displacement", frozenset("displacement cylindrée cilindrada hubraum".split())),
+    ("speed", frozenset("speed vitesse velocidad geschwindigkeit".split())),
+    ("employees", frozenset("employ employee staff workforce employer salarié empleado mitarbeiter".split())),
 )

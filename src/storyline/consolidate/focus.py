@@ -43,11 +43,17 @@ def _skeleton(name: str) -> str:
     return re.sub(r"(.)\1+", r"\1", first[0] + rest)
 
 
+PLACE_FAMILY = frozenset({"GPE", "LOC", "NORP"})
+
+
 def _name_groups(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
+    """Spelling variants of one name, folded: same first-word skeleton, and both places or both not
+    (a town and the company named after it, "Auckland" / "Auckland Transport", stay apart)."""
     groups: dict[str, list[Entity]] = defaultdict(list)
     for entity in entities:
         skeleton = _skeleton(entity.name)
-        groups[skeleton if len(skeleton) >= 3 else f"key:{entity.key}"].append(entity)
+        family = "place" if entity.label in PLACE_FAMILY else "thing"
+        groups[f"{family}:{skeleton}" if len(skeleton) >= 3 else f"key:{entity.key}"].append(entity)
     return groups
 
 
@@ -97,8 +103,15 @@ def story_info(
             weight = 1.1 if label in OBJECT_LABELS else 1.0
             score = len(arts) * weight * (1.0 - 0.6 * agents / max(mentions, 1))
             scores[best.key] = (score, mentions, best.key)
+    if len(story) > 1:
+        # in a story of several reports, the object it is about is named by more than one of them
+        scores = {key: score for key, score in scores.items() if len(_group_articles(key, rep, article_sets)) > 1}
     focal = max(scores, key=lambda k: scores[k]) if scores else None
     return StoryInfo(names, labels, rep, focal, _variant_vocabulary(sentences))
+
+
+def _group_articles(key: str, rep: dict[str, str], article_sets: dict[str, set[str]]) -> set[str]:
+    return set().union(*(article_sets[member] for member, group in rep.items() if group == key))
 
 
 def _display_rank(
