@@ -153,9 +153,8 @@ def _sentence_claims(
             if listed:
                 qualifiers = (f"in {listed}",)
         else:
-            subject, subject_name = _syntax_subject(reading, sentence, info) or _subject(
-                sentence, quantity.start, attribute, info
-            )
+            owned = None if _between_parties(attribute, quantity) else _syntax_subject(reading, sentence, info)
+            subject, subject_name = owned or _subject(sentence, quantity.start, attribute, info)
             qualifiers = _variants(sentence, quantity.start, info)
             if attribute == "cost" and _is_price(sentence, quantity, subject, qualifiers, info):
                 attribute = "price"
@@ -705,3 +704,14 @@ def _age_claims(sentence: Sentence, info: StoryInfo, attribution: str | None, pa
             )
         )
     return claims
+
+
+def _between_parties(attribute: str, quantity: Quantity) -> bool:
+    """A figure of a transaction or of a company's size ("acquire Fenwright for $2.7bn", "a 38%
+    premium", "employs 2,300"): the parse's subject is one party in one report and the other party in
+    the next, so these keep the story's own subject (focal object, or the company for its workforce)."""
+    return (
+        attribute in ORG_ATTRIBUTES
+        or attribute.split(" per ")[0] in MONEY_ATTRIBUTES
+        or unit_dimension(quantity.unit) == "ratio"
+    )

@@ -101,6 +101,13 @@ VERBS = frozenset({"VERB", "AUX"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 POSSESSOR_DEPS = frozenset({"poss"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
+# verbs whose subject reports a figure rather than owns it (several languages)
+REPORTING_LEMMAS = frozenset(
+    "say tell report estimate issue announce calculate suggest believe claim confirm put find show "
+    "dire déclarer estimer annoncer indiquer affirmer calculer "
+    "decir declarar estimar anunciar calcular "
+    "sagen schätzen melden berichten ankündigen".split()
+)
 AGE_HEADS = frozenset({"aged", "age", "âgé", "âge", "edad"})
 
 
@@ -191,6 +198,8 @@ def read_value(parse: Parse, start: int, end: int) -> Reading | None:
                 subject = owner
         elif head.pos in VERBS or head.pos == "ADJ" and head.dep == "root":
             lemmas.append(head.lemma)
+            if head.lemma in REPORTING_LEMMAS:
+                break  # "US scientists issued a figure of ...": the subject is the source, not the owner
             children = [i for i in _children(parse, head_index) if i != node]
             # "RMN priced the armoured version at 8.4 crore": the figure is the object's, not the agent's
             found = next((i for i in children if parse[i].dep in OBJECT_DEPS), None)

@@ -136,10 +136,18 @@ def _ratio(part: float, whole: int) -> float:
 
 
 def evaluate_claims(
-    data_root: Path, labels_dir: Path = LABELS_DIR, splits: Sequence[str] = SPLITS
+    data_root: Path,
+    labels_dir: Path = LABELS_DIR,
+    splits: Sequence[str] = SPLITS,
+    stories: Sequence[str] | None = None,
 ) -> ClaimsReport:
-    """Claims and pairs of every labelled story of the given splits, scored as the module says."""
-    gold = [c for c in read_jsonl(labels_dir / "claims.jsonl") if c["split"] in splits]
+    """Claims and pairs of every labelled story of the given splits (or of the stories named), scored
+    as the module says."""
+    gold = [
+        c
+        for c in read_jsonl(labels_dir / "claims.jsonl")
+        if c["split"] in splits and (stories is None or c["story"] in stories)
+    ]
     pairs = [p for p in read_jsonl(labels_dir / "pairs.jsonl") if p["split"] in splits]
     documents = _Documents(data_root)
     by_story: dict[str, list[dict[str, Any]]] = defaultdict(list)
