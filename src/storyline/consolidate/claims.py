@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from storyline.consolidate.cues import (
@@ -47,10 +48,11 @@ from storyline.consolidate.cues import (
     WORKFORCE_NOUNS,
 )
 from storyline.consolidate.dates import article_timex_dates, timex_date
-from storyline.consolidate.parse import Parse, Reading, language_of, parse_sentences, read_value
+from storyline.consolidate.parse import Parse, Reading, language_of, parse_sentences, read_value, stemmed
 from storyline.consolidate.focus import STOPWORDS_Q, StoryInfo, explicit_variants, qualifier_key, story_info
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
+from storyline.text.words import stemmer
 from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
 
 ValueKind = Literal["money", "quantity", "count", "date", "entity"]
@@ -102,8 +104,11 @@ def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]
     for sentence in sentences:
         by_article.setdefault(sentence.article_id, []).append(sentence)
     languages = {item.id: item.article.language for item in story}
+    cues: dict[tuple[str, int], str | None] = {}  # the cue path's attribute of each figure, read once
     parses = parse_sentences(
-        (languages.get(s.article_id), s.text) for s in sentences if _worth_parsing(s)
+        (languages.get(s.article_id), s.text)
+        for s in sentences
+        if _worth_parsing(s, info, cues, languages.get(s.article_id))
     )
     for item in story:
         own = by_article.pop(item.id, [])
@@ -111,15 +116,54 @@ def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]
         code = language_of(item.article.language)
         for sentence, values in zip(own, dates, strict=True):
             parse = parses.get((code, sentence.text)) or None
-            claims.extend(_sentence_claims(sentence, info, values, parse))
+            claims.extend(_sentence_claims(sentence, info, values, parse, code, cues))
     return claims
 
 
-def _worth_parsing(sentence: Sentence) -> bool:
-    """Only sentences holding a figure, or a date the cues tie to an event, are parsed (bounded cost)."""
-    if any(q.value is not None for q in sentence.quantities) or AGE_CANDIDATE.search(sentence.text):
+def _cue_attribute(sentence: Sentence, quantity: Quantity, cues: dict[tuple[str, int], str | None]) -> str | None:
+    key = (sentence.article_id, quantity.start)
+    if key not in cues:
+        cues[key] = _quantity_attribute(sentence, quantity)
+    return cues[key]
+
+
+def _lexicon_may_name(sentence: Sentence, language: str | None) -> bool:
+    """Whether a word of the sentence is in the attribute lexicon (else the parse cannot name a figure)."""
+    to_stem = stemmer(language_of(language))
+    known = _lexicon_stems(language_of(language))
+    return any(to_stem(word) in known for word in re.findall(r"\w+", sentence.text.lower()))
+
+
+@lru_cache(maxsize=16)
+def _lexicon_stems(language: str) -> frozenset[str]:
+    return frozenset().union(*(stemmed(words, language) for _, words in ATTRIBUTE_LEMMAS))
+
+
+def _worth_parsing(
+    sentence: Sentence, info: StoryInfo, cues: dict[tuple[str, int], str | None], language: str | None
+) -> bool:
+    """Only sentences where the parse can change a claim are parsed (bounded cost): a figure the cues
+    cannot name; a figure, an age or an event date beside a story entity the parse may make its
+    subject; a toll beside an event or object that may own it."""
+    named = [m for m in sentence.mentions if info.rep.get(m.entity_key or "")]
+    for quantity in sentence.quantities:
+        if quantity.value is None:
+            continue
+        cue = _cue_attribute(sentence, quantity, cues)
+        if cue is None:
+            if _lexicon_may_name(sentence, language):
+                return True
+            continue
+        if not named:
+            continue
+        if cue in CUMULATIVE and cue != "cost":
+            if any(info.labels.get(info.rep[m.entity_key or ""]) in TOLL_OWNER_LABELS for m in named):
+                return True
+        elif not _between_parties(cue, quantity):
+            return True
+    if named and AGE_CANDIDATE.search(sentence.text):
         return True
-    return any(_date_attribute(sentence, t.start, t.end) for t in sentence.timexes)
+    return bool(named) and any(_date_attribute(sentence, t.start, t.end) for t in sentence.timexes)
 
 
 def _sentence_claims(
@@ -127,6 +171,8 @@ def _sentence_claims(
     info: StoryInfo,
     dates: tuple[IsoDate | None, ...] | None = None,
     parse: Parse | None = None,
+    language: str | None = "en",
+    cues: dict[tuple[str, int], str | None] | None = None,
 ) -> list[Claim]:
     """The sentence's claims; `dates` are its time expressions' dates read against their sentence or
     paragraph (`article_timex_dates`), the tagger's own values when None."""
@@ -135,9 +181,9 @@ def _sentence_claims(
     for quantity in sentence.quantities:
         if quantity.value is None:
             continue
-        reading = _reading(parse, sentence, quantity.start, quantity.end)
-        attribute = _quantity_attribute(sentence, quantity)
-        attribute = _syntax_attribute(reading, quantity, attribute)
+        reading = _reading(parse, sentence, quantity.start, quantity.end, language)
+        attribute = _cue_attribute(sentence, quantity, {} if cues is None else cues)
+        attribute = _syntax_attribute(reading, quantity, attribute, language)
         if attribute is None:
             continue
         if attribute in CUMULATIVE and attribute != "cost":
@@ -173,8 +219,8 @@ def _sentence_claims(
                 published=sentence.published,
             )
         )
-    claims.extend(_date_claims(sentence, info, attribution, dates, parse))
-    claims.extend(_age_claims(sentence, info, attribution, parse))
+    claims.extend(_date_claims(sentence, info, attribution, dates, parse, language))
+    claims.extend(_age_claims(sentence, info, attribution, parse, language))
     claims.extend(_venue_claims(sentence, info, attribution))
     return claims
 
@@ -512,6 +558,7 @@ def _date_claims(
     attribution: str | None,
     dates: tuple[IsoDate | None, ...] | None,
     parse: Parse | None = None,
+    language: str | None = "en",
 ) -> list[Claim]:
     claims: list[Claim] = []
     for index, timex in enumerate(sentence.timexes):
@@ -521,7 +568,7 @@ def _date_claims(
         attribute = _date_attribute(sentence, timex.start, timex.end)
         if attribute is None:
             continue
-        reading = _reading(parse, sentence, timex.start, timex.end)
+        reading = _reading(parse, sentence, timex.start, timex.end, language)
         subject, subject_name = _syntax_subject(reading, sentence, info) or _subject(
             sentence, timex.start, attribute, info
         )
@@ -607,22 +654,26 @@ def canonical_attribute(attribute: str, unit: str | None = None) -> str:
     return attribute
 
 
-def _reading(parse: Parse | None, sentence: Sentence, start: int, end: int) -> Reading | None:
+def _reading(
+    parse: Parse | None, sentence: Sentence, start: int, end: int, language: str | None = "en"
+) -> Reading | None:
     if parse is None:
         return None
-    return read_value(parse, start - sentence.start, end - sentence.start)
+    return read_value(parse, start - sentence.start, end - sentence.start, language)
 
 
-def _lexicon_attribute(lemmas: Sequence[str]) -> str | None:
-    """The attribute the nearest governing word names (ATTRIBUTE_LEMMAS), if any does."""
+def _lexicon_attribute(lemmas: Sequence[str], language: str | None) -> str | None:
+    """The attribute the nearest governing word names (ATTRIBUTE_LEMMAS, compared as stems), if any."""
     for lemma in lemmas:
         for attribute, words in ATTRIBUTE_LEMMAS:
-            if lemma in words:
+            if lemma in stemmed(words, language):
                 return attribute
     return None
 
 
-def _syntax_attribute(reading: Reading | None, quantity: Quantity, cue: str | None) -> str | None:
+def _syntax_attribute(
+    reading: Reading | None, quantity: Quantity, cue: str | None, language: str | None = "en"
+) -> str | None:
     """The cue's attribute, unless the parse says the figure is an age ("Charlie Noxon, 20,"); where
     the cues name nothing, the attribute of the governing noun or verb."""
     if reading is None:
@@ -633,7 +684,7 @@ def _syntax_attribute(reading: Reading | None, quantity: Quantity, cue: str | No
         return cue
     if quantity.kind == "money":
         return cue
-    return _lexicon_attribute(reading.lemmas)
+    return _lexicon_attribute(reading.lemmas, language)
 
 
 def _syntax_subject(
@@ -668,7 +719,9 @@ def _syntax_subject(
 AGE_CANDIDATE = re.compile(r",\s(\d{1,3}),|\b(?:aged|âgée?s?)\s(\d{1,3})\b", re.IGNORECASE)
 
 
-def _age_claims(sentence: Sentence, info: StoryInfo, attribution: str | None, parse: Parse | None) -> list[Claim]:
+def _age_claims(
+    sentence: Sentence, info: StoryInfo, attribution: str | None, parse: Parse | None, language: str | None
+) -> list[Claim]:
     """Ages set off after a name or after "aged": the quantity extractor leaves bare numbers alone."""
     claims: list[Claim] = []
     if parse is None:
@@ -679,7 +732,7 @@ def _age_claims(sentence: Sentence, info: StoryInfo, attribution: str | None, pa
         start, end = sentence.start + match.start(group), sentence.start + match.end(group)
         if any(a < end and start < b for a, b in taken):
             continue
-        reading = _reading(parse, sentence, start, end)
+        reading = _reading(parse, sentence, start, end, language)
         if reading is None or not (reading.age or group == 2):  # "aged 20" is an age whatever the parse
             continue
         value = float(match.group(group))

