@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from conftest import require_shared
-
 from storyline.eval.claims import ATTRIBUTES, LABELS_DIR, PAIR_LABELS, evaluate_claims, read_jsonl
 
 

@@ -36,24 +36,24 @@ from storyline.consolidate.cues import (
     PER_PERIOD,
     PLACE_EVENTS,
     PLACE_LABELS,
-    TOLL_OWNER_LABELS,
     PRICE_AT,
     PRICE_WORDS,
     RECALL,
     RUNNING_TOTAL,
     START,
     SUBJECT_LABELS,
+    TOLL_OWNER_LABELS,
     VAGUE_COUNT,
     VARIANT,
     WORKFORCE_NOUNS,
 )
 from storyline.consolidate.dates import article_timex_dates, timex_date
-from storyline.consolidate.parse import Parse, Reading, language_of, parse_sentences, read_value, stemmed
 from storyline.consolidate.focus import STOPWORDS_Q, StoryInfo, explicit_variants, qualifier_key, story_info
+from storyline.consolidate.parse import Parse, Reading, language_of, parse_sentences, read_value, stemmed
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
-from storyline.text.words import stemmer
 from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
+from storyline.text.words import stemmer
 
 ValueKind = Literal["money", "quantity", "count", "date", "entity"]
 

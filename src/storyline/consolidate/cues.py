@@ -337,34 +337,45 @@ MONEY_ATTRIBUTES = frozenset(
         "amount",
     }
 )
+
+
+def _lemmas(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())
+
+
 # the words (lemmas, several languages) a value's governing noun or verb has for each attribute: the
 # parse finds the word, this names what the value is. General words only, never one article's phrase.
 ATTRIBUTE_LEMMAS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "death toll",
-        frozenset(
-            "kill die dead death toll fatality body victim life perish "  # en
-            "tuer mourir mort décès décéder victime bilan "  # fr
-            "matar morir muerto muerte víctima fallecer "  # es
-            "töten sterben tote tod opfer".split()  # de
+        _lemmas(
+            "kill die dead death toll fatality body victim life perish",  # en
+            "tuer mourir mort décès décéder victime bilan",  # fr
+            "matar morir muerto muerte víctima fallecer",  # es
+            "töten sterben tote tod opfer",  # de
         ),
     ),
     (
         "injured",
-        frozenset(
-            "injure injured wound wounded hurt injury blesser blessé blessure herir herido verletzen verletzte".split()
+        _lemmas(
+            "injure injured wound wounded hurt injury blesser blessé blessure herir herido verletzen verletzte"
         ),
     ),
     (
         "cases",
-        frozenset("case infect infection cas infecter contaminer contamination caso contagio infektion".split()),
+        _lemmas("case infect infection cas infecter contaminer contamination caso contagio infektion"),
     ),
-    ("evacuated", frozenset("evacuate evacuee flee évacuer évacué fuir evacuar evakuieren".split())),
-    ("price", frozenset("price sell retail fare prix vendre tarif precio vender preis verkaufen".split())),
-    ("cost", frozenset("cost spend bill expense expenditure coût coûter dépenser dépense costo coste costar gastar kosten".split())),
-    ("weight", frozenset("weigh weight peser poids pesar peso wiegen gewicht".split())),
-    ("power", frozenset("power horsepower puissance potencia leistung".split())),
-    ("engine displacement", frozenset("displacement cylindrée cilindrada hubraum".split())),
-    ("speed", frozenset("speed vitesse velocidad geschwindigkeit".split())),
-    ("employees", frozenset("employ employee staff workforce employer salarié empleado mitarbeiter".split())),
+    ("evacuated", _lemmas("evacuate evacuee flee évacuer évacué fuir evacuar evakuieren")),
+    ("price", _lemmas("price sell retail fare prix vendre tarif precio vender preis verkaufen")),
+    (
+        "cost",
+        _lemmas(
+            "cost spend bill expense expenditure coût coûter dépenser dépense costo coste costar gastar kosten"
+        ),
+    ),
+    ("weight", _lemmas("weigh weight peser poids pesar peso wiegen gewicht")),
+    ("power", _lemmas("power horsepower puissance potencia leistung")),
+    ("engine displacement", _lemmas("displacement cylindrée cilindrada hubraum")),
+    ("speed", _lemmas("speed vitesse velocidad geschwindigkeit")),
+    ("employees", _lemmas("employ employee staff workforce employer salarié empleado mitarbeiter")),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from storyline.text.words import stemmer
@@ -63,7 +63,7 @@ def can_parse(language: str | None) -> bool:
     return language_of(language) in PARSER_MODELS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _nlp(language: str) -> Any:
     import spacy
 
@@ -125,10 +125,7 @@ POSSESSOR_DEPS = frozenset({"poss"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
 # verbs whose subject reports a figure rather than owns it (several languages)
 REPORTING_LEMMAS = frozenset(
-    "say tell report estimate issue announce calculate suggest believe claim confirm put find show "
-    "dire déclarer estimer annoncer indiquer affirmer calculer "
-    "decir declarar estimar anunciar calcular "
-    "sagen schätzen melden berichten ankündigen".split()
+    ["say", "tell", "report", "estimate", "issue", "announce", "calculate", "suggest", "believe", "claim", "confirm", "put", "find", "show", "dire", "déclarer", "estimer", "annoncer", "indiquer", "affirmer", "calculer", "decir", "declarar", "estimar", "anunciar", "calcular", "sagen", "schätzen", "melden", "berichten", "ankündigen"]
 )
 AGE_HEADS = frozenset({"aged", "age", "âgé", "âge", "edad"})
 
@@ -218,7 +215,7 @@ def read_value(parse: Parse, start: int, end: int, language: str | None = "en") 
             owner = next((i for i in _children(parse, head_index) if parse[i].dep in POSSESSOR_DEPS), None)
             if owner is not None and subject is None:
                 subject = owner
-        elif head.pos in VERBS or head.pos == "ADJ" and head.dep == "root":
+        elif head.pos in VERBS or (head.pos == "ADJ" and head.dep == "root"):
             lemmas.append(head.lemma)
             if head.lemma in stemmed(REPORTING_LEMMAS, language):
                 break  # "US scientists issued a figure of ...": the subject is the source, not the owner

@@ -32,7 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyline.consolidate.facts import STORY_SUBJECT, Claim, Fact, canonical_attribute, cross_check, extract_claims
+from storyline.consolidate.facts import (
+    STORY_SUBJECT,
+    Claim,
+    Fact,
+    canonical_attribute,
+    cross_check,
+    extract_claims,
+)
 from storyline.eval._cleaned import CleanedText, clean_for_eval
 from storyline.model import AnnotatedArticle, Article
 
