@@ -710,6 +710,9 @@ def _syntax_subject(
         key = info.rep.get(mention.entity_key or "")
         if key and lo <= mention.start and mention.end <= hi:
             return key, info.names[key]
+    named = _named_in(sentence.text[lo - sentence.start : hi - sentence.start], info)
+    if named is not None:
+        return named  # a story entity's name the recognizer missed in this sentence
     if reading.anaphor and info.focal is not None:
         return info.focal, info.names[info.focal]
     return None
@@ -768,3 +771,19 @@ def _between_parties(attribute: str, quantity: Quantity) -> bool:
         or attribute.split(" per ")[0] in MONEY_ATTRIBUTES
         or unit_dimension(quantity.unit) == "ratio"
     )
+
+
+WORD = re.compile(r"\w+")
+
+
+def _named_in(phrase: str, info: StoryInfo) -> tuple[str, str] | None:
+    """The story entity whose display name the phrase holds as whole words ("the Deepwater Horizon
+    rig"), the longest name first; only names of two words or more (one word is too often another
+    thing)."""
+    lowered = " " + " ".join(WORD.findall(phrase.lower())) + " "
+    best: tuple[int, str] | None = None
+    for key, name in info.names.items():
+        words = WORD.findall(name.lower())
+        if len(words) >= 2 and " " + " ".join(words) + " " in lowered and (best is None or len(name) > best[0]):
+            best = (len(name), key)
+    return (best[1], info.names[best[1]]) if best else None
