@@ -43,17 +43,11 @@ def _skeleton(name: str) -> str:
     return re.sub(r"(.)\1+", r"\1", first[0] + rest)
 
 
-PLACE_FAMILY = frozenset({"GPE", "LOC", "NORP"})
-
-
 def _name_groups(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
-    """Spelling variants of one name, folded: same first-word skeleton, and both places or both not
-    (a town and the company named after it, "Auckland" / "Auckland Transport", stay apart)."""
     groups: dict[str, list[Entity]] = defaultdict(list)
     for entity in entities:
         skeleton = _skeleton(entity.name)
-        family = "place" if entity.label in PLACE_FAMILY else "thing"
-        groups[f"{family}:{skeleton}" if len(skeleton) >= 3 else f"key:{entity.key}"].append(entity)
+        groups[skeleton if len(skeleton) >= 3 else f"key:{entity.key}"].append(entity)
     return groups
 
 
@@ -78,6 +72,7 @@ def story_info(
     names: dict[str, str] = {}
     labels: dict[str, str] = {}
     scores: dict[str, tuple[float, int, str]] = {}
+    reports: dict[str, int] = {}  # representative key -> number of articles naming its group
     for members in groups.values():
         member_names = [m.name for m in members]
         best = max(members, key=lambda e: _display_rank(e, member_names, article_sets, mention_count))
@@ -97,6 +92,7 @@ def story_info(
         names[best.key] = best.name
         labels[best.key] = label
         arts = set().union(*(article_sets[m.key] for m in members))
+        reports[best.key] = len(arts)
         mentions = sum(mention_count[m.key] for m in members)
         agents = sum(agent_count[m.key] for m in members)
         if arts and label in FOCAL_LABELS:
@@ -105,13 +101,9 @@ def story_info(
             scores[best.key] = (score, mentions, best.key)
     if len(story) > 1:
         # in a story of several reports, the object it is about is named by more than one of them
-        scores = {key: score for key, score in scores.items() if len(_group_articles(key, rep, article_sets)) > 1}
+        scores = {key: score for key, score in scores.items() if reports[key] > 1}
     focal = max(scores, key=lambda k: scores[k]) if scores else None
     return StoryInfo(names, labels, rep, focal, _variant_vocabulary(sentences))
-
-
-def _group_articles(key: str, rep: dict[str, str], article_sets: dict[str, set[str]]) -> set[str]:
-    return set().union(*(article_sets[member] for member, group in rep.items() if group == key))
 
 
 def _display_rank(
