@@ -210,11 +210,15 @@ def read_value(parse: Parse, start: int, end: int, language: str | None = "en") 
             if head.pos == "PROPN":
                 subject = head_index
                 break
+        if token.dep in ("appos", "conj") and token.pos in NOUNS:
+            break  # "the three victims, two men and a woman": a part listed, not the head's count
         if head.pos in NOUNS:
             lemmas.append(head.lemma)
             owner = next((i for i in _children(parse, head_index) if parse[i].dep in POSSESSOR_DEPS), None)
-            if owner is not None and subject is None:
-                subject = owner
+            if subject is None:
+                # what the figure measures is the noun it modifies ("a 27.4 km railway tunnel"), or
+                # that noun's owner ("BP's $20bn fund"), not the subject of the clause around it
+                subject = owner if owner is not None else head_index
         elif head.pos in VERBS or (head.pos == "ADJ" and head.dep == "root"):
             lemmas.append(head.lemma)
             if head.lemma in stemmed(REPORTING_LEMMAS, language):
