@@ -692,20 +692,22 @@ def _syntax_subject(
 ) -> tuple[str, str] | None:
     """The story entity named in the subject phrase the parse found; the focal entity for "it", "the
     vehicle"; None when the parse found no subject or it names no entity of the story. With
-    `named_head`, only an entity that is the phrase's head ("Asian flu killed", not "a fire at the
-    plant killed")."""
-    if reading is None or reading.subject is None:
+    `named_head`, only an entity that is the head of the clause's subject ("Asian flu killed", not "a
+    fire at the plant killed")."""
+    if reading is None:
         return None
-    lo, hi = sentence.start + reading.subject[0], sentence.start + reading.subject[1]
     if named_head:
-        if reading.head is None:
+        if reading.agent is None:
             return None
-        lo, hi = sentence.start + reading.head[0], sentence.start + reading.head[1]
+        lo, hi = sentence.start + reading.agent[0], sentence.start + reading.agent[1]
         for mention in sentence.mentions:
             key = info.rep.get(mention.entity_key or "")
             if key and mention.start <= lo and hi <= mention.end:
                 return key, info.names[key]
         return None
+    if reading.subject is None:
+        return None
+    lo, hi = sentence.start + reading.subject[0], sentence.start + reading.subject[1]
     for mention in sentence.mentions:
         key = info.rep.get(mention.entity_key or "")
         if key and lo <= mention.start and mention.end <= hi:

@@ -139,6 +139,7 @@ class Reading:
     anaphor: bool  # the subject is a pronoun or a definite common noun ("it", "the vehicle")
     age: bool  # an age in apposition ("Charlie Noxon, 20,") or after "aged"
     head: tuple[int, int] | None = None  # sentence offsets of the subject phrase's head word
+    agent: tuple[int, int] | None = None  # sentence offsets of the head of the clause's own subject
 
 
 def _children(parse: Parse, index: int) -> list[int]:
@@ -198,6 +199,7 @@ def read_value(parse: Parse, start: int, end: int, language: str | None = "en") 
     if parse[node].pos in NOUNS and not any(ch.isdigit() for ch in parse[node].text):
         lemmas.append(parse[node].lemma)  # the unit noun inside the value ("40,000 barrels")
     subject: int | None = None
+    agent: int | None = None  # the clause's subject ("the Asian flu killed two million people")
     age = False
     for _ in range(5):
         token = parse[node]
@@ -224,10 +226,11 @@ def read_value(parse: Parse, start: int, end: int, language: str | None = "en") 
             if head.lemma in stemmed(REPORTING_LEMMAS, language):
                 break  # "US scientists issued a figure of ...": the subject is the source, not the owner
             children = [i for i in _children(parse, head_index) if i != node]
+            agent = next((i for i in children if parse[i].dep in SUBJECT_DEPS), None)
             # "RMN priced the armoured version at 8.4 crore": the figure is the object's, not the agent's
             found = next((i for i in children if parse[i].dep in OBJECT_DEPS), None)
             if found is None:
-                found = next((i for i in children if parse[i].dep in SUBJECT_DEPS), None)
+                found = agent
             if found is not None and subject is None:
                 subject = found
             if head.dep == "conj" and subject is None:  # "... and weighs 2 tonnes": the first verb's subject
@@ -235,11 +238,17 @@ def read_value(parse: Parse, start: int, end: int, language: str | None = "en") 
                 subject = next((i for i in _children(parse, first) if parse[i].dep in SUBJECT_DEPS), None)
             break
         node = head_index
+    agent_head = (parse[agent].start, parse[agent].end) if agent is not None else None
     if subject is None:
-        return Reading(tuple(lemmas), None, False, age)
+        return Reading(tuple(lemmas), None, False, age, None, agent_head)
     token = parse[subject]
     return Reading(
-        tuple(lemmas), _core(parse, subject), _is_anaphor(parse, subject), age, (token.start, token.end)
+        tuple(lemmas),
+        _core(parse, subject),
+        _is_anaphor(parse, subject),
+        age,
+        (token.start, token.end),
+        agent_head,
     )
 
 
