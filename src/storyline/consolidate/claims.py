@@ -183,9 +183,14 @@ def _sentence_claims(
             continue
         reading = _reading(parse, sentence, quantity.start, quantity.end, language)
         attribute = _cue_attribute(sentence, quantity, {} if cues is None else cues)
+        cue = attribute
         attribute = _syntax_attribute(reading, quantity, attribute, language)
         if attribute is None:
             continue
+        if cue is None and attribute in CUMULATIVE and _is_increment(
+            sentence, quantity.start - sentence.start, quantity.end - sentence.start
+        ):
+            continue  # "two more bodies": an increment the cues set aside, not a toll
         if attribute in CUMULATIVE and attribute != "cost":
             if _recalls_past(sentence):
                 continue  # a toll of another event or a past year's statistic
@@ -680,9 +685,7 @@ def _syntax_attribute(
         return cue
     if reading.age and quantity.kind == "count" and 0 < (quantity.value or 0) < 125:
         return "age"
-    if cue is not None:
-        return cue
-    if quantity.kind == "money":
+    if cue is not None or quantity.kind == "money" or VAGUE_COUNT.match(quantity.text):
         return cue
     return _lexicon_attribute(reading.lemmas, language)
 
