@@ -602,6 +602,28 @@ def eval_facts(path: PathArg = None) -> None:
             out.print(f"  {key:<22} {value:.3f}", highlight=False, markup=False)
 
 
+@eval_app.command("claims")
+def eval_claims(
+    path: PathArg = None,
+    errors: Annotated[bool, typer.Option("--errors", help="list the tune split's wrong claims")] = False,
+    tune_only: Annotated[bool, typer.Option("--tune-only", help="score the tune split only (while changing rules)")] = False,
+) -> None:
+    """Claims (subject, attribute, value) and cross-outlet pairs on labelled real stories: test split, tune beside."""
+    from storyline.eval.claims import evaluate_claims, format_report
+
+    report = evaluate_claims(_data_path(path, ""), splits=("tune",) if tune_only else ("test", "tune"))
+    for line in format_report(report):
+        out.print(line, highlight=False, markup=False)
+    if errors:  # the tune split only: test errors are never read while rules change
+        for c in report.claims:
+            if c.split == "tune" and not (c.subject and c.attribute and c.value):
+                flags = "".join(k[0] if ok else "-" for k, ok in (("s", c.subject), ("a", c.attribute), ("v", c.value)))
+                out.print(f"  {c.id:<10} {flags} {c.predicted or 'not found'}", highlight=False, markup=False)
+        for p in report.pairs:
+            if p.split == "tune" and p.label != p.predicted:
+                out.print(f"  pair {p.story}: {p.label} predicted {p.predicted}", highlight=False, markup=False)
+
+
 @eval_app.command("extraction")
 def eval_extraction(
     path: PathArg = None,
@@ -646,6 +668,7 @@ def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../s
     eval_entities(str(root / "meantime"), str(root / "ecbplus"), str(root / "names"))
     eval_clustering(str(root / "ecbplus"), str(root / "wikiref"))
     eval_facts(str(root))
+    eval_claims(str(root))
     eval_timeline(str(root / "timeline17"))
     eval_extraction(str(root / "extraction"))
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from storyline.consolidate.cues import (
+    ATTRIBUTE_LEMMAS,
     ATTRIBUTION,
+    CANONICAL_ATTRIBUTES,
+    CANONICAL_PREFIXES,
     COUNT_CLAUSE_CUT,
     COUNT_CUES,
     CUMULATIVE,
@@ -22,6 +26,7 @@ from storyline.consolidate.cues import (
     GENERIC_NOUNS,
     INCREMENT,
     LENGTH_CUES,
+    MONEY_ATTRIBUTES,
     MONEY_CUES,
     NOT_ATTRIBUTE_WORDS,
     NOT_START_NOUNS,
@@ -37,15 +42,18 @@ from storyline.consolidate.cues import (
     RUNNING_TOTAL,
     START,
     SUBJECT_LABELS,
+    TOLL_OWNER_LABELS,
     VAGUE_COUNT,
     VARIANT,
     WORKFORCE_NOUNS,
 )
 from storyline.consolidate.dates import article_timex_dates, timex_date
 from storyline.consolidate.focus import STOPWORDS_Q, StoryInfo, explicit_variants, qualifier_key, story_info
+from storyline.consolidate.parse import Parse, Reading, language_of, parse_sentences, read_value, stemmed
 from storyline.consolidate.sentences import Sentence, split_story
 from storyline.enrich.units import canonical_unit as _canonical_unit
 from storyline.model import AnnotatedArticle, Entity, EntityMention, IsoDate, Quantity
+from storyline.text.words import stemmer
 
 ValueKind = Literal["money", "quantity", "count", "date", "entity"]
 
@@ -95,16 +103,76 @@ def extract_claims(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]
     by_article: dict[str, list[Sentence]] = {}
     for sentence in sentences:
         by_article.setdefault(sentence.article_id, []).append(sentence)
+    languages = {item.id: item.article.language for item in story}
+    cues: dict[tuple[str, int], str | None] = {}  # the cue path's attribute of each figure, read once
+    parses = parse_sentences(
+        (languages.get(s.article_id), s.text)
+        for s in sentences
+        if _worth_parsing(s, info, cues, languages.get(s.article_id))
+    )
     for item in story:
         own = by_article.pop(item.id, [])
         dates = article_timex_dates(item.article.text, item.article.published, own)
+        code = language_of(item.article.language)
         for sentence, values in zip(own, dates, strict=True):
-            claims.extend(_sentence_claims(sentence, info, values))
+            parse = parses.get((code, sentence.text)) or None
+            claims.extend(_sentence_claims(sentence, info, values, parse, code, cues))
     return claims
 
 
+def _cue_attribute(sentence: Sentence, quantity: Quantity, cues: dict[tuple[str, int], str | None]) -> str | None:
+    key = (sentence.article_id, quantity.start)
+    if key not in cues:
+        cues[key] = _quantity_attribute(sentence, quantity)
+    return cues[key]
+
+
+def _lexicon_may_name(sentence: Sentence, language: str | None) -> bool:
+    """Whether a word of the sentence is in the attribute lexicon (else the parse cannot name a figure)."""
+    to_stem = stemmer(language_of(language))
+    known = _lexicon_stems(language_of(language))
+    return any(to_stem(word) in known for word in re.findall(r"\w+", sentence.text.lower()))
+
+
+@lru_cache(maxsize=16)
+def _lexicon_stems(language: str) -> frozenset[str]:
+    return frozenset().union(*(stemmed(words, language) for _, words in ATTRIBUTE_LEMMAS))
+
+
+def _worth_parsing(
+    sentence: Sentence, info: StoryInfo, cues: dict[tuple[str, int], str | None], language: str | None
+) -> bool:
+    """Only sentences where the parse can change a claim are parsed (bounded cost): a figure the cues
+    cannot name; a figure, an age or an event date beside a story entity the parse may make its
+    subject; a toll beside an event or object that may own it."""
+    named = [m for m in sentence.mentions if info.rep.get(m.entity_key or "")]
+    for quantity in sentence.quantities:
+        if quantity.value is None:
+            continue
+        cue = _cue_attribute(sentence, quantity, cues)
+        if cue is None:
+            if _lexicon_may_name(sentence, language):
+                return True
+            continue
+        if not named:
+            continue
+        if cue in CUMULATIVE and cue != "cost":
+            if any(info.labels.get(info.rep[m.entity_key or ""]) in TOLL_OWNER_LABELS for m in named):
+                return True
+        elif not _between_parties(cue, quantity):
+            return True
+    if named and AGE_CANDIDATE.search(sentence.text):
+        return True
+    return bool(named) and any(_date_attribute(sentence, t.start, t.end) for t in sentence.timexes)
+
+
 def _sentence_claims(
-    sentence: Sentence, info: StoryInfo, dates: tuple[IsoDate | None, ...] | None = None
+    sentence: Sentence,
+    info: StoryInfo,
+    dates: tuple[IsoDate | None, ...] | None = None,
+    parse: Parse | None = None,
+    language: str | None = "en",
+    cues: dict[tuple[str, int], str | None] | None = None,
 ) -> list[Claim]:
     """The sentence's claims; `dates` are its time expressions' dates read against their sentence or
     paragraph (`article_timex_dates`), the tagger's own values when None."""
@@ -113,20 +181,31 @@ def _sentence_claims(
     for quantity in sentence.quantities:
         if quantity.value is None:
             continue
-        attribute = _quantity_attribute(sentence, quantity)
+        reading = _reading(parse, sentence, quantity.start, quantity.end, language)
+        attribute = _cue_attribute(sentence, quantity, {} if cues is None else cues)
+        cue = attribute
+        attribute = _syntax_attribute(reading, quantity, attribute, language)
         if attribute is None:
             continue
+        if cue is None and attribute in CUMULATIVE and _is_increment(
+            sentence, quantity.start - sentence.start, quantity.end - sentence.start
+        ):
+            continue  # "two more bodies": an increment the cues set aside, not a toll
         if attribute in CUMULATIVE and attribute != "cost":
             if _recalls_past(sentence):
                 continue  # a toll of another event or a past year's statistic
             subject, subject_name = STORY_SUBJECT, "the story's event"
+            other = _syntax_subject(reading, sentence, info, named_head=True)
+            if other is not None and other[0] != info.focal and info.labels.get(other[0]) in TOLL_OWNER_LABELS:
+                subject, subject_name = other  # "Asian flu killed two million people": that event's toll
             place = _place_after(sentence, quantity.end, info)
             qualifiers: tuple[str, ...] = (f"in {info.names.get(place, place)}",) if place else ()
             listed = None if place else _listed_place(sentence, quantity)
             if listed:
                 qualifiers = (f"in {listed}",)
         else:
-            subject, subject_name = _subject(sentence, quantity.start, attribute, info)
+            owned = None if _between_parties(attribute, quantity) else _syntax_subject(reading, sentence, info)
+            subject, subject_name = owned or _subject(sentence, quantity.start, attribute, info)
             qualifiers = _variants(sentence, quantity.start, info)
             if attribute == "cost" and _is_price(sentence, quantity, subject, qualifiers, info):
                 attribute = "price"
@@ -145,7 +224,8 @@ def _sentence_claims(
                 published=sentence.published,
             )
         )
-    claims.extend(_date_claims(sentence, info, attribution, dates))
+    claims.extend(_date_claims(sentence, info, attribution, dates, parse, language))
+    claims.extend(_age_claims(sentence, info, attribution, parse, language))
     claims.extend(_venue_claims(sentence, info, attribution))
     return claims
 
@@ -241,6 +321,8 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
         return _nearest_cue(text, anchor, LENGTH_CUES) or "length"
     if dimension == "ratio":
         return _ratio_attribute(sentence, quantity)
+    if dimension == "volume" and PER_PERIOD.match(FLOW_LEAD.sub("", _after(sentence, quantity), count=1)):
+        return "flow rate"  # "40,000 barrels (1.7 million gallons) of oil a day"
     return {
         "mass": "weight",
         "power": "power",
@@ -254,6 +336,10 @@ def _quantity_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
 
 def _after(sentence: Sentence, quantity: Quantity) -> str:
     return sentence.text[quantity.end - sentence.start :]
+
+
+# what may stand between a volume and its period: a converted figure in brackets, "of oil"
+FLOW_LEAD = re.compile(r"^\s*(?:\([^)]{0,40}\)\s*)?(?:of\s+[A-Za-z]+)?")
 
 
 def _period(sentence: Sentence, quantity: Quantity) -> str | None:
@@ -472,7 +558,12 @@ def _date_attribute(sentence: Sentence, start: int, end: int) -> str | None:
 
 
 def _date_claims(
-    sentence: Sentence, info: StoryInfo, attribution: str | None, dates: tuple[IsoDate | None, ...] | None
+    sentence: Sentence,
+    info: StoryInfo,
+    attribution: str | None,
+    dates: tuple[IsoDate | None, ...] | None,
+    parse: Parse | None = None,
+    language: str | None = "en",
 ) -> list[Claim]:
     claims: list[Claim] = []
     for index, timex in enumerate(sentence.timexes):
@@ -482,7 +573,10 @@ def _date_claims(
         attribute = _date_attribute(sentence, timex.start, timex.end)
         if attribute is None:
             continue
-        subject, subject_name = _subject(sentence, timex.start, attribute, info)
+        reading = _reading(parse, sentence, timex.start, timex.end, language)
+        subject, subject_name = _syntax_subject(reading, sentence, info) or _subject(
+            sentence, timex.start, attribute, info
+        )
         claims.append(
             Claim(
                 subject=subject,
@@ -547,3 +641,154 @@ def _place_claim(
         source=sentence.source,
         published=sentence.published,
     )
+
+
+def canonical_attribute(attribute: str, unit: str | None = None) -> str:
+    """The attribute on the canonical lexicon (price, cost, amount, death toll, count, rate, date,
+    place, weight, power, engine size, speed, ...): the extractor's finer names folded onto it; a
+    figure in percent is a rate whatever it is a rate of."""
+    if unit_dimension(unit) == "ratio":
+        return "rate"
+    if attribute in CANONICAL_ATTRIBUTES:
+        return CANONICAL_ATTRIBUTES[attribute]
+    if attribute.split(" per ")[0] in MONEY_ATTRIBUTES:
+        return "amount"
+    for prefix, canonical in CANONICAL_PREFIXES:
+        if attribute.startswith(prefix):
+            return canonical
+    return attribute
+
+
+def _reading(
+    parse: Parse | None, sentence: Sentence, start: int, end: int, language: str | None = "en"
+) -> Reading | None:
+    if parse is None:
+        return None
+    return read_value(parse, start - sentence.start, end - sentence.start, language)
+
+
+def _lexicon_attribute(lemmas: Sequence[str], language: str | None) -> str | None:
+    """The attribute the nearest governing word names (ATTRIBUTE_LEMMAS, compared as stems), if any."""
+    for lemma in lemmas:
+        for attribute, words in ATTRIBUTE_LEMMAS:
+            if lemma in stemmed(words, language):
+                return attribute
+    return None
+
+
+def _syntax_attribute(
+    reading: Reading | None, quantity: Quantity, cue: str | None, language: str | None = "en"
+) -> str | None:
+    """The cue's attribute, unless the parse says the figure is an age ("Charlie Noxon, 20,"); where
+    the cues name nothing, the attribute of the governing noun or verb."""
+    if reading is None:
+        return cue
+    if reading.age and quantity.kind == "count" and 0 < (quantity.value or 0) < 125:
+        return "age"
+    if cue is not None or quantity.kind == "money" or VAGUE_COUNT.match(quantity.text):
+        return cue
+    return _lexicon_attribute(reading.lemmas, language)
+
+
+def _syntax_subject(
+    reading: Reading | None, sentence: Sentence, info: StoryInfo, named_head: bool = False
+) -> tuple[str, str] | None:
+    """The story entity named in the subject phrase the parse found; the focal entity for "it", "the
+    vehicle"; None when the parse found no subject or it names no entity of the story. With
+    `named_head`, only an entity that is the head of the clause's subject ("Asian flu killed", not "a
+    fire at the plant killed")."""
+    if reading is None:
+        return None
+    if named_head:
+        if reading.agent is None:
+            return None
+        lo, hi = sentence.start + reading.agent[0], sentence.start + reading.agent[1]
+        for mention in sentence.mentions:
+            key = info.rep.get(mention.entity_key or "")
+            if key and mention.start <= lo and hi <= mention.end:
+                return key, info.names[key]
+        return None
+    if reading.subject is None:
+        return None
+    lo, hi = sentence.start + reading.subject[0], sentence.start + reading.subject[1]
+    for mention in sentence.mentions:
+        key = info.rep.get(mention.entity_key or "")
+        if key and lo <= mention.start and mention.end <= hi:
+            return key, info.names[key]
+    named = _named_in(sentence.text[lo - sentence.start : hi - sentence.start], info)
+    if named is not None:
+        return named  # a story entity's name the recognizer missed in this sentence
+    if reading.anaphor and info.focal is not None:
+        return info.focal, info.names[info.focal]
+    return None
+
+
+# a bare age: "Charlie Noxon, 20, had", "died aged 20", "Kubica, 35, made"; the parse confirms it
+AGE_CANDIDATE = re.compile(r",\s(\d{1,3}),|\b(?:aged|âgée?s?)\s(\d{1,3})\b", re.IGNORECASE)
+
+
+def _age_claims(
+    sentence: Sentence, info: StoryInfo, attribution: str | None, parse: Parse | None, language: str | None
+) -> list[Claim]:
+    """Ages set off after a name or after "aged": the quantity extractor leaves bare numbers alone."""
+    claims: list[Claim] = []
+    if parse is None:
+        return claims
+    taken = [(q.start, q.end) for q in sentence.quantities]
+    for match in AGE_CANDIDATE.finditer(sentence.text):
+        group = 1 if match.group(1) else 2
+        start, end = sentence.start + match.start(group), sentence.start + match.end(group)
+        if any(a < end and start < b for a, b in taken):
+            continue
+        reading = _reading(parse, sentence, start, end, language)
+        if reading is None or not (reading.age or group == 2):  # "aged 20" is an age whatever the parse
+            continue
+        value = float(match.group(group))
+        if not 0 < value < 125:
+            continue
+        subject = _syntax_subject(reading, sentence, info)
+        if subject is None:
+            continue  # an age of someone the story's entities do not name
+        text = match.group(group)
+        quantity = Quantity(start, end, text, value, "year", kind="count")
+        claims.append(
+            Claim(
+                subject=subject[0],
+                subject_name=subject[1],
+                attribute="age",
+                kind="count",
+                span=_span(sentence, start, end, text),
+                quantity=quantity,
+                attribution=attribution,
+                source=sentence.source,
+                published=sentence.published,
+            )
+        )
+    return claims
+
+
+def _between_parties(attribute: str, quantity: Quantity) -> bool:
+    """A figure of a transaction or of a company's size ("acquire Fenwright for $2.7bn", "a 38%
+    premium", "employs 2,300"): the parse's subject is one party in one report and the other party in
+    the next, so these keep the story's own subject (focal object, or the company for its workforce)."""
+    return (
+        attribute in ORG_ATTRIBUTES
+        or attribute.split(" per ")[0] in MONEY_ATTRIBUTES
+        or unit_dimension(quantity.unit) == "ratio"
+    )
+
+
+WORD = re.compile(r"\w+")
+
+
+def _named_in(phrase: str, info: StoryInfo) -> tuple[str, str] | None:
+    """The story entity whose display name the phrase holds as whole words ("the Deepwater Horizon
+    rig"), the longest name first; only names of two words or more (one word is too often another
+    thing)."""
+    lowered = " " + " ".join(WORD.findall(phrase.lower())) + " "
+    best: tuple[int, str] | None = None
+    for key, name in info.names.items():
+        words = WORD.findall(name.lower())
+        if len(words) >= 2 and " " + " ".join(words) + " " in lowered and (best is None or len(name) > best[0]):
+            best = (len(name), key)
+    return (best[1], info.names[best[1]]) if best else None

@@ -227,6 +227,9 @@ FOCAL_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"
 SUBJECT_LABELS = frozenset({"PRODUCT", "ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"})
 OBJECT_LABELS = frozenset({"PRODUCT", "FAC", "EVENT"})  # things a story is about rather than actors
 PLACE_LABELS = frozenset({"GPE", "LOC"})
+# a toll belongs to another named thing than the story's event only when that thing is an event or an
+# object ("Asian flu killed two million"), never when it is an actor ("the mayor evacuated 1,200")
+TOLL_OWNER_LABELS = frozenset({"EVENT", "PRODUCT"})
 LABEL_PRIORITY = ("PRODUCT", "FAC", "EVENT", "ORG", "WORK_OF_ART", "LAW", "NORP", "GPE", "LOC", "PERSON")
 GENERIC_QUALIFIERS = frozenset({"the model", "model", "version", "the version", "new model", "the new model"})
 VARIANT_NOUNS = frozenset({"version", "variant", "model", "edition", "trim", "configuration"})
@@ -277,4 +280,102 @@ NOT_ATTRIBUTE_WORDS = frozenset(
         "up",
         "down",
     ]
+)
+# the extractor's attribute names on the small canonical lexicon the claims evaluation labels with
+# (exact names first, then name prefixes)
+CANONICAL_ATTRIBUTES: dict[str, str] = {
+    "death toll": "death toll",
+    "deaths": "death toll",
+    "injured": "injured",
+    "hospitalised": "injured",
+    "cases": "cases",
+    "missing": "count",
+    "evacuated": "count",
+    "displaced": "count",
+    "arrests": "count",
+    "employees": "count",
+    "annual output": "count",
+    "price": "price",
+    "price per share": "price",
+    "cost": "cost",
+    "engine displacement": "engine size",
+    "length": "distance",
+    "range": "distance",
+    "depth": "distance",
+    "height": "distance",
+    "width": "distance",
+    "distance": "distance",
+    "first shown at": "place",
+    "place first shown": "place",
+    "place signed": "place",
+    "place of inauguration": "place",
+    "place of launch": "place",
+}
+CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("number of ", "count"),
+    ("output per ", "count"),
+    ("share of ", "rate"),
+    ("cost per ", "cost"),
+    ("price per ", "price"),
+    ("date", "date"),
+    ("start of ", "date"),
+    ("place", "place"),
+)
+MONEY_ATTRIBUTES = frozenset(
+    {
+        "fine",
+        "compensation",
+        "aid",
+        "revenue",
+        "profit",
+        "loss",
+        "budget",
+        "investment",
+        "damage",
+        "deal value",
+        "contract value",
+        "amount",
+    }
+)
+
+
+def _lemmas(*groups: str) -> frozenset[str]:
+    return frozenset(word for group in groups for word in group.split())
+
+
+# the words (lemmas, several languages) a value's governing noun or verb has for each attribute: the
+# parse finds the word, this names what the value is. General words only, never one article's phrase.
+ATTRIBUTE_LEMMAS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "death toll",
+        _lemmas(
+            "kill die dead death toll fatality body victim life perish",  # en
+            "tuer mourir mort décès décéder victime bilan",  # fr
+            "matar morir muerto muerte víctima fallecer",  # es
+            "töten sterben tote tod opfer",  # de
+        ),
+    ),
+    (
+        "injured",
+        _lemmas(
+            "injure injured wound wounded hurt injury blesser blessé blessure herir herido verletzen verletzte"
+        ),
+    ),
+    (
+        "cases",
+        _lemmas("case infect infection cas infecter contaminer contamination caso contagio infektion"),
+    ),
+    ("evacuated", _lemmas("evacuate evacuee flee évacuer évacué fuir evacuar evakuieren")),
+    ("price", _lemmas("price sell retail fare prix vendre tarif precio vender preis verkaufen")),
+    (
+        "cost",
+        _lemmas(
+            "cost spend bill expense expenditure coût coûter dépenser dépense costo coste costar gastar kosten"
+        ),
+    ),
+    ("weight", _lemmas("weigh weight peser poids pesar peso wiegen gewicht")),
+    ("power", _lemmas("power horsepower puissance potencia leistung")),
+    ("engine displacement", _lemmas("displacement cylindrée cilindrada hubraum")),
+    ("speed", _lemmas("speed vitesse velocidad geschwindigkeit")),
+    ("employees", _lemmas("employ employee staff workforce employer salarié empleado mitarbeiter")),
 )

@@ -6,7 +6,14 @@ The work is split over `cues` (cue data), `focus` (the story's entities and foca
 
 from __future__ import annotations
 
-from storyline.consolidate.claims import STORY_SUBJECT, Claim, SourceSpan, ValueKind, extract_claims
+from storyline.consolidate.claims import (
+    STORY_SUBJECT,
+    Claim,
+    SourceSpan,
+    ValueKind,
+    canonical_attribute,
+    extract_claims,
+)
 from storyline.consolidate.crosscheck import (
     DEFAULT_CONFIG,
     CrossCheckConfig,
@@ -32,6 +39,7 @@ __all__ = [
     "Status",
     "ValueKind",
     "VersionValue",
+    "canonical_attribute",
     "cross_check",
     "describe_value",
     "extract_claims",

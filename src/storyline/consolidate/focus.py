@@ -72,6 +72,7 @@ def story_info(
     names: dict[str, str] = {}
     labels: dict[str, str] = {}
     scores: dict[str, tuple[float, int, str]] = {}
+    reports: dict[str, int] = {}  # representative key -> number of articles naming its group
     for members in groups.values():
         member_names = [m.name for m in members]
         best = max(members, key=lambda e: _display_rank(e, member_names, article_sets, mention_count))
@@ -91,12 +92,16 @@ def story_info(
         names[best.key] = best.name
         labels[best.key] = label
         arts = set().union(*(article_sets[m.key] for m in members))
+        reports[best.key] = len(arts)
         mentions = sum(mention_count[m.key] for m in members)
         agents = sum(agent_count[m.key] for m in members)
         if arts and label in FOCAL_LABELS:
             weight = 1.1 if label in OBJECT_LABELS else 1.0
             score = len(arts) * weight * (1.0 - 0.6 * agents / max(mentions, 1))
             scores[best.key] = (score, mentions, best.key)
+    if len(story) > 1:
+        # in a story of several reports, the object it is about is named by more than one of them
+        scores = {key: score for key, score in scores.items() if reports[key] > 1}
     focal = max(scores, key=lambda k: scores[k]) if scores else None
     return StoryInfo(names, labels, rep, focal, _variant_vocabulary(sentences))
 
