@@ -11,6 +11,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -75,6 +76,42 @@ def learned_speed(texts: list[str], rounds: int) -> str:
     )
 
 
+def share_of_ingest(limit: int = 100) -> str:
+    """The clean stage's share of the whole ingest (read, clean, enrich, store, cluster) of real articles:
+    `clean_article` timed inside `storyline.pipeline.ingest_paths` on Timeline17 articles."""
+    import tempfile
+
+    import storyline.pipeline as pipeline
+    from storyline.store import open_store
+
+    source = TIMELINE17 / "bpoil_reuters" / "articles.jsonl"
+    if not source.exists():
+        return "clean share of ingest: no Timeline17 articles here"
+    spent = [0.0]
+    original = pipeline.clean_article
+
+    def timed(*args: Any, **kwargs: Any) -> Article:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = Path(tmp) / "sample.jsonl"
+        with source.open(encoding="utf-8") as f:
+            sample.write_text("".join(line for _, line in zip(range(limit), f, strict=False)), encoding="utf-8")
+        store = open_store(str(Path(tmp) / "bench.db"))
+        pipeline.clean_article = timed  # type: ignore[assignment]
+        try:
+            start = time.perf_counter()
+            pipeline.ingest_paths(store, [str(sample)], pipeline.Config())
+            total = time.perf_counter() - start
+        finally:
+            pipeline.clean_article = original  # type: ignore[assignment]
+    return f"clean share of ingest ({limit} Timeline17 articles, full ingest): {spent[0] / total:.1%} ({spent[0]:.2f} s of {total:.1f} s)"
+
+
 def _report(name: str, s: Scores) -> str:
     return (
         f"{name:8s} articles={s.articles:3d} lines={s.lines:4d} boilerplate P={s.precision:.3f} "
@@ -110,6 +147,7 @@ def main() -> None:
             real = [json.loads(line)["text"] for _, line in zip(range(100), f, strict=False)]
         chars = sum(map(len, real)) / len(real)
         print(f"timeline17 bpoil_reuters (100, {chars:.0f} chars avg): {throughput(real, 1):.0f} articles/s")
+    print(share_of_ingest())
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from storyline.eval.extraction import (
 )
 from storyline.model import Article
 
+TITLE_MARGIN = 0.2  # the learned headline beats the reader's first line by this share of the pages (0.26)
+TITLE_ACCURACY = 0.32  # measured 0.38 on the gate subset
 BODY = [
     "The council voted on Tuesday to close the old bridge to traffic after engineers found deep cracks.",
     "Repairs are expected to take at least eight months and cost about 4 million euros, officials said.",
@@ -112,5 +114,68 @@ def test_gate_on_held_out_sites() -> None:
         article = read_dump(dump, page.id)
         cleaned = clean_article(article).text if article is not None else ""
         ours.add(cleaned, page.gold_text)
-    assert ours.f1 >= keep_all.f1 + 0.02, (ours.cell(), keep_all.cell())
-    assert ours.recall >= 0.90, ours.cell()
+    # measured: F1 0.804 against keep-all 0.737, recall 0.934
+    assert ours.f1 >= keep_all.f1 + 0.05, (ours.cell(), keep_all.cell())
+    assert ours.recall >= 0.92, ours.cell()
+
+
+def test_boosted_trees_exported_as_json_score_as_scikit_learn_does() -> None:
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from storyline.clean.lines import Trees
+    from storyline.clean.train import _trees
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 5))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] > 0).astype(int)
+    trees, predict = _trees(x, y, np.ones(len(y)))
+    again = Trees.from_json(json.loads(json.dumps(trees.to_json())))
+    ours = np.array([again.prob(list(row)) for row in x[:50]])
+    assert np.abs(ours - predict(x[:50])).max() < 1e-5
+    assert isinstance(HistGradientBoostingClassifier, type)
+
+
+def test_isolated_short_lines_are_not_taken_for_text() -> None:
+    from storyline.clean.train import _isolated_short_unknown
+
+    lines = ["Reply", BODY[0], "Tim", "Comments", "Great post", "Thanks"]
+    labels: list[int | None] = [1, 1, 1, 0, 0, 1]
+    assert _isolated_short_unknown(lines, labels) == [1, 1, 1, 0, 0, None]
+
+
+def test_the_headline_of_a_dump_is_the_headline_line_not_the_menu_date_or_byline() -> None:
+    text = "\n".join(
+        ["Home", "World", "Europe", "12 March 2024", "Council closes the old bridge after cracks are found",
+         "By Ann Lee", *BODY, "Share on Facebook", "Most read"]
+    )  # fmt: skip
+    article = read_dump(text + "\n", "bridge")
+    assert article is not None
+    cleaned = clean_article(article)
+    assert cleaned.title == "Council closes the old bridge after cracks are found"
+    assert "Council closes" not in cleaned.text
+    assert all(line in cleaned.text for line in BODY)
+
+
+def test_titles_of_held_out_dumps() -> None:
+    """Plain-text dumps of pages of the gate fold's sites (never trained on) with a gold title: the learned
+    headline is the title far more often than the reader's first line (a fixed small subset)."""
+    from storyline.eval.extraction import _snippet_cover, same_title
+
+    root = require_shared("extraction")
+    folds = site_folds(p.site for p in load_pages(root, ("zyte_aeb", "dragnet", "trafilatura_eval")))
+    pages = [p for p in load_pages(root, ("trafilatura_eval",)) if p.gold_title and p.gold_with]
+    gate = [p for p in pages if folds[p.site] == GATE_FOLD][:50]
+    assert len(gate) >= 40
+    ours = reader = total = 0
+    for page in gate:
+        assert page.gold_title is not None
+        dump = derive_dump(visible_blocks(page.html()), _snippet_cover(page.gold_with))
+        article = read_dump(dump, page.id) if dump is not None else None
+        if article is None:
+            continue
+        total += 1
+        ours += same_title(clean_article(article).title, page.gold_title)
+        reader += same_title(article.title, page.gold_title)
+    assert ours >= reader + TITLE_MARGIN * total, (ours, reader, total)
+    assert ours >= TITLE_ACCURACY * total, (ours, total)

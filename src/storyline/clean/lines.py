@@ -22,7 +22,7 @@ from importlib import resources
 from storyline.clean.language import DEFAULT_LANGUAGES
 
 MODEL_FILE = "cleaner-lines.json"
-MODEL_FORMAT = "storyline-line-model/2"
+MODEL_FORMAT = "storyline-line-model/3"
 
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -38,6 +38,17 @@ _DATEISH = re.compile(
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s[–—-]\s")
+_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d{2}\b(?:\s*[ap]\.?m\b)?|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^(?:[-–—•·*►▪◦>]|\d{1,3}[.)]|[a-z][.)])\s")
+_COUNT_AT_END = re.compile(r"\(\d+\)$|\[\d+\]$")
+_QUOTE_START = tuple("\"'“‘«„‹「『")
+# A reader's comment header: "NAME says:", "NAME wrote:", a reply prompt, in the default languages.
+_COMMENT_HEAD = re.compile(
+    r"\b(?:says|said|wrote|writes|replied|schreibt|schrieb|meint|a écrit|écrit|dit|escribió|escribe|dice|"
+    r"disse|ha scritto|scrive|пишет|написал|пише|написав)\s*:\s*|^(?:reply|antworten|répondre|responder|"
+    r"rispondi|responder|ответить|відповісти|返信|回复|답글|رد)\b",
+    re.IGNORECASE,
+)
 
 # Words that mark site furniture (links, credits, prompts) in the twelve default languages.
 _CUES = frozenset(
@@ -77,17 +88,13 @@ _UNSPACED_CUES = tuple(w for w in _CUES if _UNSPACED.search(w))
 
 @lru_cache(maxsize=1)
 def stop_words() -> dict[str, tuple[int, ...]]:
-    """Each stop word of spaCy's lists for the default languages, with the languages (by index) it is one
-    in. The lists only are read, no pipeline is loaded."""
-    import importlib
+    """Each stop word of the default languages (`storyline.text.words.stop_words`, spaCy's lists), with
+    the languages (by index) it is one in."""
+    from storyline.text.words import stop_words as language_stop_words
 
     out: dict[str, list[int]] = {}
     for index, code in enumerate(DEFAULT_LANGUAGES):
-        try:
-            module = importlib.import_module(f"spacy.lang.{code}.stop_words")
-        except ImportError:  # pragma: no cover - every default language has a list in spaCy 3
-            continue
-        for word in {w.lower() for w in module.STOP_WORDS}:
+        for word in language_stop_words(code):
             out.setdefault(word, []).append(index)
     return {w: tuple(codes) for w, codes in out.items()}
 
@@ -110,6 +117,7 @@ def _own_features(line: str, counts: Counter[str], stops: dict[str, tuple[int, .
     cue = sum(w in _CUES for w in words) + sum(c in text for c in _UNSPACED_CUES if _UNSPACED.search(text))
     split = text.split()
     capitalized = sum(w[:1].isupper() for w in split) / max(1, len(split))
+    dated = bool(_DATEISH.search(text)) or bool(_CLOCK.search(text))
     return [
         math.log1p(chars),
         math.log1p(n_words),
@@ -134,6 +142,14 @@ def _own_features(line: str, counts: Counter[str], stops: dict[str, tuple[int, .
         float(counts[text] > 1),
         float(n_words <= 3),
         float(n_words >= 15),
+        float(dated and n_words <= 12),
+        float(bool(_CLOCK.search(text))),
+        float(bool(_COMMENT_HEAD.search(text))),
+        float(bool(_LIST_ITEM.match(text))),
+        float(bool(_COUNT_AT_END.search(text))),
+        float(text.startswith(_QUOTE_START)),
+        float(text.endswith(("...", "…"))),
+        float(text[:1].islower()),
     ]
 
 
@@ -141,17 +157,54 @@ OWN = [
     "log_chars", "log_words", "ends_sentence", "ends_colon", "ends_open", "starts_upper", "starts_digit",
     "digit_ratio", "upper_ratio", "letter_ratio", "capitalized_words", "log_sentences", "comma_ratio",
     "stop_ratio", "cue_ratio", "has_cue", "has_link", "has_copyright", "has_date", "has_separator",
-    "repeated", "short", "long",
+    "repeated", "short", "long", "date_line", "has_clock", "comment_head", "list_item", "count_at_end",
+    "starts_quote", "ends_ellipsis", "starts_lower",
 ]  # fmt: skip
-_NEIGHBOUR = ["log_words", "ends_sentence", "stop_ratio", "cue_ratio", "long", "short"]
+_NEIGHBOUR = ["log_words", "ends_sentence", "stop_ratio", "cue_ratio", "long", "short", "date_line",
+              "comment_head", "list_item"]  # fmt: skip
 _NEIGHBOUR_AT = [OWN.index(n) for n in _NEIGHBOUR]
-_OFFSETS = (-2, -1, 1, 2)
-FEATURES = (
-    OWN
-    + [f"{n}@{o:+d}" for o in _OFFSETS for n in _NEIGHBOUR]
-    + ["rel_position", "log_from_top", "log_from_bottom", "log_lines", "relative_length",
-       "long_lines_above", "long_lines_below", "share_of_words_before"]
-)  # fmt: skip
+_OFFSETS = (-3, -2, -1, 1, 2, 3)
+_DOCUMENT = [
+    "rel_position", "log_from_top", "log_from_bottom", "log_lines", "relative_length", "long_lines_above",
+    "long_lines_below", "share_of_words_before", "date_lines_near", "comment_heads_near",
+    "date_lines_since_text", "date_lines_until_text", "after_first_text", "before_last_text",
+    "from_densest", "in_densest", "share_long_lines",
+]  # fmt: skip
+FEATURES = OWN + [f"{n}@{o:+d}" for o in _OFFSETS for n in _NEIGHBOUR] + _DOCUMENT
+_DENSE_WINDOW = 8  # lines of the window whose words locate the densest text of a document
+_NEAR = 5  # lines either side counted as near
+
+
+def _running(flags: Sequence[bool]) -> list[int]:
+    """How many flags are set strictly before each position."""
+    out, total = [], 0
+    for flag in flags:
+        out.append(total)
+        total += flag
+    return out
+
+
+def _near(flags: Sequence[bool], radius: int) -> list[int]:
+    """How many flags are set within `radius` positions of each (the position itself left out)."""
+    prefix = [0]
+    for flag in flags:
+        prefix.append(prefix[-1] + flag)
+    n = len(flags)
+    return [prefix[min(n, i + radius + 1)] - prefix[max(0, i - radius)] - flags[i] for i in range(n)]
+
+
+def _densest(lengths: Sequence[int]) -> tuple[int, int]:
+    """The first and last line of the first window of lines holding (nearly) the most words: article text
+    tends to come first and be dense, reader comments after it."""
+    n = len(lengths)
+    size = min(n, _DENSE_WINDOW)
+    prefix = [0]
+    for length in lengths:
+        prefix.append(prefix[-1] + length)
+    sums = [prefix[i + size] - prefix[i] for i in range(n - size + 1)]
+    best = max(sums)
+    start = next(i for i, total in enumerate(sums) if total >= 0.6 * best)
+    return start, start + size - 1
 
 
 def line_features(lines: Sequence[str]) -> list[list[float]]:
@@ -161,20 +214,24 @@ def line_features(lines: Sequence[str]) -> list[list[float]]:
     counts = Counter(stripped)
     own = [_own_features(line, counts, stops) for line in stripped]
     n = len(lines)
+    if not n:
+        return []
     lengths = [word_count(line) for line in stripped]
-    median = sorted(lengths)[n // 2] if n else 0
+    median = sorted(lengths)[n // 2]
     total = sum(lengths) or 1
     long_flags = [length >= 15 for length in lengths]
-    above = [0] * n
-    below = [0] * n
-    running = 0
-    for i in range(n):
-        above[i] = running
-        running += long_flags[i]
-    running = 0
-    for i in range(n - 1, -1, -1):
-        below[i] = running
-        running += long_flags[i]
+    above = _running(long_flags)
+    below = _running(long_flags[::-1])[::-1]
+    date_flags = [row[OWN.index("date_line")] > 0 for row in own]
+    head_flags = [row[OWN.index("comment_head")] > 0 for row in own]
+    dates_near = _near(date_flags, _NEAR)
+    heads_near = _near(head_flags, _NEAR)
+    first_text = next((i for i, f in enumerate(long_flags) if f), n)
+    last_text = max((i for i, f in enumerate(long_flags) if f), default=-1)
+    dates_since = _running([f and i > first_text for i, f in enumerate(date_flags)])
+    dates_until = _running([f and i < last_text for i, f in enumerate(date_flags)][::-1])[::-1]
+    dense_start, dense_end = _densest(lengths)
+    share_long = sum(long_flags) / n
     out: list[list[float]] = []
     before = 0
     blank = [0.0] * len(_NEIGHBOUR)
@@ -183,6 +240,7 @@ def line_features(lines: Sequence[str]) -> list[list[float]]:
         for offset in _OFFSETS:
             j = i + offset
             row.extend([own[j][k] for k in _NEIGHBOUR_AT] if 0 <= j < n else blank)
+        from_dense = i - dense_end if i > dense_end else i - dense_start if i < dense_start else 0
         row.extend(
             [
                 i / max(1, n - 1),
@@ -193,6 +251,15 @@ def line_features(lines: Sequence[str]) -> list[list[float]]:
                 math.log1p(above[i]),
                 math.log1p(below[i]),
                 before / total,
+                float(dates_near[i]),
+                float(heads_near[i]),
+                math.log1p(dates_since[i]),
+                math.log1p(dates_until[i]),
+                math.copysign(math.log1p(abs(i - first_text)), i - first_text),
+                math.copysign(math.log1p(abs(last_text - i)), last_text - i),
+                math.copysign(math.log1p(abs(from_dense)), from_dense),
+                float(dense_start <= i <= dense_end),
+                share_long,
             ]
         )
         before += lengths[i]
@@ -238,6 +305,55 @@ def context_features(probs: Sequence[float]) -> list[list[float]]:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted regression trees (scikit-learn's HistGradientBoostingClassifier, exported): the
+    log-odds of text is `baseline` plus one leaf value per tree. Each tree is five parallel lists: the
+    feature of a split (-1 at a leaf), its threshold (value <= threshold goes left), the left and right
+    child, and the leaf value."""
+
+    baseline: float
+    trees: tuple[
+        tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]], ...
+    ]
+
+    def log_odds(self, row: Sequence[float]) -> float:
+        total = self.baseline
+        for feature, threshold, left, right, value in self.trees:
+            node = 0
+            while feature[node] >= 0:
+                node = left[node] if row[feature[node]] <= threshold[node] else right[node]
+            total += value[node]
+        return total
+
+    def prob(self, row: Sequence[float]) -> float:
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.log_odds(row)))))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": "trees",
+            "baseline": round(self.baseline, 6),
+            "trees": [
+                {"feature": list(f), "threshold": list(th), "left": list(lo),
+                 "right": list(hi), "value": [round(v, 6) for v in val]}
+                for f, th, lo, hi, val in self.trees
+            ],
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Trees:
+        raw = data["trees"]
+        if not isinstance(raw, list):
+            raise ValueError("line model: trees is not a list")
+        trees = tuple(
+            (tuple(int(x) for x in t["feature"]), tuple(float(x) for x in t["threshold"]),
+             tuple(int(x) for x in t["left"]), tuple(int(x) for x in t["right"]),
+             tuple(float(x) for x in t["value"]))
+            for t in raw
+        )  # fmt: skip
+        return cls(float(str(data["baseline"])), trees)
+
+
+@dataclass(frozen=True)
 class Stage:
     """One logistic regression over standardized features."""
 
@@ -254,6 +370,7 @@ class Stage:
 
     def to_json(self) -> dict[str, object]:
         return {
+            "kind": "logistic",
             "mean": [round(x, 6) for x in self.mean],
             "scale": [round(x, 6) for x in self.scale],
             "weights": [round(x, 6) for x in self.weights],
@@ -278,10 +395,11 @@ class LineModel:
 
     version: str
     features: tuple[str, ...]
-    first: Stage
-    second: Stage
+    first: Stage | Trees
+    second: Stage | Trees
     threshold: float  # lines scoring below are boilerplate
     trained_on: dict[str, object]
+    title: Stage | None = None  # scores the first lines of a plain text as its headline (clean.metadata)
 
     def scores(self, lines: Sequence[str]) -> list[float]:
         """Probability that each line is article text."""
@@ -309,6 +427,7 @@ class LineModel:
             "second": self.second.to_json(),
             "threshold": round(self.threshold, 6),
             "trained_on": self.trained_on,
+            "title": self.title.to_json() if self.title is not None else None,
         }
 
     @classmethod
@@ -324,11 +443,16 @@ class LineModel:
         return cls(
             version=str(data["version"]),
             features=tuple(str(f) for f in features),
-            first=Stage.from_json(first),
-            second=Stage.from_json(second),
+            first=stage_from_json(first),
+            second=stage_from_json(second),
             threshold=float(str(data["threshold"])),
             trained_on=trained_on,
+            title=Stage.from_json(title) if isinstance(title := data.get("title"), dict) else None,
         )
+
+
+def stage_from_json(data: dict[str, object]) -> Stage | Trees:
+    return Trees.from_json(data) if data.get("kind") == "trees" else Stage.from_json(data)
 
 
 @lru_cache(maxsize=1)

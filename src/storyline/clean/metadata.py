@@ -7,8 +7,11 @@ it begins a real sentence. Only the first and last lines of the text are searche
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 HEAD_LINES = 8  # lines searched at the start of the text
 TAIL_LINES = 4  # lines searched at the end
@@ -442,3 +445,82 @@ def _extract_metadata(text: str) -> tuple[str, Metadata]:
     ]
     clean = "\n\n".join(p for p in kept if p.strip())
     return clean, Metadata(published, published_time, tuple(authors), agency, removed)
+
+
+# --- headlines of plain text ---------------------------------------------------------------------
+
+HEADLINE_CANDIDATES = 12  # lines from the top of a plain text among which its headline is chosen
+_HEADLINE_WORD = re.compile(r"\w{3,}")
+HEADLINE_FEATURES = [
+    "position", "first", "before_text", "after_text", "log_words", "headline_shape", "ends_period",
+    "ends_question", "byline", "date_line", "lead_overlap", "repeated_inside", "follows_date", "reader_title",
+]  # fmt: skip
+
+
+def _lead_words(lines: Sequence[str], start: int) -> set[str]:
+    """Words of the first three long lines from `start` on: a headline's words come back in the lead."""
+    longs = [line for line in lines[start:] if len(line.split()) >= 15][:3]
+    return {w.lower() for line in longs for w in _HEADLINE_WORD.findall(line)}
+
+
+def headline_features(lines: Sequence[str], reader_title: bool) -> list[list[float]]:
+    """Features of each candidate headline among the first lines of a plain text (`reader_title`: the
+    first line is the one a reader took as the title)."""
+    from storyline.clean.lines import line_features
+    from storyline.read._paragraphs import looks_like_headline
+
+    candidates = [line.strip() for line in lines[:HEADLINE_CANDIDATES]]
+    first_text = next((i for i, line in enumerate(lines) if len(line.split()) >= 15), len(lines))
+    base = line_features(candidates)
+    out = []
+    for i, line in enumerate(candidates):
+        words = {w.lower() for w in _HEADLINE_WORD.findall(line)}
+        lead = _lead_words(lines, i + 1)
+        n_words = len(line.split())
+        date = _DATE_SHAPE.search(line) is not None and n_words <= 12
+        previous = candidates[i - 1] if i else ""
+        out.append(
+            [
+                *base[i],
+                math.log1p(i),
+                float(i == 0),
+                math.log1p(max(0, first_text - i)),
+                float(i > first_text),
+                math.log1p(n_words),
+                float(looks_like_headline(line)),
+                float(line.endswith(".") and not line.endswith("...")),
+                float(line.endswith(("?", "!"))),
+                float(parse_byline(line) is not None),
+                float(date),
+                len(words & lead) / max(1, len(words)),
+                float(
+                    any(
+                        line in other
+                        for j, other in enumerate(candidates)
+                        if j != i and len(other) > len(line)
+                    )
+                ),
+                float(_DATE_SHAPE.search(previous) is not None and len(previous.split()) <= 12),
+                float(reader_title and i == 0),
+            ]
+        )
+    return out
+
+
+_DATE_SHAPE = re.compile(
+    rf"{_DATE}|\b\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:19|20)\d{{2}}\b|\b\d{{1,2}}:\d{{2}}\b", re.IGNORECASE
+)
+
+
+def choose_headline(lines: Sequence[str], stage: Any, reader_title: bool) -> int | None:
+    """The index of the headline among the first lines of a plain text, by the learned headline scorer
+    (`stage`: a `storyline.clean.lines.Stage` over the line features and HEADLINE_FEATURES); None when no
+    line is a headline."""
+    from storyline.read._paragraphs import looks_like_headline
+
+    rows = headline_features(lines, reader_title)
+    scored = [(stage.prob(row), i) for i, row in enumerate(rows) if looks_like_headline(lines[i])]
+    if not scored:
+        return None
+    best, index = max(scored)
+    return index if best >= 0.05 else None

@@ -9,9 +9,10 @@ from typing import Final
 
 from storyline.clean.boilerplate import boilerplate_category, remove_boilerplate
 from storyline.clean.language import DEFAULT_LANGUAGES, detect_language
-from storyline.clean.lines import LineModel, remove_learned, shipped_model
+from storyline.clean.lines import LineModel, Stage, remove_learned, shipped_model
 from storyline.clean.metadata import (
     Metadata,
+    choose_headline,
     extract_metadata,
     parse_any_date_line,
     parse_byline,
@@ -62,9 +63,16 @@ def clean_article(
     text, found = extract_metadata(normalize_text(article.text))
     text, _removed = remove_boilerplate(text)
     model = _model(line_model)
+    title = normalize_text(article.title) if article.title else article.title
+    headline = None
+    if model is not None and model.title is not None and article.format == "text":
+        # the plain-text reader took the first line for the title: the headline may be a line further down
+        headline = _headline_of(title, text, model.title)
     if model is not None and article.format not in EXTRACTED_FORMATS:
         text, _learned = remove_learned(text, model)
-    title = normalize_text(article.title) if article.title else article.title
+    if headline is not None:
+        title, from_text = headline
+        text = _without_line(text, title) if from_text else text
     title, text, from_title = _title_of(title, text, found.date_header)
     published, published_time = article.published, article.published_time
     for date, clock in (
@@ -95,6 +103,27 @@ def clean_article(
         language=language,
         extra=extra,
     )
+
+
+def _headline_of(title: str | None, text: str, stage: Stage) -> tuple[str, bool] | None:
+    """The headline among the reader's title and the first lines of a plain text (the learned scorer),
+    and whether it is a line of the text."""
+    candidates = ([title] if title else []) + [line for line in text.split("\n") if line.strip()]
+    index = choose_headline(candidates, stage, bool(title))
+    if index is None:
+        return None
+    return candidates[index].strip(), index > 0 or not title
+
+
+def _without_line(text: str, line: str) -> str:
+    """The text without the first line equal to `line` (paragraphs kept)."""
+    paragraphs = [p.split("\n") for p in text.split("\n\n")]
+    for para in paragraphs:
+        for j, candidate in enumerate(para):
+            if candidate.strip() == line:
+                del para[j]
+                return "\n\n".join(joined for p in paragraphs if (joined := "\n".join(p)).strip())
+    return text
 
 
 def _title_of(title: str | None, text: str, date_header: bool) -> tuple[str | None, str, Metadata]:
