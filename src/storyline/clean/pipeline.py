@@ -70,10 +70,12 @@ def clean_article(
         headline = _headline_of(title, text, model.title)
     if model is not None and article.format not in EXTRACTED_FORMATS:
         text, _learned = remove_learned(text, model)
-    if headline is not None:
-        title, from_text = headline
-        text = _without_line(text, title) if from_text else text
-    title, text, from_title = _title_of(title, text, found.date_header)
+    if headline is not None and headline[1]:
+        # a headline further down: the reader's title line still gives its metadata (a date, a byline)
+        _, _, from_title = _title_of(title, "", False)
+        title, text = headline[0], _without_line(text, headline[0])
+    else:
+        title, text, from_title = _title_of(title, text, found.date_header)
     published, published_time = article.published, article.published_time
     for date, clock in (
         (found.published, found.published_time),
