@@ -49,7 +49,7 @@ from storyline.eval.extraction import (
 
 SEED = 20260
 TRAIN_SETS = ("zyte_aeb", "dragnet", "trafilatura_eval")
-RECALL_TARGET = 0.95  # least share of labelled text tokens kept, scored out of their site, by the threshold
+RECALL_TARGET = 0.92  # least share of labelled text tokens kept, scored out of their site, by the threshold
 C = 0.5
 MIN_DUMP_RECALL = 0.5
 GATE_FOLD = 0  # sites of this fold are left out of the shipped model: `make test` gates on them
