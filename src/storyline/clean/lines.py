@@ -469,12 +469,15 @@ def content_key(line: str) -> str:
     return unicodedata.normalize("NFKC", line).strip()
 
 
+MIN_LINES = 5  # texts with fewer lines are left to the rules
+
+
 def remove_learned(text: str, model: LineModel) -> tuple[str, tuple[str, ...]]:
     """Text without the lines the model scores as boilerplate, and those lines. Paragraphs are kept;
     a text the model would empty is returned whole (nothing is better than a wrong nothing)."""
     paragraphs = [p.split("\n") for p in text.split("\n\n")]
     positions = [(i, j) for i, para in enumerate(paragraphs) for j, line in enumerate(para) if line.strip()]
-    if len(positions) < 2:
+    if len(positions) < MIN_LINES:  # too few lines to tell a page's furniture from its text
         return text, ()
     keep = model.keep([paragraphs[i][j] for i, j in positions])
     if not any(keep):
