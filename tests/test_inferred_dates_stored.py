@@ -86,7 +86,10 @@ def test_an_undated_article_joining_a_story_gets_an_inferred_date(store: Store, 
 
         with TestClient(create_app(store.url)) as client:
             page = client.get(f"/stories/{stored.story_id}").text
+            api = client.get(f"/api/v1/articles/{ident}").json()
         assert f"{row.date} (inferred)" in page and "inferred date" in page
+        assert api["published"] is None and api["published_inferred"]["date"] == row.date
+        assert any(t["text"].endswith("Sunday") and t["inferred"] for t in api["published_inferred"]["resolved"])
 
     # The story changes (a later report): the date is inferred again from the new story and re-resolved.
     ingest_articles(store, [report(4, "2024-03-11"), report(5, "2024-03-12")])
