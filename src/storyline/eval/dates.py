@@ -116,8 +116,10 @@ def _stories(texts: Sequence[str]) -> list[list[int]]:
     return out
 
 
-def read_timeline17(root: Path, *, per_collection: int | None = None) -> list[Case]:
-    """Every article of every collection (or the first `per_collection` of each, in file order)."""
+def read_timeline17(root: Path, *, per_collection: int | None = None,
+                    per_topic: dict[str, int] | None = None) -> list[Case]:
+    """Every article of every collection (or the first `per_collection` of each, in file order;
+    `per_topic` sets that number for the collections of a topic)."""
     from storyline.clean.normalize import normalize_text
     from storyline.enrich.timex import tag
 
@@ -127,7 +129,8 @@ def read_timeline17(root: Path, *, per_collection: int | None = None) -> list[Ca
         texts = [normalize_text(str(r["text"])) for r in rows]
         stories = _stories(texts)
         topic = folder.name.split("_")[0]
-        chosen = range(len(rows)) if per_collection is None else range(min(per_collection, len(rows)))
+        limit = (per_topic or {}).get(topic, per_collection)
+        chosen = range(len(rows)) if limit is None else range(min(limit, len(rows)))
         for i in chosen:
             day = str(rows[i]["time"])[:10]
             reports = tuple(Report(f"{folder.name}/{rows[j]['id']}", str(rows[j]["time"])[:10]) for j in stories[i])
@@ -216,21 +219,39 @@ DEV = "inferred, tuned on all (dev)"
 TEXT_ONLY = "inferred, text only (held-out)"
 
 
+MEDIAN_RULE = "rule: median report day"
+LATEST_RULE = "rule: latest explicit date"
+
+
+def _score_topic(report: DatesReport, topic: str, scored: Sequence[Case], model: DateModel,
+                 dev: DateModel | None) -> None:
+    report.weights[topic] = model.text_weight
+    report.add(HELD_OUT, topic, _score(scored, _inferred(model)))
+    report.add(TEXT_ONLY, topic, _score(scored, _inferred(model, story=False)))
+    if dev is not None:
+        report.add(DEV, topic, _score(scored, _inferred(dev)))
+    report.add(MEDIAN_RULE, topic, _score(scored, _median_report))
+    report.add(LATEST_RULE, topic, _score(scored, _latest_explicit))
+
+
 def evaluate(cases: Sequence[Case]) -> DatesReport:
     """Leave-one-topic-out: the tables and the weight come from the other topics."""
     report = DatesReport()
-    topics = sorted({c.topic for c in cases})
     dev = fit(cases, trained_on="all topics")
-    for topic in topics:
+    for topic in sorted({c.topic for c in cases}):
         scored = [c for c in cases if c.topic == topic]
         others = [c for c in cases if c.topic != topic] or scored
-        model = fit(others, trained_on=f"all but {topic}")
-        report.weights[topic] = model.text_weight
-        report.add(HELD_OUT, topic, _score(scored, _inferred(model)))
-        report.add(TEXT_ONLY, topic, _score(scored, _inferred(model, story=False)))
-        report.add(DEV, topic, _score(scored, _inferred(dev)))
-        report.add("rule: median report day", topic, _score(scored, _median_report))
-        report.add("rule: latest explicit date", topic, _score(scored, _latest_explicit))
+        _score_topic(report, topic, scored, fit(others, trained_on=f"all but {topic}"), dev)
+    return report
+
+
+def evaluate_split(cases: Sequence[Case], train_topics: Iterable[str]) -> DatesReport:
+    """One fixed split by topic: tables and weight from `train_topics`, scored on the others."""
+    chosen = set(train_topics)
+    model = fit([c for c in cases if c.topic in chosen], trained_on=", ".join(sorted(chosen)))
+    report = DatesReport()
+    for topic in sorted({c.topic for c in cases} - chosen):
+        _score_topic(report, topic, [c for c in cases if c.topic == topic], model, None)
     return report
 
 
