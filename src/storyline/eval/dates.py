@@ -38,6 +38,7 @@ from storyline.consolidate.inferred_dates import (
 STORY_SIZE = 10
 STORY_MIN_COSINE = 0.2
 TEXT_WEIGHTS = (0.25, 0.5, 0.75, 1.0)
+MIN_GROUP = 10
 
 
 @dataclass(frozen=True)
@@ -116,29 +117,55 @@ def _stories(texts: Sequence[str]) -> list[list[int]]:
     return out
 
 
+def _cases(topic: str, ids: Sequence[str], days: Sequence[str], texts: Sequence[str],
+           chosen: Iterable[int]) -> list[Case]:
+    """Cases of one collection: each chosen article with its simulated story among all of them."""
+    from storyline.enrich.timex import tag
+
+    stories = _stories(texts)
+    out = []
+    for i in chosen:
+        reports = tuple(Report(ids[j], days[j]) for j in stories[i])
+        out.append(Case(
+            topic=topic, article_id=ids[i], published=days[i], text=texts[i],
+            explicit=tuple(clues_from_timexes(tag(texts[i], None), None)), reports=reports,
+            true_clues=tuple(clues_from_text(texts[i], days[i])),
+        ))
+    return out
+
+
 def read_timeline17(root: Path, *, per_collection: int | None = None,
                     per_topic: dict[str, int] | None = None) -> list[Case]:
     """Every article of every collection (or the first `per_collection` of each, in file order;
     `per_topic` sets that number for the collections of a topic)."""
     from storyline.clean.normalize import normalize_text
-    from storyline.enrich.timex import tag
 
     cases: list[Case] = []
     for folder in sorted(p for p in root.iterdir() if (p / "articles.jsonl").is_file()):
         rows = [json.loads(line) for line in (folder / "articles.jsonl").open(encoding="utf-8") if line.strip()]
-        texts = [normalize_text(str(r["text"])) for r in rows]
-        stories = _stories(texts)
         topic = folder.name.split("_")[0]
         limit = (per_topic or {}).get(topic, per_collection)
         chosen = range(len(rows)) if limit is None else range(min(limit, len(rows)))
-        for i in chosen:
-            day = str(rows[i]["time"])[:10]
-            reports = tuple(Report(f"{folder.name}/{rows[j]['id']}", str(rows[j]["time"])[:10]) for j in stories[i])
-            cases.append(Case(
-                topic=topic, article_id=f"{folder.name}/{rows[i]['id']}", published=day, text=texts[i],
-                explicit=tuple(clues_from_timexes(tag(texts[i], None), None)), reports=reports,
-                true_clues=tuple(clues_from_text(texts[i], day)),
-            ))
+        cases += _cases(topic, [f"{folder.name}/{r['id']}" for r in rows], [str(r["time"])[:10] for r in rows],
+                        [normalize_text(str(r["text"])) for r in rows], chosen)
+    return cases
+
+
+def read_tbaq(root: Path, *, per_corpus: int | None = None) -> list[Case]:
+    """TimeBank and AQUAINT documents with their creation time (each corpus one group; stories
+    simulated within it)."""
+    from storyline.clean.normalize import normalize_text
+    from storyline.eval.timex import parse_timeml
+
+    cases: list[Case] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        docs = [parse_timeml(f.read_text(encoding="utf-8"), f.name) for f in sorted(folder.glob("*.tml"))]
+        docs = [d for d in docs if d.dct]
+        if len(docs) < MIN_GROUP:  # a stray folder, not a corpus
+            continue
+        chosen = range(len(docs)) if per_corpus is None else range(min(per_corpus, len(docs)))
+        cases += _cases(folder.name, [d.name for d in docs], [str(d.dct) for d in docs],
+                        [normalize_text(d.text) for d in docs], chosen)
     return cases
 
 
@@ -255,12 +282,35 @@ def evaluate_split(cases: Sequence[Case], train_topics: Iterable[str]) -> DatesR
     return report
 
 
+SHIPPED = "inferred, shipped model (held-out)"
+
+
+def evaluate_model(cases: Sequence[Case], model: DateModel) -> DatesReport:
+    """A trained model (never tuned on these cases) scored per group, beside the simple rules."""
+    report = DatesReport()
+    for topic in sorted({c.topic for c in cases}):
+        scored = [c for c in cases if c.topic == topic]
+        report.add(SHIPPED, topic, _score(scored, _inferred(model)))
+        report.add(TEXT_ONLY, topic, _score(scored, _inferred(model, story=False)))
+        report.add(MEDIAN_RULE, topic, _score(scored, _median_report))
+        report.add(LATEST_RULE, topic, _score(scored, _latest_explicit))
+    return report
+
+
 def run(root: Path, *, per_collection: int | None = None) -> str:
+    from storyline.consolidate.inferred_dates import load_model
+
     cases = read_timeline17(root / "timeline17" if (root / "timeline17").is_dir() else root,
                             per_collection=per_collection)
-    return (f"Inferred publication dates, Timeline17 ({len(cases)} articles, dates hidden one at a time; "
-            f"story = the {STORY_SIZE} most similar dated articles of the collection, cosine >= {STORY_MIN_COSINE})\n"
-            + evaluate(cases).format())
+    out = (f"Inferred publication dates, Timeline17 ({len(cases)} articles, dates hidden one at a time; "
+           f"story = the {STORY_SIZE} most similar dated articles of the collection, cosine >= {STORY_MIN_COSINE})\n"
+           + evaluate(cases).format())
+    tbaq = root / "timeml" / "tbaq"
+    if tbaq.is_dir():
+        other = read_tbaq(tbaq, per_corpus=per_collection)
+        out += (f"\n\nTBAQ ({len(other)} documents with a creation time, hidden; stories simulated within each "
+                "corpus), the shipped model (trained on Timeline17 only)\n" + evaluate_model(other, load_model()).format())
+    return out
 
 
 def train_shipped(root: Path, target: Path, *, per_collection: int | None = None) -> DateModel:
