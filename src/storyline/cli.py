@@ -659,6 +659,32 @@ def train_cleaner(
     train(_data_path(path, "extraction"), target, out=lambda line: out.print(line, highlight=False, markup=False))
 
 
+@eval_app.command("dates")
+def eval_dates(
+    path: Annotated[str, typer.Argument(help="the shared data folder (Timeline17 in it)")] = "../shared/data",
+    per_collection: Annotated[int | None, typer.Option(help="articles per Timeline17 collection")] = None,
+) -> None:
+    """Inferred publication dates: dated articles' dates hidden one at a time, inferred from their text
+    and their simulated story; leave-one-topic-out, per topic: exact day, within 1 and 7 days, coverage."""
+    from storyline.eval.dates import run
+
+    out.print(run(_data_path(path, ""), per_collection=per_collection), highlight=False, markup=False)
+
+
+@train_app.command("dates")
+def train_dates(
+    path: Annotated[str, typer.Argument(help="the shared data folder (Timeline17 in it)")] = "../shared/data",
+    output: Annotated[str | None, typer.Option("--output", help="model file (default: the shipped one)")] = None,
+) -> None:
+    """The offset tables of the date inference (src/storyline/data/date_inference.json), on Timeline17."""
+    from storyline.consolidate.inferred_dates import default_model_path
+    from storyline.eval.dates import train_shipped
+
+    target = Path(output) if output else default_model_path()
+    model = train_shipped(_data_path(path, ""), target)
+    out.print(f"{target}: text weight {model.text_weight}, {model.trained_on}", highlight=False, markup=False)
+
+
 @eval_app.command("all")
 def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../shared/data") -> None:
     """Every evaluation, in full."""
@@ -671,6 +697,7 @@ def eval_all(path: Annotated[str, typer.Argument(help="../shared/data")] = "../s
     eval_claims(str(root))
     eval_timeline(str(root / "timeline17"))
     eval_extraction(str(root / "extraction"))
+    eval_dates(str(root))
 
 
 @app.command()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from storyline.counts import count, outlet_label
@@ -38,6 +38,8 @@ class Consolidated:
     timeline: tuple[Any, ...]
     brief: tuple[Any, ...]
     merged_from: tuple[str, ...] = ()
+    # undated articles' inferred publication dates (storyline.consolidate.inferred_dates.StoryDate by id)
+    inferred: dict[str, Any] = field(default_factory=dict)
 
     @property
     def links(self) -> dict[tuple[str, int, int], str]:
@@ -82,18 +84,27 @@ def consolidate(store: Store, story_id: str) -> Consolidated:
     """Every consolidation step over the story's stored articles (nothing is written)."""
     from storyline.consolidate.brief import build_brief
     from storyline.consolidate.facts import cross_check, extract_claims
+    from storyline.consolidate.inferred_dates import as_dated, infer_story_dates, inferred_event
     from storyline.consolidate.timeline import build_story_timeline
 
     record = store.get_story(story_id)
     items, entities = fold_entities(load_story(store, record.id))
+    # Undated articles get a date inferred from their text and the story's dated reports; the later
+    # steps read their relative expressions resolved from it (marked inferred on the timeline).
+    inferred = infer_story_dates(items)
+    dated = as_dated(items, inferred)
     # Near-copies count once: facts, timeline and brief read the originals only.
-    originals = [a for a in items if a.duplicate_of is None] or items
+    originals = [a for a in dated if a.duplicate_of is None] or dated
     facts = cross_check(extract_claims(originals, entities))
-    timeline = build_story_timeline(originals)
+    timeline = [
+        replace(ev, inferred=inferred_event(((s.article_id, s.start, s.end) for s in ev.sentences), ev.date,
+                                            inferred))
+        for ev in build_story_timeline(originals)
+    ]
     brief = build_brief(originals, facts, timeline)
     title = record.title or central_title([headline(a.article) for a in originals])
     return Consolidated(record.id, title, tuple(items), tuple(entities), tuple(facts), tuple(timeline),
-                        tuple(brief), record.merged_from)
+                        tuple(brief), record.merged_from, inferred)
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -150,7 +161,7 @@ def story_record(c: Consolidated) -> dict[str, Any]:
     for b in c.articles:
         if b.duplicate_of:
             copies_of.setdefault(b.duplicate_of, []).append(b.id)
-    articles = []
+    articles: list[dict[str, Any]] = []
     for a in c.articles:
         art = a.article
         copies = copies_of.get(a.id, [])
@@ -158,6 +169,7 @@ def story_record(c: Consolidated) -> dict[str, Any]:
             "id": a.id, "title": art.title, "source": art.source, "published": _date(art.published),
             "language": art.language, "path": art.path, "url": art.url, "duplicate_of": a.duplicate_of,
             "text": art.text, "authors": list(art.authors), "agency": art.agency, "copies": copies,
+            "published_inferred": _inferred_json(c.inferred.get(a.id)),
         })
     mentions_by_key: dict[str, set[str]] = {}
     for a in c.articles:
@@ -176,7 +188,7 @@ def story_record(c: Consolidated) -> dict[str, Any]:
         r = refs(ev.articles)
         if r:
             timeline.append({"date": _date(ev.date), "text": ev.text, "articles": r, "background": ev.background,
-                             "granularity": ev.granularity,
+                             "granularity": ev.granularity, "inferred": bool(getattr(ev, "inferred", False)),
                              "sentences": [{"article": s.article_id, "start": s.start, "end": s.end}
                                            for s in ev.sentences]})
     facts = []
@@ -215,6 +227,20 @@ def story_record(c: Consolidated) -> dict[str, Any]:
     }
 
 
+def _inferred_json(found: Any) -> dict[str, Any] | None:
+    """An undated article's inferred publication date, marked as such, with its evidence and the
+    relative expressions resolved from it (each an inferred value)."""
+    if found is None:
+        return None
+    inferred = found.inferred
+    return {
+        "date": inferred.date, "inferred": True, "method": inferred.method,
+        "confidence": round(inferred.confidence, 4), "evidence": inferred.evidence(),
+        "resolved": [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value,
+                      "inferred": True} for t in found.resolved],
+    }
+
+
 def export_json(store: Store, story_ids: Sequence[str] | None = None) -> dict[str, Any]:
     ids = list(story_ids) if story_ids else [s.id for s in store.list_stories()]
     return {"format": EXPORT_FORMAT, "stories": [story_json(store, sid) for sid in ids]}
@@ -235,7 +261,7 @@ def story_markdown(story: dict[str, Any]) -> str:
         lines.append(f"- {b['text']} {cite(b['articles'])}")
     lines += ["", "## Timeline", ""]
     for ev in story["timeline"]:
-        mark = " *(background)*" if ev.get("background") else ""
+        mark = (" *(background)*" if ev.get("background") else "") + (" *(inferred date)*" if ev.get("inferred") else "")
         lines.append(f"- **{ev['date'] or 'undated'}**{mark}: {ev['text']} {cite(ev['articles'])}")
     lines += ["", "## Facts", "", "| subject | attribute | status | values |", "|---|---|---|---|"]
     for f in story["facts"]:
@@ -253,7 +279,9 @@ def story_markdown(story: dict[str, Any]) -> str:
     for a in story["articles"]:
         copy = f" (near-copy of [{numbers.get(a['duplicate_of'], '?')}])" if a["duplicate_of"] else ""
         where = a["url"] or a["path"] or ""
-        lines.append(f"{numbers[a['id']]}. {outlet_label(a['source'])}, {a['published'] or 'undated'}: "
+        inferred = a.get("published_inferred")
+        when = a["published"] or (f"{inferred['date']} (inferred)" if inferred else "undated")
+        lines.append(f"{numbers[a['id']]}. {outlet_label(a['source'])}, {when}: "
                      f"{a['title'] or '(untitled)'}{copy} {where}".rstrip())
     return "\n".join(lines) + "\n"
 

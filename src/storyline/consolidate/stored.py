@@ -36,7 +36,7 @@ from storyline.store import NotFound, Store, StoryRecord
 log = logging.getLogger("storyline.consolidate")
 
 # Bump when the story object or a consolidation step changes: every stored consolidation becomes stale.
-CONSOLIDATION_FORMAT = 2  # 2: anchored timeline, well-formed brief sentences, facts by version
+CONSOLIDATION_FORMAT = 3  # 2: anchored timeline, well-formed brief sentences, facts by version; 3: inferred dates
 MAX_DAYS = 60  # articles per day in a summary: at most the last 60 days of the story
 
 
@@ -133,9 +133,24 @@ def consolidate_and_store(store: Store, story_id: str) -> StoredStory:
     summary = summarize(story, record)
     computed_at = _now()
     store.merge_entities(done.entities, done.links)
+    save_inferred_dates(store, done, computed_at)
     store.save_consolidation(record.id, version, body.decode("utf-8"), json.dumps(summary), computed_at)
     raise_alerts(store, story, computed_at)
     return StoredStory(record.id, version, body, summary, computed_at)
+
+
+def save_inferred_dates(store: Store, done: Any, computed_at: str) -> int:
+    """Store the dates inferred for the story's undated articles (recomputed with the story), and
+    drop those of its other articles (dated now, or no longer inferable)."""
+    from storyline.store import StoredInferredDate
+
+    rows = [
+        StoredInferredDate(aid, done.story_id, found.inferred.date, found.inferred.method,
+                           found.inferred.confidence, found.inferred.evidence(), found.resolved, computed_at)
+        for aid, found in sorted(done.inferred.items())
+    ]
+    clear = [a.id for a in done.articles if a.id not in done.inferred]
+    return store.save_inferred_dates(done.story_id, rows, clear)
 
 
 def raise_alerts(store: Store, story: dict[str, Any], now: str) -> int:

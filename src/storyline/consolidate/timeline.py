@@ -44,6 +44,7 @@ class TimelineEvent:
     granularity: str = "day"
     sentences: tuple[SentenceRef, ...] = ()  # every sentence merged into the event
     first_reported: IsoDate | None = None
+    inferred: bool = False  # the date rests on inferred publication dates only (consolidate.inferred_dates)
 
 
 def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Sentence]]:

@@ -19,6 +19,7 @@ from storyline.read import detect_format
 from storyline.read.html import html_to_article
 from storyline.serve.data import Catalog, StorySummary, entity_id, filter_stories
 from storyline.serve.ratelimit import TokenBucketLimiter, retry_after
+from storyline.store import StoredInferredDate
 
 MAX_PAGE = 200
 MAX_BATCH = 100
@@ -348,6 +349,17 @@ def get_facts(story_id: str, cat: CatalogDep) -> dict[str, Any]:
     return {"story_id": story["id"], "facts": story["facts"]}
 
 
+def _inferred_json(found: StoredInferredDate | None) -> dict[str, Any] | None:
+    """An undated article's inferred publication date (never its stated one), its evidence, and its
+    relative expressions resolved from it, each marked inferred."""
+    if found is None:
+        return None
+    return {"date": found.date, "inferred": True, "method": found.method, "confidence": found.confidence,
+            "story_id": found.story_id, "evidence": found.evidence, "computed_at": found.computed_at,
+            "resolved": [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value,
+                          "inferred": True} for t in found.resolved]}
+
+
 def article_json(cat: Catalog, article_id: str) -> dict[str, Any]:
     stored, ann = cat.article(article_id)
     art = stored.article
@@ -362,6 +374,7 @@ def article_json(cat: Catalog, article_id: str) -> dict[str, Any]:
         "published": art.published, "published_time": art.published_time, "language": art.language,
         "authors": list(art.authors), "agency": art.agency, "path": art.path,
         "ingested_at": stored.ingested_at, "updated_at": stored.updated_at, "text": art.text,
+        "published_inferred": _inferred_json(cat.inferred_date(stored.id)) if not art.published else None,
         "annotations": {
             "mentions": mentions,
             "timexes": [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value,

@@ -48,6 +48,7 @@ from storyline.store import (
     SearchHit,
     Store,
     StoredArticle,
+    StoredInferredDate,
     StoreError,
     StoryRecord,
     open_store,
@@ -533,6 +534,11 @@ class Catalog:
                 log.exception("consolidating story %s failed; serving it unconsolidated", story_id)
                 story = _fallback_story(store, story_id, f"consolidation failed: {type(exc).__name__}")
                 return StoredStory(story["id"], "", encode(story), {}, "")
+
+    def inferred_date(self, article_id: str) -> StoredInferredDate | None:
+        """The publication date inferred for an undated article by its story's consolidation, if any."""
+        with self.readers.get() as store:
+            return store.inferred_dates([article_id]).get(article_id)
 
     def article(self, article_id: str) -> tuple[StoredArticle, Annotations]:
         """The article and its annotations, its mentions linked to canonical entities by the current

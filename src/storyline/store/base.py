@@ -95,6 +95,21 @@ class StoryRebuild:
 
 
 @dataclass(frozen=True)
+class StoredInferredDate:
+    """A publication date inferred for an undated article (never its stated date), with its evidence
+    and its relative time expressions resolved from it (`storyline.consolidate.inferred_dates`)."""
+
+    article_id: str
+    story_id: str
+    date: str  # "YYYY-MM-DD"
+    method: str  # "text+story", "story" or "text"
+    confidence: float
+    evidence: dict[str, Any]  # the clues and reports read (InferredDate.evidence())
+    resolved: tuple[TimeExpression, ...]  # the article's expressions resolved from `date`: inferred values
+    computed_at: str
+
+
+@dataclass(frozen=True)
 class StoryRecord:
     id: str
     title: str
@@ -397,6 +412,19 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def drop_consolidations(self, *, keep: Iterable[str]) -> int:
         """Delete the stored consolidations of every story not in `keep`; returns how many."""
+
+    # -- inferred publication dates of undated articles ----------------------------------------------
+    @abc.abstractmethod
+    def save_inferred_dates(self, story_id: str, inferred: Sequence[StoredInferredDate],
+                            clear: Sequence[str] = ()) -> int:
+        """Store the dates inferred for undated articles of a story, replacing theirs, and delete those
+        of the articles in `clear` (now dated, or no longer inferable); atomic. A row is written only
+        while its article has no stated date (a stated date is never overridden): returns how many
+        were written."""
+
+    @abc.abstractmethod
+    def inferred_dates(self, article_ids: Sequence[str]) -> dict[str, StoredInferredDate]:
+        """The stored inferred date of each of these articles that has one (exact ids)."""
 
     def article_states(self, article_ids: Sequence[str]) -> list[ArticleState]:
         """`ArticleState` of each article (exact ids, missing ones skipped), in the order given. The

@@ -32,6 +32,7 @@ from storyline.settings import load_settings
 from storyline.store.base import StoreError, fold_name, parse_query, redact_url
 from storyline.store.sql import (
     CURATIONS_DDL,
+    INFERRED_DATES_DDL,
     LIVE_TABLES_DDL,
     SOURCE_TEMPLATES_DDL,
     SQLStore,
@@ -197,6 +198,9 @@ _MIGRATIONS: list[str] = [
     """,
     # 8 (self-contained): source templates (storyline.clean.templates): per-source line fingerprints
     SOURCE_TEMPLATES_DDL,
+    # 9 (self-contained): publication dates inferred
+    # for undated articles, with their evidence (storyline.consolidate.inferred_dates)
+    INFERRED_DATES_DDL.format(key='TEXT COLLATE "C"', real="DOUBLE PRECISION"),
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)

@@ -54,6 +54,7 @@ from storyline.store.base import (
     SourceLines,
     Store,
     StoredArticle,
+    StoredInferredDate,
     StoreError,
     StoryRebuild,
     StoryRecord,
@@ -111,6 +112,16 @@ CURATIONS_DDL = """
         id {key} PRIMARY KEY, action TEXT NOT NULL, args TEXT NOT NULL, who TEXT NOT NULL,
         at TEXT NOT NULL, undone_at TEXT, undone_by TEXT
     );
+    """
+# Migration 9: publication dates inferred for undated articles (storyline.consolidate.inferred_dates),
+# rewritten when their story is consolidated; derived data, like the consolidations (not dumped).
+INFERRED_DATES_DDL = """
+    CREATE TABLE inferred_dates (
+        article_id {key} PRIMARY KEY REFERENCES articles(id),
+        story_id {key} NOT NULL, day TEXT NOT NULL, method TEXT NOT NULL, confidence {real} NOT NULL,
+        evidence TEXT NOT NULL, resolved TEXT NOT NULL, computed_at TEXT NOT NULL
+    );
+    CREATE INDEX inferred_dates_story ON inferred_dates(story_id);
     """
 
 # Source templates (storyline.clean.templates), both dialects' migration 8: per source the articles
@@ -728,7 +739,7 @@ class SQLStore(Store):
                 "UPDATE articles SET story_id = NULL, duplicate_of = NULL, cluster_seq = NULL"
                 " WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL OR cluster_seq IS NOT NULL"
             )
-            for table in ("stories", "story_merges", "cluster_state", "consolidations"):
+            for table in ("stories", "story_merges", "cluster_state", "consolidations", "inferred_dates"):
                 tx.execute(f"DELETE FROM {table}")
             self._after_reset(tx)
 
@@ -1030,6 +1041,44 @@ class SQLStore(Store):
 
         return self._write(write)
 
+    # -- inferred publication dates (storyline.consolidate.inferred_dates) ---------------------------
+    def save_inferred_dates(self, story_id: str, inferred: Sequence[StoredInferredDate],
+                            clear: Sequence[str] = ()) -> int:
+        def write(tx: Tx) -> int:
+            tx.many("DELETE FROM inferred_dates WHERE article_id = ?", [(a,) for a in dict.fromkeys(clear)])
+            written = 0
+            for row in inferred:
+                tx.execute("DELETE FROM inferred_dates WHERE article_id = ?", (row.article_id,))
+                # only while the article has no stated date: a stated date is never overridden
+                done = tx.one(
+                    "INSERT INTO inferred_dates(article_id, story_id, day, method, confidence, evidence, resolved,"
+                    " computed_at) SELECT id, ?, ?, ?, ?, ?, ?, ? FROM articles WHERE id = ? AND published IS NULL"
+                    " RETURNING article_id",
+                    (story_id, row.date, row.method, float(row.confidence),
+                     json.dumps(row.evidence, ensure_ascii=False, sort_keys=True),
+                     json.dumps([_timex_json(t) for t in row.resolved], ensure_ascii=False),
+                     row.computed_at, row.article_id),
+                )
+                written += done is not None
+            return written
+
+        return self._write(write)
+
+    def inferred_dates(self, article_ids: Sequence[str]) -> dict[str, StoredInferredDate]:
+        ids = list(dict.fromkeys(article_ids))
+        out: dict[str, StoredInferredDate] = {}
+        with self._read() as tx:
+            for chunk in _chunks(ids, 500):
+                rows = tx.all(f"SELECT * FROM inferred_dates WHERE article_id IN ({', '.join('?' * len(chunk))})",
+                              chunk)
+                for r in rows:
+                    out[r["article_id"]] = StoredInferredDate(
+                        r["article_id"], r["story_id"], r["day"], r["method"], float(r["confidence"]),
+                        json.loads(r["evidence"]), tuple(_timex_of(t) for t in json.loads(r["resolved"])),
+                        r["computed_at"],
+                    )
+        return out
+
     def article_states(self, article_ids: Sequence[str]) -> list[ArticleState]:
         ids = list(article_ids)
         found: dict[str, ArticleState] = {}
@@ -1108,6 +1157,16 @@ class SQLStore(Store):
 
 
 _BLOB_COLUMNS = frozenset({("article_versions", "raw"), ("cluster_state", "state"), ("articles", "vector")})
+
+
+def _timex_json(t: TimeExpression) -> dict[str, Any]:
+    return {"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value,
+            "anchored": t.anchored}
+
+
+def _timex_of(data: dict[str, Any]) -> TimeExpression:
+    return TimeExpression(int(data["start"]), int(data["end"]), str(data["text"]), data["type"], data["value"],
+                          bool(data["anchored"]))
 
 
 def _feed(row: Row) -> Feed:

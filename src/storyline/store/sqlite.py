@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from storyline.store.base import QuerySyntaxError, StoreError, parse_query
-from storyline.store.sql import CURATIONS_DDL, LIVE_TABLES_DDL, SOURCE_TEMPLATES_DDL, SQLStore, T, Tx
+from storyline.store.sql import (
+    CURATIONS_DDL,
+    INFERRED_DATES_DDL,
+    LIVE_TABLES_DDL,
+    SOURCE_TEMPLATES_DDL,
+    SQLStore,
+    T,
+    Tx,
+)
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 _MIGRATIONS: list[str] = [
@@ -140,6 +148,9 @@ _MIGRATIONS: list[str] = [
     """,
     # 8 (self-contained): source templates (storyline.clean.templates): per-source line fingerprints
     SOURCE_TEMPLATES_DDL,
+    # 9 (self-contained): publication dates inferred
+    # for undated articles, with their evidence (storyline.consolidate.inferred_dates)
+    INFERRED_DATES_DDL.format(key="TEXT", real="REAL"),
 ]
 
 SCHEMA_VERSION = len(_MIGRATIONS)
