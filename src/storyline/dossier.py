@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from storyline.config import PipelineConfig
 from storyline.counts import count, outlet_label
 from storyline.model import AnnotatedArticle, Article, Entity, EntityMention
 from storyline.store import Store, StoredArticle
@@ -78,19 +79,20 @@ def fold_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[AnnotatedArti
 resolve_story_entities = fold_entities  # the name evaluations and tests know
 
 
-def consolidate(store: Store, story_id: str) -> Consolidated:
+def consolidate(store: Store, story_id: str, config: PipelineConfig | None = None) -> Consolidated:
     """Every consolidation step over the story's stored articles (nothing is written)."""
     from storyline.consolidate.brief import build_brief
     from storyline.consolidate.facts import cross_check, extract_claims
     from storyline.consolidate.timeline import build_story_timeline
 
+    config = config or PipelineConfig()
     record = store.get_story(story_id)
     items, entities = fold_entities(load_story(store, record.id))
     # Near-copies count once: facts, timeline and brief read the originals only.
     originals = [a for a in items if a.duplicate_of is None] or items
-    facts = cross_check(extract_claims(originals, entities))
-    timeline = build_story_timeline(originals)
-    brief = build_brief(originals, facts, timeline)
+    facts = cross_check(extract_claims(originals, entities), config.crosscheck)
+    timeline = build_story_timeline(originals, config=config.timeline, filters=config.consolidation)
+    brief = build_brief(originals, facts, timeline, config=config.brief, filters=config.consolidation)
     title = record.title or central_title([headline(a.article) for a in originals])
     return Consolidated(record.id, title, tuple(items), tuple(entities), tuple(facts), tuple(timeline),
                         tuple(brief), record.merged_from)

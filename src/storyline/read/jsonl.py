@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from storyline.clean.outlet import normalize_outlet
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
@@ -97,10 +98,11 @@ def _json_message(exc: json.JSONDecodeError) -> str:
     return f"malformed JSON: {exc.msg} (column {exc.colno})"
 
 
-def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+def read_jsonl(data: bytes, path: str, *, fetched: str | None = None,
+               config: ReadConfig = READ) -> Iterator[Article | Rejection]:
     """Articles from JSON Lines; a malformed line is a Rejection with its number and the rest goes on."""
     try:
-        text, encoding = decode(data, kind="text")
+        text, encoding = decode(data, kind="text", config=config)
     except DecodeError as exc:
         yield error(path, str(exc))
         return
