@@ -20,6 +20,7 @@ entities and mention links it finds are stored with the consolidated story.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -57,15 +58,22 @@ class StoredStory:
         return story
 
 
+# The sections of the configuration a consolidation reads (clustering shows in the members already).
+_CONSOLIDATION_SECTIONS = ("crosscheck", "timeline", "brief", "consolidation")
+
+
+@functools.cache
+def _defaults() -> PipelineConfig:
+    return PipelineConfig()
+
+
 def _settings_key(config: PipelineConfig | None) -> list[Any]:
     """The sections a consolidation reads, when they are not the defaults (so that stories consolidated
     with other settings are stale; with the defaults the version is what it always was)."""
     if config is None:
         return []
-    sections = {name: getattr(config, name)
-                for name in ("crosscheck", "timeline", "brief", "consolidation", "enrichment")}
-    defaults = PipelineConfig()
-    if all(value == getattr(defaults, name) for name, value in sections.items()):
+    sections = {name: getattr(config, name) for name in _CONSOLIDATION_SECTIONS}
+    if all(value == getattr(_defaults(), name) for name, value in sections.items()):
         return []
     from storyline.config import _plain
 

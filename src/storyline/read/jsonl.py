@@ -54,7 +54,7 @@ def _external_id(value: Any) -> str | None:
 
 
 def json_to_article(
-    obj: Any, path: str, *, line: int | None, raw: bytes, fetched: str | None
+    obj: Any, path: str, *, line: int | None, raw: bytes, fetched: str | None, config: ReadConfig = READ
 ) -> Article | Rejection:
     """One article from a decoded JSON value, or the reason there is none."""
     if not isinstance(obj, dict):
@@ -66,7 +66,8 @@ def json_to_article(
     if text_value is None and isinstance(obj.get("html"), str):
         from storyline.read.html import html_to_article
 
-        found = html_to_article(obj["html"].encode("utf-8"), path, fetched=fetched, url=url, fmt="jsonl")
+        found = html_to_article(obj["html"].encode("utf-8"), path, fetched=fetched, url=url, fmt="jsonl",
+                                config=config)
         if isinstance(found, Rejection):
             return error(path, found.reason, line)
         text_value = found.text
@@ -107,9 +108,9 @@ def read_jsonl(data: bytes, path: str, *, fetched: str | None = None,
         yield error(path, str(exc))
         return
     if text.lstrip().startswith("["):
-        yield from _whole_document(text, path, fetched, encoding)
+        yield from _whole_document(text, path, fetched, encoding, config)
         return
-    yield from json_lines(text, path, encoding, fetched=fetched, whole_file=True)
+    yield from json_lines(text, path, encoding, fetched=fetched, whole_file=True, config=config)
 
 
 def json_lines(
@@ -120,6 +121,7 @@ def json_lines(
     fetched: str | None = None,
     first_line: int = 1,
     whole_file: bool = False,
+    config: ReadConfig = READ,
 ) -> Iterator[Article | Rejection]:
     """One Article or Rejection per non-blank line of `text`, numbered from `first_line`.
 
@@ -135,7 +137,7 @@ def json_lines(
             obj = json.loads(stripped)
         except json.JSONDecodeError as exc:
             if whole_file and not seen_first and _parses_whole(text):
-                yield from _whole_document(text, path, fetched, encoding)
+                yield from _whole_document(text, path, fetched, encoding, config)
                 return
             seen_first = True
             yield error(path, _json_message(exc), number)
@@ -145,7 +147,8 @@ def json_lines(
             yield error(path, "malformed JSON: nested too deeply", number)
             continue
         seen_first = True
-        yield json_to_article(obj, path, line=number, raw=_encode(stripped, encoding), fetched=fetched)
+        yield json_to_article(obj, path, line=number, raw=_encode(stripped, encoding), fetched=fetched,
+                              config=config)
     if whole_file and not seen_first:  # only blank lines (Unicode spaces the byte-level emptiness check let through)
         yield error(path, "empty file: no JSON lines")
 
@@ -166,7 +169,7 @@ def _parses_whole(text: str) -> bool:
 
 
 def _whole_document(
-    text: str, path: str, fetched: str | None, encoding: str
+    text: str, path: str, fetched: str | None, encoding: str, config: ReadConfig = READ
 ) -> Iterator[Article | Rejection]:
     """A file holding one JSON array of objects, or one (pretty-printed) object."""
     try:
@@ -188,6 +191,7 @@ def _whole_document(
             line=None,
             raw=_encode(json.dumps(item, ensure_ascii=False), encoding),
             fetched=fetched,
+            config=config,
         )
         if isinstance(found, Article):
             found.extra["index"] = index
