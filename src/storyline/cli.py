@@ -34,6 +34,8 @@ out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="database path or URL (default: ./storyline.db or $STORYLINE_DB)")]
+ConfigOption = Annotated[str | None, typer.Option(
+    "--config", help="configuration file (TOML or JSON, any subset of `storyline config`'s fields)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable JSON output")]
 
 
@@ -46,12 +48,38 @@ def _print_json(obj: Any) -> None:
     sys.stdout.write(dumps(obj) + "\n")
 
 
+def _load_config(path: str | None, **switches: Any) -> Any:
+    """The configuration in `path` (or the defaults) with the command's switches that were given; a
+    bad file is a one-line error (exit 2)."""
+    import dataclasses
+
+    from storyline.config import load_config
+    from storyline.errors import ConfigError
+
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+    given = {k: v for k, v in switches.items() if v is not None}
+    return dataclasses.replace(config, **given) if given else config
+
+
+@app.command("config")
+def config_cmd(config_file: ConfigOption = None) -> None:
+    """Print the effective configuration as JSON (the defaults, or those of --config FILE)."""
+    from storyline.config import config_to_json
+
+    sys.stdout.write(config_to_json(_load_config(config_file)) + "\n")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="files, folders (recursive), globs, or - for stdin")],
     db: DbOption = None,
     json_out: JsonOption = False,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="reject inputs larger than this")] = 20.0,
+    max_mb: Annotated[float | None, typer.Option(
+        "--max-mb", help="reject inputs larger than this (default: read.max_bytes, 20 MB)")] = None,
     no_enrich: Annotated[bool, typer.Option("--no-enrich", help="skip entities, dates and quantities")] = False,
     no_embed: Annotated[bool, typer.Option("--no-embed", help="skip the multilingual article vectors")] = False,
     no_cluster: Annotated[bool, typer.Option("--no-cluster", help="store only; cluster later")] = False,
@@ -60,16 +88,22 @@ def ingest(
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="worker processes of the local Dask cluster")] = 2,
-    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="articles per Dask task")] = 100,
+    partition_size: Annotated[int | None, typer.Option(
+        "--partition-size", min=1, help="articles per Dask task (default: scale.partition_size, 100)")] = None,
+    config_file: ConfigOption = None,
 ) -> None:
     """Read, clean, enrich and store articles, then cluster them into stories."""
-    from storyline.pipeline import Config
+    import dataclasses
+
     from storyline.scale import ENGINES, run_ingest
 
     if engine not in ENGINES:
         _fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}", 2)
-    config = Config(max_bytes=int(max_mb * 1024 * 1024), enrich=not no_enrich, embed=not no_embed,
-                    cluster=not no_cluster)
+    # The switches turn steps off; a file may too.
+    config = _load_config(config_file, enrich=False if no_enrich else None, embed=False if no_embed else None,
+                          cluster=False if no_cluster else None)
+    if max_mb is not None:
+        config = dataclasses.replace(config, read=dataclasses.replace(config.read, max_bytes=int(max_mb * 1024 * 1024)))
     try:
         store = open_store(db or default_db_url())
     except StoreError as exc:
@@ -706,12 +740,14 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
     watch: Annotated[bool, typer.Option("--watch", help="also poll the followed feeds (storyline watch)")] = False,
+    config_file: ConfigOption = None,
 ) -> None:
     """Serve the web UI and the HTTP API (writes beyond localhost need STORYLINE_TOKEN)."""
     from storyline.serve import serve as run
 
+    config = _load_config(config_file)
     err.print(f"storyline is serving {db or default_db_url()} at http://{host}:{port}/", highlight=False)
-    run(db or default_db_url(), host, port, watch=watch)
+    run(db or default_db_url(), host, port, watch=watch, config=config)
 
 
 @app.command("migrate")

@@ -21,21 +21,18 @@ from typing import Any
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
+from storyline.config import DEDUP, DedupConfig
+
 __all__ = ["DEFAULT_SHINGLE", "DEFAULT_THRESHOLD", "NearDuplicateIndex", "jaccard", "shingle_hashes"]
 
-# Chosen by measurement (benchmarks/dedup.py on Timeline17 with planted edited copies): at 5-word
-# shingles, edited copies (sentences dropped/reordered, headline changed, boilerplate added, a few
-# words changed) are caught at recall 0.996, precision 1.0 at 10k; 0.4 admits a false positive, 0.5
-# loses recall and half of the genuine agency copies in Timeline17.
-DEFAULT_THRESHOLD = 0.45
-DEFAULT_SHINGLE = 5
-# The LSH index is tuned this far below the target so that candidates are rarely lost.
-LSH_MARGIN = 0.15
+# The defaults (`storyline.config.DedupConfig`, where the measurement behind them is told), under the
+# names callers know.
+DEFAULT_THRESHOLD = DEDUP.threshold
+DEFAULT_SHINGLE = DEDUP.shingle
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_MAX_CHUNK = 4096  # shingles per block when computing a signature (bounds the temporary matrix)
 
 
 def _tokens(text: str) -> list[str]:
@@ -47,7 +44,7 @@ def _word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
 
-def shingle_hashes(text: str, shingle: int = DEFAULT_SHINGLE) -> np.ndarray:
+def shingle_hashes(text: str, shingle: int = DEDUP.shingle) -> np.ndarray:
     """Sorted unique 32-bit hashes (as uint64) of the word `shingle`-grams of `text`.
 
     Texts shorter than `shingle` words give a single shingle of all their words; empty text
@@ -78,7 +75,8 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 class _Permutations:
     """`num_perm` multiply-shift hash functions over 32-bit inputs: h(x) = ((a*x + b) mod 2^64) >> 32."""
 
-    def __init__(self, num_perm: int, seed: int = 1) -> None:
+    def __init__(self, num_perm: int, seed: int = 1, block: int = DEDUP.signature_block) -> None:
+        self.block = block  # shingles per block when computing a signature (bounds the temporary matrix)
         rng = np.random.RandomState(seed)
         self.a = (rng.randint(0, 2**62, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)).reshape(1, -1)
         self.b = rng.randint(0, 2**62, size=num_perm, dtype=np.uint64).reshape(1, -1)
@@ -86,8 +84,8 @@ class _Permutations:
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         out = np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint64)
-        for start in range(0, hashes.size, _MAX_CHUNK):
-            block = hashes[start : start + _MAX_CHUNK].reshape(-1, 1)
+        for start in range(0, hashes.size, self.block):
+            block = hashes[start : start + self.block].reshape(-1, 1)
             values = (block * self.a + self.b) >> np.uint64(32)
             np.minimum(out, values.min(axis=0), out=out)
         return out.astype(np.uint32)
@@ -99,21 +97,27 @@ class NearDuplicateIndex:
     `add(article_id, text)` returns the id of the earliest article (the root of its duplicate
     group) whose shingle set has Jaccard >= `threshold` with this one, or None. Every article is
     indexed, duplicates too, so a chain of successive edits is still caught.
+
+    `threshold`, `num_perm` and `shingle` given explicitly win over `config`'s (a saved state's).
     """
 
     def __init__(
         self,
-        threshold: float = DEFAULT_THRESHOLD,
-        num_perm: int = 128,
-        shingle: int = DEFAULT_SHINGLE,
+        threshold: float | None = None,
+        num_perm: int | None = None,
+        shingle: int | None = None,
+        *,
+        config: DedupConfig = DEDUP,
     ) -> None:
+        threshold = config.threshold if threshold is None else threshold
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
         self.threshold = threshold
-        self.num_perm = num_perm
-        self.shingle = shingle
-        self._perms = _Permutations(num_perm)
-        self._lsh = MinHashLSH(threshold=max(0.05, threshold - LSH_MARGIN), num_perm=num_perm)
+        self.num_perm = num_perm = config.num_perm if num_perm is None else num_perm
+        self.shingle = config.shingle if shingle is None else shingle
+        self._perms = _Permutations(num_perm, block=config.signature_block)
+        # never below 0.05: a near-zero LSH threshold makes every article a candidate
+        self._lsh = MinHashLSH(threshold=max(0.05, threshold - config.lsh_margin), num_perm=num_perm)
         self._ids: list[str] = []  # internal index -> article id
         self._slot: dict[str, int] = {}  # article id -> internal index
         self._sets: list[np.ndarray] = []  # internal index -> hashed shingle set (uint32)
@@ -200,7 +204,8 @@ class NearDuplicateIndex:
         return meta, arrays
 
     @classmethod
-    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> NearDuplicateIndex:
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+                   config: DedupConfig = DEDUP) -> NearDuplicateIndex:
         """The index `state()` described; ValueError for anything malformed."""
         if meta.get("format") != cls.STATE_FORMAT or meta.get("version") != cls.STATE_VERSION:
             raise ValueError(f"not a near-duplicate index state of version {cls.STATE_VERSION}")
@@ -215,7 +220,7 @@ class NearDuplicateIndex:
         ):
             raise ValueError("malformed near-duplicate index state")
         try:
-            index = cls(float(meta["threshold"]), int(meta["num_perm"]), int(meta["shingle"]))
+            index = cls(float(meta["threshold"]), int(meta["num_perm"]), int(meta["shingle"]), config=config)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed near-duplicate index state: {exc}") from exc
         ends = np.cumsum(sizes)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from storyline.config import PipelineConfig
 from storyline.counts import count, outlet_label
 from storyline.model import AnnotatedArticle, Article, Entity, EntityMention
 from storyline.store import Store, StoredArticle
@@ -80,13 +81,14 @@ def fold_entities(items: Sequence[AnnotatedArticle]) -> tuple[list[AnnotatedArti
 resolve_story_entities = fold_entities  # the name evaluations and tests know
 
 
-def consolidate(store: Store, story_id: str) -> Consolidated:
+def consolidate(store: Store, story_id: str, config: PipelineConfig | None = None) -> Consolidated:
     """Every consolidation step over the story's stored articles (nothing is written)."""
     from storyline.consolidate.brief import build_brief
     from storyline.consolidate.facts import cross_check, extract_claims
     from storyline.consolidate.inferred_dates import as_dated, infer_story_dates, inferred_event
     from storyline.consolidate.timeline import build_story_timeline
 
+    config = config or PipelineConfig()
     record = store.get_story(story_id)
     items, entities = fold_entities(load_story(store, record.id))
     # Undated articles get a date inferred from their text and the story's dated reports; the later
@@ -95,13 +97,13 @@ def consolidate(store: Store, story_id: str) -> Consolidated:
     dated = as_dated(items, inferred)
     # Near-copies count once: facts, timeline and brief read the originals only.
     originals = [a for a in dated if a.duplicate_of is None] or dated
-    facts = cross_check(extract_claims(originals, entities))
+    facts = cross_check(extract_claims(originals, entities), config.crosscheck)
     timeline = [
         replace(ev, inferred=inferred_event(((s.article_id, s.start, s.end) for s in ev.sentences), ev.date,
                                             inferred))
-        for ev in build_story_timeline(originals)
+        for ev in build_story_timeline(originals, config=config.timeline, filters=config.consolidation)
     ]
-    brief = build_brief(originals, facts, timeline)
+    brief = build_brief(originals, facts, timeline, config=config.brief, filters=config.consolidation)
     title = record.title or central_title([headline(a.article) for a in originals])
     return Consolidated(record.id, title, tuple(items), tuple(entities), tuple(facts), tuple(timeline),
                         tuple(brief), record.merged_from, inferred)

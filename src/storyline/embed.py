@@ -23,14 +23,16 @@ from typing import Any
 
 import numpy as np
 
+from storyline.config import EMBED, EmbedConfig
+
 __all__ = ["DIM", "LEAD_WORDS", "Embedder", "article_vector", "available", "cached_embed", "embed_texts", "embedder", "lead", "pack", "unpack"]
 
-DIM = 512
-LEAD_WORDS = 120
+DIM = 512  # the encoder's output dimension (a property of the model)
+LEAD_WORDS = EMBED.lead_words  # the default (storyline.config.EmbedConfig), under its old name
 _SPACE = re.compile(r"\s+")
 
 
-def lead(title: str | None, text: str, words: int = LEAD_WORDS) -> str:
+def lead(title: str | None, text: str, words: int = EMBED.lead_words) -> str:
     """The text an article is embedded from: its title, then the first `words` words of its body.
     A title repeated as the body's first line is not counted twice."""
     title = _SPACE.sub(" ", title or "").strip()
@@ -77,19 +79,19 @@ def embedder() -> Embedder:
     return Embedder(threads=1)
 
 
-def embed_texts(texts: Sequence[str], batch: int = 64) -> np.ndarray:
+def embed_texts(texts: Sequence[str], batch: int = EMBED.batch) -> np.ndarray:
     """Vectors of many texts (already cut with `lead`), in batches."""
     model = embedder()
     parts = [model.encode(texts[i:i + batch]) for i in range(0, len(texts), batch)]
     return np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)
 
 
-def article_vector(title: str | None, text: str) -> bytes:
+def article_vector(title: str | None, text: str, *, config: EmbedConfig = EMBED) -> bytes:
     """The packed vector of one article, for the per-article stage (ingest workers, Dask included):
     what the store keeps beside the article (`Store.set_article_vectors`, to come with the SQL layer:
     one nullable BLOB/BYTEA column `vector` in `articles`, filled at ingest and by `storyline enrich`
     for articles stored before)."""
-    return pack(embedder().encode([lead(title, text)])[0])
+    return pack(embedder().encode([lead(title, text, config.lead_words)])[0])
 
 
 def cached_embed(texts: Sequence[str], cache: Path | None) -> np.ndarray:

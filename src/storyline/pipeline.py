@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from storyline.clean import DEFAULT_LANGUAGES, clean_article
+from storyline.clean import clean_article
 from storyline.clean.templates import SourceTemplate, fingerprints, remove_template, text_lines
 from storyline.cluster import UNDATED_PREFIX, Assignment, ClusterInput, OnlineClusterer
+from storyline.config import PipelineConfig
 from storyline.model import Article, Rejection, article_id, content_hash
 from storyline.store import (
     Annotations,
@@ -30,19 +31,8 @@ if TYPE_CHECKING:  # numpy and datasketch load only when clustering runs
     from storyline.dedup import NearDuplicateIndex
 
 
-@dataclass(frozen=True)
-class Config:
-    languages: tuple[str, ...] = tuple(DEFAULT_LANGUAGES)
-    max_bytes: int = 20 * 1024 * 1024
-    enrich: bool = True
-    # Multilingual article vectors (storyline.embed, about 25 ms an article) when the encoder is installed:
-    # they let reports in different languages meet in one story.
-    embed: bool = True
-    cluster: bool = True
-    # Save the clusterer every N articles (and at the end of each batch): bounds replay after a crash.
-    snapshot_every: int = 500
-    # Consolidate the stories a batch touched at its end (else a caller queues them: the server).
-    consolidate: bool = True
+# The one options object of the engine (`storyline.config`): the ingest switches and every stage's section.
+Config = PipelineConfig
 
 
 @dataclass
@@ -66,24 +56,26 @@ class IngestReport:
         )
 
 
-def enrich_article(article: Article) -> Annotations:
+def enrich_article(article: Article, config: Config = Config()) -> Annotations:
     """Time expressions, quantities and entity mentions, with offsets into the cleaned text."""
     from storyline.enrich import annotate
 
-    return annotate(article)
+    return annotate(article, config=config.enrichment)
 
 
-def embed_article(article: Article) -> bytes | None:
+def embed_article(article: Article, config: Config = Config()) -> bytes | None:
     """The article's packed multilingual vector, or None when the encoder is not installed."""
     from storyline import embed
 
-    return embed.article_vector(article.title, article.text) if embed.available() else None
+    if not embed.available():
+        return None
+    return embed.article_vector(article.title, article.text, config=config.embedding)
 
 
-def annotate_article(cleaned: Article, config: Config) -> Annotations | None:
+def annotate_article(cleaned: Article, config: Config = Config()) -> Annotations | None:
     """Enrich and embed a cleaned article (the vector travels in the annotations)."""
-    annotations = enrich_article(cleaned) if config.enrich else None
-    vector = embed_article(cleaned) if config.embed and cleaned.text.strip() else None
+    annotations = enrich_article(cleaned, config) if config.enrich else None
+    vector = embed_article(cleaned, config) if config.embed and cleaned.text.strip() else None
     if vector is not None:
         annotations = replace(annotations or Annotations(), vector=vector)
     return annotations
@@ -123,7 +115,7 @@ def apply_template(cleaned: Article, template_of: TemplateLookup) -> Article:
 def prepare_article(article: Article, config: Config, template_of: TemplateLookup | None = None) -> Prepared:
     """The pure per-article stages: clean, cut the source's template (when `template_of` tells it),
     enrich, embed."""
-    cleaned = clean_article(article, languages=config.languages)
+    cleaned = clean_article(article, languages=config.languages, config=config.clean)
     lines = source_lines(cleaned)
     ident = article_id(cleaned)
     if template_of is not None:
@@ -194,7 +186,7 @@ def store_prepared(
         report.clustered = cluster_pending(store, config, on_progress=on_progress, consolidate=False)
         if config.consolidate:
             # Once per batch: every story the batch touched (new members, or members updated in place).
-            report.consolidated = consolidate_touched(store, report.ids)
+            report.consolidated = consolidate_touched(store, report.ids, config)
     return report
 
 
@@ -221,7 +213,7 @@ def enrich_stored(store: Store, stored: StoredArticle, config: Config = Config()
     return cut is not None
 
 
-def consolidate_touched(store: Store, article_ids: Iterable[str]) -> int:
+def consolidate_touched(store: Store, article_ids: Iterable[str], config: Config = Config()) -> int:
     """Consolidate, once each, the stories holding these articles (see `storyline.consolidate.stored`)."""
     from storyline.consolidate.stored import consolidate_stories
 
@@ -230,7 +222,7 @@ def consolidate_touched(store: Store, article_ids: Iterable[str]) -> int:
         story_id = store.get_article(ident).story_id
         if story_id:
             stories.add(story_id)
-    return consolidate_stories(store, stories)
+    return consolidate_stories(store, stories, config=config)
 
 
 def ingest_articles(
@@ -258,7 +250,7 @@ def ingest_paths(
 ) -> IngestReport:
     from storyline.read import read_paths
 
-    items = read_paths(paths, max_bytes=config.max_bytes, stdin=stdin)
+    items = read_paths(paths, stdin=stdin, config=config.read)
     return ingest_articles(store, items, config, on_error=on_error, on_progress=on_progress)
 
 
@@ -281,10 +273,10 @@ class _Engine:
     clusterer: OnlineClusterer
 
 
-def _new_engine() -> _Engine:
+def _new_engine(config: Config = Config()) -> _Engine:
     from storyline.dedup import NearDuplicateIndex
 
-    return _Engine(NearDuplicateIndex(), OnlineClusterer())
+    return _Engine(NearDuplicateIndex(config=config.dedup), OnlineClusterer(config.clustering))
 
 
 def _encode(engine: _Engine) -> bytes:
@@ -338,7 +330,7 @@ def _stored_story_of(store: Store) -> StoryOf:
     return lambda article_id: store.get_article(article_id).story_id
 
 
-def load_engine(store: Store) -> tuple[_Engine, int]:
+def load_engine(store: Store, config: Config = Config()) -> tuple[_Engine, int]:
     """The saved clusterer and the cluster sequence number it covers, caught up with any assignment
     made after its snapshot (crash recovery).
 
@@ -356,7 +348,7 @@ def load_engine(store: Store) -> tuple[_Engine, int]:
             log.warning("%s: %s; rebuilding it from the stored articles", redact_url(store.url), exc)
             rebuilt = True
     if engine is None:
-        engine = _new_engine()
+        engine = _new_engine(config)
     replay = store.clustered_after(applied)
     story_of = _stored_story_of(store)
     for stored in replay:
@@ -401,7 +393,7 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
         pending = store.unclustered_articles()
         if not pending:
             return 0
-        engine, seq = load_engine(store)
+        engine, seq = load_engine(store, config)
         touched: set[str] = set()
         story_of = _stored_story_of(store)
         dated = [a for a in pending if _dated(a)]
@@ -433,7 +425,7 @@ def cluster_pending(store: Store, config: Config = Config(), *, on_progress: Pro
         if consolidate and config.consolidate:
             from storyline.consolidate.stored import consolidate_stories
 
-            consolidate_stories(store, touched)  # folds the stories' entities, stores them
+            consolidate_stories(store, touched, config=config)  # folds the stories' entities, stores them
         return len(pending)
 
 
@@ -472,7 +464,7 @@ def recluster(store: Store, config: Config = Config()) -> int:
             (a for a in articles if _dated(a)),
             key=lambda a: (a.article.published or "", a.article.published_time or ""),
         )
-        engine = _new_engine()
+        engine = _new_engine(config)
         current: dict[str, str] = {}
         clustered: list[tuple[str, str, str | None]] = []
         merges: list[tuple[str, str]] = []
@@ -509,7 +501,7 @@ def recluster(store: Store, config: Config = Config()) -> int:
         if config.consolidate:
             from storyline.consolidate.stored import consolidate_stories
 
-            consolidate_stories(store, live)
+            consolidate_stories(store, live, config=config)
         return len(final) + len(placed)
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, BinaryIO, Literal
 
+from storyline.config import READ, SCALE, ReadConfig
 from storyline.model import Article, Rejection
 from storyline.pipeline import (
     Config,
@@ -44,10 +45,8 @@ from storyline.store import Store
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
 
-DEFAULT_PARTITION_SIZE = 100  # articles (lines, records or files) per task
-_HEAD = 65536
+DEFAULT_PARTITION_SIZE = SCALE.partition_size  # the default (storyline.config.ScaleConfig), under its old name
 _SPLIT_EXT = (".jsonl", ".ndjson", ".json", ".jl", ".warc", ".warc.gz", ".arc", ".arc.gz")
-_SPLIT_MIN_BYTES = 4 * 1024 * 1024  # any bigger file is looked at by a worker, whatever its name
 
 Item = Prepared | Rejection
 
@@ -107,23 +106,23 @@ class _Stdin:
 # -- on the workers --------------------------------------------------------------------------------
 
 
-def read_partition(part: Partition, max_bytes: int) -> Iterator[Article | Rejection]:
+def read_partition(part: Partition, config: ReadConfig = READ) -> Iterator[Article | Rejection]:
     """The read items of one partition, in input order."""
     from storyline.read import read_paths
 
     if isinstance(part, Files):
-        yield from read_paths(list(part.paths), max_bytes=max_bytes)
+        yield from read_paths(list(part.paths), config=config)
     elif isinstance(part, Lines):
         yield from _read_lines(part)
     elif isinstance(part, Records):
-        yield from _read_records(part, max_bytes)
+        yield from _read_records(part, config)
     else:
         yield from part.items
 
 
 def run_partition(part: Partition, config: Config) -> list[Item]:
     """One Dask task: read, clean and enrich a partition."""
-    return [prepare_item(item, config) for item in read_partition(part, config.max_bytes)]
+    return [prepare_item(item, config) for item in read_partition(part, config.read)]
 
 
 def _read_lines(part: Lines) -> Iterator[Article | Rejection]:
@@ -144,7 +143,7 @@ def _read_lines(part: Lines) -> Iterator[Article | Rejection]:
 _NO_HTML = "no HTML responses with status 200"
 
 
-def _read_records(part: Records, max_bytes: int) -> Iterator[Article | Rejection]:
+def _read_records(part: Records, config: ReadConfig) -> Iterator[Article | Rejection]:
     from storyline.read._common import error
     from storyline.read.warc import read_warc
 
@@ -155,7 +154,7 @@ def _read_records(part: Records, max_bytes: int) -> Iterator[Article | Rejection
     except OSError as exc:
         yield error(part.path, f"read failed: {exc}")
         return
-    for item in read_warc(io.BytesIO(data), part.path, max_bytes=max_bytes):
+    for item in read_warc(io.BytesIO(data), part.path, config=config):
         if isinstance(item, Rejection):
             if item.reason.startswith(_NO_HTML):  # said once for the archive, when the split found none
                 continue
@@ -172,16 +171,16 @@ def split_file(path: str, config: Config, partition_size: int) -> list[Partition
             return whole
         size = os.path.getsize(path)
         with open(path, "rb") as fh:
-            head = fh.read(_HEAD)
+            head = fh.read(config.read.sniff_bytes)
         from storyline.read.detect import is_warc_head
 
         if is_warc_head(head):
             return _split_warc(path, size, partition_size) or whole
-        if size > config.max_bytes:
+        if size > config.read.max_bytes:
             return whole
         with open(path, "rb") as fh:
-            data = fh.read(config.max_bytes + 1)
-        return _split_jsonl(data, path, config.max_bytes, partition_size) or whole
+            data = fh.read(config.read.max_bytes + 1)
+        return _split_jsonl(data, path, config.read.max_bytes, partition_size) or whole
     except Exception:  # whatever went wrong, the reader will say it in the same words as ever
         return whole
 
@@ -272,17 +271,18 @@ def expand_paths(paths: Sequence[str]) -> Iterator[str | Rejection | _Stdin]:
             yield from expand_path(given)
 
 
-def _splittable(path: str) -> bool:
+def _splittable(path: str, min_bytes: int) -> bool:
     if path.lower().endswith(_SPLIT_EXT):
         return True
     try:
         status = os.stat(path)
     except OSError:
         return False
-    return stat.S_ISREG(status.st_mode) and status.st_size >= _SPLIT_MIN_BYTES
+    return stat.S_ISREG(status.st_mode) and status.st_size >= min_bytes  # any bigger file: whatever its name
 
 
-def plan(paths: Sequence[str], partition_size: int) -> list[Rejection | Files | _Split | _Stdin]:
+def plan(paths: Sequence[str], partition_size: int,
+         split_min_bytes: int = SCALE.split_min_bytes) -> list[Rejection | Files | _Split | _Stdin]:
     """The input as an ordered list: errors, lists of small files, files to split, standard input."""
     out: list[Rejection | Files | _Split | _Stdin] = []
     group: list[str] = []
@@ -293,7 +293,7 @@ def plan(paths: Sequence[str], partition_size: int) -> list[Rejection | Files | 
             group.clear()
 
     for found in expand_paths(paths):
-        if isinstance(found, str) and not _splittable(found):
+        if isinstance(found, str) and not _splittable(found, split_min_bytes):
             group.append(found)
             if len(group) >= partition_size:
                 flush()
@@ -308,7 +308,7 @@ def _stdin_partitions(stdin: BinaryIO | None, config: Config, partition_size: in
     from storyline.pipeline import iter_batches
     from storyline.read import read_paths
 
-    for batch in iter_batches(read_paths(["-"], max_bytes=config.max_bytes, stdin=stdin), partition_size):
+    for batch in iter_batches(read_paths(["-"], stdin=stdin, config=config.read), partition_size):
         yield Items(tuple(batch))
 
 
@@ -317,12 +317,13 @@ def prepared_stream(
     paths: Sequence[str],
     config: Config,
     *,
-    partition_size: int = DEFAULT_PARTITION_SIZE,
+    partition_size: int | None = None,
     window: int = 8,
     stdin: BinaryIO | None = None,
 ) -> Iterator[Item]:
     """Prepared items in input order, computed on the workers of `client`, at most `window` tasks ahead."""
-    entries = plan(paths, partition_size)
+    partition_size = partition_size or config.scale.partition_size
+    entries = plan(paths, partition_size, config.scale.split_min_bytes)
     splits = {
         i: client.submit(split_file, e.path, config, partition_size, pure=False, priority=10)
         for i, e in enumerate(entries)
@@ -388,12 +389,14 @@ def ingest_dask(
     *,
     scheduler: str | None = None,
     workers: int = 2,
-    partition_size: int = DEFAULT_PARTITION_SIZE,
+    partition_size: int | None = None,
     stdin: BinaryIO | None = None,
     on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """`ingest_paths` with reading, cleaning and enrichment on Dask workers; same results."""
+    """`ingest_paths` with reading, cleaning and enrichment on Dask workers; same results.
+    `partition_size`: articles per task (else `config.scale.partition_size`)."""
+    partition_size = config.scale.partition_size if partition_size is None else partition_size
     if partition_size < 1:
         raise ValueError("partition_size must be at least 1")
     no_cluster = replace(config, cluster=False)
@@ -405,7 +408,7 @@ def ingest_dask(
     if config.cluster:  # after the workers are gone: the client has the machine to itself
         report.clustered = cluster_pending(store, config, on_progress=on_progress, consolidate=False)
         if config.consolidate:
-            report.consolidated = consolidate_touched(store, report.ids)
+            report.consolidated = consolidate_touched(store, report.ids, config)
     return report
 
 
@@ -417,7 +420,7 @@ def run_ingest(
     *,
     scheduler: str | None = None,
     workers: int = 2,
-    partition_size: int = DEFAULT_PARTITION_SIZE,
+    partition_size: int | None = None,
     stdin: BinaryIO | None = None,
     on_error: Callable[[Rejection], None] | None = None,
     on_progress: ProgressCallback | None = None,
@@ -446,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engine", choices=ENGINES, default="dask")
     parser.add_argument("--scheduler")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--partition-size", type=int, default=DEFAULT_PARTITION_SIZE)
+    parser.add_argument("--partition-size", type=int, default=None)
     parser.add_argument("--no-enrich", action="store_true")
     parser.add_argument("--no-embed", action="store_true", help="skip the multilingual article vectors")
     parser.add_argument("--no-cluster", action="store_true")

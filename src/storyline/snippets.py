@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from storyline.config import SERVE
+
 _GROUP = re.compile(r"\[([^\[\]]*)\]")
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STEM = 4  # letters two forms of a word share at least ("explosion", "explosions")
 
 
 def _fold(text: str) -> list[str]:
@@ -18,23 +19,24 @@ def _fold(text: str) -> list[str]:
     return _WORD.findall(plain.casefold())
 
 
-def _same_word(word: str, query_word: str) -> bool:
+def _same_word(word: str, query_word: str, stem: int) -> bool:
+    """Two forms of a word: the same, or sharing at least `stem` first letters ("explosion(s)")."""
     common = 0
     for a, b in zip(word, query_word, strict=False):
         if a != b:
             break
         common += 1
-    return common >= min(len(word), len(query_word), _STEM)
+    return common >= min(len(word), len(query_word), stem)
 
 
-def snippet_parts(snippet: str, query: str) -> list[tuple[str, bool]]:
+def snippet_parts(snippet: str, query: str, stem: int = SERVE.snippet_stem_letters) -> list[tuple[str, bool]]:
     """The snippet cut into (text, matched) parts, the markers of matched parts removed."""
     wanted = _fold(query)
     parts: list[tuple[str, bool]] = []
     pos = 0
     for m in _GROUP.finditer(snippet):
         words = _fold(m.group(1))
-        if not words or not all(any(_same_word(w, q) for q in wanted) for w in words):
+        if not words or not all(any(_same_word(w, q, stem) for q in wanted) for w in words):
             continue  # brackets of the text itself
         if m.start() > pos:
             parts.append((snippet[pos : m.start()], False))

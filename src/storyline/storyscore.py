@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from storyline.cluster import ClusterInput, absorb_into_centroids, entity_proxy, number_features, tokenize
+from storyline.config import SCORER, StoryScoreConfig
 
 __all__ = [
     "FEATURES",
@@ -64,9 +65,7 @@ FEATURES = (
     "cross_vec_centroid", "cross_vec_closest",
     "vec_centroid_sq", "years_disjoint",
 )
-MAX_MEMBERS = 32  # member vectors a story keeps for the closest-member cosine (its most recent)
-DOC_TERMS = 150  # an article's TF-IDF sub-vectors keep their strongest terms
-CENTROID_TERMS = 300
+# The feature sizes are `storyline.config.StoryScoreConfig` (the model was trained with its defaults).
 
 Vec = dict[str, float]
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
@@ -91,7 +90,8 @@ def _dot(a: Vec, b: Vec) -> float:
 class DocFreq:
     """Document frequencies of the three vocabularies (title, body, entities), updated as articles arrive."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: StoryScoreConfig = SCORER) -> None:
+        self.config = config
         self.n_docs = 0
         self.df: list[dict[str, int]] = [{}, {}, {}]
 
@@ -107,8 +107,8 @@ class DocFreq:
         for field_counts, df in zip(counts, self.df, strict=True):
             vec = {t: (1.0 + math.log(c)) * (math.log((self.n_docs + 1) / (df.get(t, 0) + 1)) + 1.0)
                    for t, c in field_counts.items()}
-            if len(vec) > DOC_TERMS:
-                vec = dict(heapq.nlargest(DOC_TERMS, vec.items(), key=lambda x: (x[1], x[0])))
+            if len(vec) > self.config.doc_terms:
+                vec = dict(heapq.nlargest(self.config.doc_terms, vec.items(), key=lambda x: (x[1], x[0])))
             norm = math.sqrt(sum(w * w for w in vec.values()))
             out.append({t: w / norm for t, w in vec.items()} if norm else {})
         return out
@@ -145,16 +145,17 @@ class StoryRep:
     numbers: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
     size: int = 0
+    config: StoryScoreConfig = SCORER
 
     def centroid_vector(self) -> np.ndarray:
         norm = float(np.linalg.norm(self.vector_sum))
         return self.vector_sum / norm if norm > 0 else self.vector_sum
 
     def absorb(self, art: ArticleRep) -> None:
-        absorb_into_centroids(self.centroids, self.norms2, art.vecs, CENTROID_TERMS)
+        absorb_into_centroids(self.centroids, self.norms2, art.vecs, self.config.centroid_terms)
         self.vector_sum = self.vector_sum + art.vector
         self.members.append(art.vector)
-        if len(self.members) > MAX_MEMBERS:
+        if len(self.members) > self.config.max_members:
             self.members.pop(0)
         self.entities.update(art.entities)
         self.numbers.update(art.numbers)
@@ -246,11 +247,13 @@ class LearnedClusterer:
     (exact cosine over a matrix of story vectors, any language) and the `k_terms` stories sharing
     most of the article's strongest entity and body terms (an inverted index)."""
 
-    def __init__(self, scorer: StoryScorer | None = None, k_vector: int = 10, k_terms: int = 10) -> None:
+    def __init__(self, scorer: StoryScorer | None = None, k_vector: int = 10, k_terms: int = 10, *,
+                 config: StoryScoreConfig = SCORER) -> None:
         self._scorer = scorer
         self.k_vector = k_vector
         self.k_terms = k_terms
-        self.df = DocFreq()
+        self.config = config
+        self.df = DocFreq(config)
         self.stories: list[StoryRep] = []
         self._matrix = np.zeros((16, 512), dtype=np.float32)
         self._index: dict[str, set[int]] = {}
@@ -299,7 +302,7 @@ class LearnedClusterer:
         """Put the article in story `num`, or in a new story (None); the story's number."""
         if num is None:
             num = len(self.stories)
-            self.stories.append(StoryRep(num))
+            self.stories.append(StoryRep(num, config=self.config))
             if num >= len(self._matrix):
                 self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
         story = self.stories[num]

@@ -7,10 +7,9 @@ from functools import lru_cache
 
 from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pt", "ru", "uk", "ja", "zh", "ko", "ar")
-MIN_LETTERS = 20  # fewer letters than this: no guess
-MIN_WORDS = 4  # fewer words than this (in scripts written with spaces): no guess
-SAMPLE_CHARS = 1000  # the detector reads at most this much of a text
+from storyline.config import CLEAN, DEFAULT_LANGUAGES, CleanConfig
+
+__all__ = ["DEFAULT_LANGUAGES", "detect_language", "detector_for", "too_short"]
 
 
 @lru_cache(maxsize=8)
@@ -33,18 +32,20 @@ def _unspaced_script(ch: str) -> bool:
     )
 
 
-def too_short(text: str) -> bool:
+def too_short(text: str, config: CleanConfig = CLEAN) -> bool:
     """True when a text has too few letters (or words) for an honest guess."""
     letters = [ch for ch in text[:400] if ch.isalpha()]
-    if len(letters) < MIN_LETTERS:
+    if len(letters) < config.min_letters:
         return True
     unspaced = sum(map(_unspaced_script, letters))
-    return unspaced * 2 < len(letters) and len(text[:400].split()) < MIN_WORDS
+    return unspaced * 2 < len(letters) and len(text[:400].split()) < config.min_words
 
 
-def detect_language(text: str, languages: Sequence[str] = DEFAULT_LANGUAGES) -> str | None:
-    """ISO 639-1 code of the text's language among `languages`; None for too short or unknown texts."""
-    if too_short(text):
+def detect_language(text: str, languages: Sequence[str] | None = None, *, config: CleanConfig = CLEAN) -> str | None:
+    """ISO 639-1 code of the text's language among `languages` (else `config.languages`); None for too
+    short or unknown texts."""
+    if too_short(text, config):
         return None
-    found = detector_for(tuple(languages)).detect_language_of(text[:SAMPLE_CHARS])
+    languages = config.languages if languages is None else languages
+    found = detector_for(tuple(languages)).detect_language_of(text[: config.sample_chars])
     return found.iso_code_639_1.name.lower() if found is not None else None

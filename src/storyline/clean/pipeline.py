@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from storyline.clean.boilerplate import boilerplate_category, remove_boilerplate
-from storyline.clean.language import DEFAULT_LANGUAGES, detect_language
+from storyline.clean.language import detect_language
 from storyline.clean.lines import LineModel, Stage, remove_learned, shipped_model
 from storyline.clean.metadata import (
     Metadata,
@@ -20,6 +20,7 @@ from storyline.clean.metadata import (
 )
 from storyline.clean.normalize import normalize_text
 from storyline.clean.outlet import normalize_outlet
+from storyline.config import CLEAN, CleanConfig
 from storyline.model import Article
 from storyline.read._paragraphs import looks_like_headline
 
@@ -54,12 +55,14 @@ def clean_text(
 def clean_article(
     article: Article,
     *,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] | None = None,
     line_model: LineModel | _Shipped | None = SHIPPED,
+    config: CleanConfig = CLEAN,
 ) -> Article:
     """A new Article with cleaned text; metadata from the text fills only what the reader left empty.
     Plain text (any format but an extracted HTML page) also goes through the learned line model
-    (`line_model`: the shipped one by default, None for the rules alone)."""
+    (`line_model`: the shipped one by default, None for the rules alone). `languages`: the language
+    detector's choices (else `config.languages`)."""
     text, found = extract_metadata(normalize_text(article.text))
     text, _removed = remove_boilerplate(text)
     model = _model(line_model)
@@ -86,11 +89,11 @@ def clean_article(
     authors = article.authors + tuple(
         a for a in found.authors + from_title.authors if a not in article.authors
     )
-    language = article.language or detect_language(text, languages)
+    language = article.language or detect_language(text, languages, config=config)
     agency = article.agency or found.agency
     extra = article.extra
     if not title and text.strip():
-        title = derived_title(text)
+        title = derived_title(text, config.derived_title_chars)
         extra = {**extra, "title_derived": True}
     return dataclasses.replace(
         article,
@@ -161,15 +164,14 @@ def _title_of(title: str | None, text: str, date_header: bool) -> tuple[str | No
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"”’»)]?\s")
-DERIVED_TITLE_CHARS = 120
 
 
-def derived_title(text: str) -> str:
-    """A display title for an article without one: its first sentence, cut at a word near 120 chars."""
+def derived_title(text: str, max_chars: int = CLEAN.derived_title_chars) -> str:
+    """A display title for an article without one: its first sentence, cut at a word near `max_chars`."""
     first = text.strip().split("\n", 1)[0].strip()
     m = _SENTENCE_END.search(first)
     sentence = first[: m.start()].strip() if m else first
-    if len(sentence) <= DERIVED_TITLE_CHARS:
+    if len(sentence) <= max_chars:
         return sentence
-    cut = sentence[:DERIVED_TITLE_CHARS].rsplit(" ", 1)[0]
+    cut = sentence[:max_chars].rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:-–—") + "…"

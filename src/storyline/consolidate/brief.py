@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from storyline.config import BRIEF, CONSOLIDATE, BriefConfig, ConsolidateConfig
 from storyline.consolidate.dates import sort_key, timex_date
 from storyline.consolidate.facts import STORY_SUBJECT, Fact, FactValue
 from storyline.consolidate.mmr import select_mmr
@@ -32,13 +33,7 @@ from storyline.consolidate.timeline import SentenceRef, TimelineEvent
 from storyline.counts import UNNAMED_OUTLET, outlet_label
 from storyline.model import AnnotatedArticle, IsoDate
 
-MIN_SENTENCES, MAX_SENTENCES = 5, 8
-MAX_CONFLICTS = 3
-DUPLICATE = 0.5  # cosine above which a candidate repeats a chosen sentence
-PARAPHRASE = 0.45  # cosine at or above which a sentence of another article states the same thing
-MMR_LAMBDA = 0.7
-LEAD_SENTENCES = 3  # the first sentences of each article are candidates too
-POOL = 80  # best-scored candidates that MMR chooses among (keeps the cost linear in the story)
+# The tuning values are `storyline.config.BriefConfig` (passed as `config`).
 
 Kind = Literal["extract", "conflict", "update"]
 
@@ -62,15 +57,17 @@ class _Candidate:
 
 
 def build_brief(
-    story: Sequence[AnnotatedArticle], facts: Sequence[Fact], timeline: Sequence[TimelineEvent]
+    story: Sequence[AnnotatedArticle], facts: Sequence[Fact], timeline: Sequence[TimelineEvent], *,
+    config: BriefConfig = BRIEF, filters: ConsolidateConfig = CONSOLIDATE,
 ) -> list[BriefSentence]:
-    """5 to 8 cited sentences when the story has that much to say, fewer otherwise."""
+    """`config.min_sentences` to `config.max_sentences` cited sentences (5 to 8) when the story has that
+    much to say, fewer otherwise. `filters`: the metadata-line filter shared with the other steps."""
     sentences = split_story(story)
     # Outlets by name; an article with none is "an unnamed outlet", never its id.
     sources = {item.id: outlet_label(item.article.source) for item in story}
     conflicts = [f for f in facts if f.status == "conflicting"]
     conflicts.sort(key=lambda f: (-len(f.articles), f.attribute))
-    conflict_lines = [_conflict_sentence(f, sources) for f in conflicts[:MAX_CONFLICTS]]
+    conflict_lines = [_conflict_sentence(f, sources) for f in conflicts[: config.max_conflicts]]
     if not sentences:
         return conflict_lines
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, norm="l2")
@@ -78,19 +75,20 @@ def build_brief(
         matrix = vectorizer.fit_transform(sentences)
     except ValueError:  # no content words at all
         return conflict_lines
-    candidates = _candidates(sentences, facts, timeline, conflicts)
+    candidates = _candidates(sentences, facts, timeline, conflicts, config, filters)
     if not candidates:
         return conflict_lines
-    n_extract = max(MIN_SENTENCES - len(conflict_lines), 2)
-    n_extract = min(n_extract + 2, MAX_SENTENCES - len(conflict_lines), len(candidates))
-    chosen = _select(candidates, matrix, n_extract)
-    extracts = [_cite(c, sentences, matrix) for c in chosen]
+    n_extract = max(config.min_sentences - len(conflict_lines), 2)
+    n_extract = min(n_extract + 2, config.max_sentences - len(conflict_lines), len(candidates))
+    chosen = _select(candidates, matrix, n_extract, config)
+    extracts = [_cite(c, sentences, matrix, config) for c in chosen]
     extracts.sort(key=lambda b: (sort_key(b.date) if b.date else sort_key("9999"), b.text))
     return extracts + conflict_lines
 
 
 def _candidates(
-    sentences: list[Sentence], facts: Sequence[Fact], timeline: Sequence[TimelineEvent], conflicts: list[Fact]
+    sentences: list[Sentence], facts: Sequence[Fact], timeline: Sequence[TimelineEvent], conflicts: list[Fact],
+    config: BriefConfig, filters: ConsolidateConfig,
 ) -> list[_Candidate]:
     index = {(s.article_id, s.start): row for row, s in enumerate(sentences)}
     conflict_spans = {
@@ -102,7 +100,8 @@ def _candidates(
         sentence = sentences[row]
         if (sentence.article_id, sentence.start) in conflict_spans:
             return
-        if not 5 <= len(sentence.text.split()) <= 60 or is_header(sentence) or is_metadata(sentence):
+        if (not config.min_words <= len(sentence.text.split()) <= config.max_words or is_header(sentence)
+                or is_metadata(sentence, filters)):
             return  # a headline, caption, byline, date or tag line is not a sentence of the brief
         candidate = found.get(row)
         if candidate is None:
@@ -126,7 +125,7 @@ def _candidates(
                 if row is not None:
                     add(row, _own_date(sentences[row]), fact.articles, fact=number)
     for row, sentence in enumerate(sentences):
-        if sentence.index < LEAD_SENTENCES:
+        if sentence.index < config.lead_sentences:
             add(row, _own_date(sentence), [sentence.article_id])
     return list(found.values())
 
@@ -139,16 +138,17 @@ def _own_date(sentence: Sentence) -> IsoDate | None:
     return sentence.published
 
 
-def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidate]:
+def _select(candidates: list[_Candidate], matrix: Any, n: int, config: BriefConfig) -> list[_Candidate]:
     rows = [c.row for c in candidates]
     block = matrix[rows]
     centroid = np.asarray(matrix.mean(axis=0)).ravel()
     norm = float(np.linalg.norm(centroid)) or 1.0
     relevance = np.asarray(block @ centroid).ravel() / norm
     support = np.array([math.log1p(len(c.support)) for c in candidates])
-    fact_bonus = np.array([min(len(c.facts), 3) for c in candidates], dtype=float)
-    score = relevance / (relevance.max() or 1.0) + 0.5 * support / (support.max() or 1.0) + 0.2 * fact_bonus
-    pool = sorted(range(len(candidates)), key=lambda i: (-score[i], i))[:POOL]
+    fact_bonus = np.array([min(len(c.facts), config.max_fact_bonus) for c in candidates], dtype=float)
+    score = (relevance / (relevance.max() or 1.0) + config.support_weight * support / (support.max() or 1.0)
+             + config.fact_weight * fact_bonus)
+    pool = sorted(range(len(candidates)), key=lambda i: (-score[i], i))[: config.pool]
     # only sentences with a finite verb (tagged once, on the pool only: the cost stays bounded)
     finite = finite_verbs([candidates[i].sentence.text for i in pool])
     pool = [i for i, ok in zip(pool, finite, strict=True) if ok]
@@ -161,18 +161,18 @@ def _select(candidates: list[_Candidate], matrix: Any, n: int) -> list[_Candidat
         score,
         (block @ block.T).toarray(),
         n,
-        weight=MMR_LAMBDA,
-        duplicate=DUPLICATE,
+        weight=config.mmr_lambda,
+        duplicate=config.duplicate,
         # one sentence a fact: a second sentence stating a fact already in the brief waits
         compatible=lambda i, picked: not any(candidates[i].facts & candidates[j].facts for j in picked),
     )
     return [candidates[i] for i in chosen]
 
 
-def _cite(candidate: _Candidate, sentences: list[Sentence], matrix: Any) -> BriefSentence:
+def _cite(candidate: _Candidate, sentences: list[Sentence], matrix: Any, config: BriefConfig) -> BriefSentence:
     """The sentence with every article that states it: its own, its event's, and paraphrases."""
     sims = np.asarray((matrix @ matrix[candidate.row].T).toarray()).ravel()
-    rows = [int(r) for r in np.nonzero(sims >= PARAPHRASE)[0]]
+    rows = [int(r) for r in np.nonzero(sims >= config.paraphrase)[0]]
     refs = [SentenceRef(sentences[r].article_id, sentences[r].start, sentences[r].end) for r in rows]
     # cited: the sentence's own article and the articles with a paraphrase of it (not every article
     # that merely shares its date or one of its facts)

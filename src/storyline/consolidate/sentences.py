@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from storyline.config import CONSOLIDATE, ConsolidateConfig
 from storyline.model import AnnotatedArticle, EntityMention, Quantity, TimeExpression
 from storyline.text.sentences import sentence_spans
 from storyline.text.words import stemmer, stop_words
@@ -162,10 +163,9 @@ _DATELINE_WORDS = frozenset(
 )
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,|;\u00b7\u2022/]|\s{2,})\s*")
 _TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*$")
-_MAX_METADATA_WORDS = 16  # metadata lines are short; a long line starting "Updated" is prose
 
 
-def is_metadata(sentence: Sentence) -> bool:
+def is_metadata(sentence: Sentence, config: ConsolidateConfig = CONSOLIDATE) -> bool:
     """True for a line that is page furniture, not a statement: a date line ("Updated 10:32 GMT,
     18 February 2024"), a byline ("By Jane Doe and John Roe, Reuters"), a tag or keyword line
     ("Tags: fire, plant, Modderkloof"; "Ford | Mustang | electric cars"), a photo credit."""
@@ -173,7 +173,8 @@ def is_metadata(sentence: Sentence) -> bool:
     n_words = len(text.split())
     if n_words == 0:
         return True
-    if n_words <= _MAX_METADATA_WORDS and (_METADATA_START.match(text) or _is_byline(text)):
+    # metadata lines are short; a long line starting "Updated" is prose
+    if n_words <= config.max_metadata_words and (_METADATA_START.match(text) or _is_byline(text)):
         return True
     # a date line: nothing but dates, times and date-line words once the time expressions are gone
     rest = text

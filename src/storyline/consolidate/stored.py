@@ -20,6 +20,7 @@ entities and mention links it finds are stored with the consolidated story.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -31,13 +32,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from storyline.config import CONSOLIDATE, PipelineConfig
 from storyline.store import NotFound, Store, StoryRecord
 
 log = logging.getLogger("storyline.consolidate")
 
 # Bump when the story object or a consolidation step changes: every stored consolidation becomes stale.
 CONSOLIDATION_FORMAT = 3  # 2: anchored timeline, well-formed brief sentences, facts by version; 3: inferred dates
-MAX_DAYS = 60  # articles per day in a summary: at most the last 60 days of the story
+MAX_DAYS = CONSOLIDATE.summary_days  # the default (storyline.config.ConsolidateConfig), under its old name
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,33 @@ class StoredStory:
         return story
 
 
-def story_version(store: Store, record: StoryRecord) -> str:
+# The sections of the configuration a consolidation reads (clustering shows in the members already).
+_CONSOLIDATION_SECTIONS = ("crosscheck", "timeline", "brief", "consolidation")
+
+
+@functools.cache
+def _defaults() -> PipelineConfig:
+    return PipelineConfig()
+
+
+def _settings_key(config: PipelineConfig | None) -> list[Any]:
+    """The sections a consolidation reads, when they are not the defaults (so that stories consolidated
+    with other settings are stale; with the defaults the version is what it always was)."""
+    if config is None:
+        return []
+    sections = {name: getattr(config, name) for name in _CONSOLIDATION_SECTIONS}
+    if all(value == getattr(_defaults(), name) for name, value in sections.items()):
+        return []
+    from storyline.config import _plain
+
+    return [{name: _plain(value) for name, value in sections.items()}]
+
+
+def story_version(store: Store, record: StoryRecord, config: PipelineConfig | None = None) -> str:
     """The digest of everything the story's consolidation reads (see the module's docstring)."""
     members = store.article_states(record.article_ids)
     state = [CONSOLIDATION_FORMAT, record.id, record.title, sorted(record.merged_from),
-             [list(m) for m in members]]
+             [list(m) for m in members], *_settings_key(config)]
     return hashlib.sha1(json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
@@ -69,7 +93,7 @@ def encode(content: Any) -> bytes:
 
 
 def day_counts(dates: Iterable[str | None], first: str | None, last: str | None,
-               max_days: int = MAX_DAYS) -> list[tuple[str, int]]:
+               max_days: int = CONSOLIDATE.summary_days) -> list[tuple[str, int]]:
     """Articles per day from the first to the last date (at most `max_days` days, the last ones)."""
     days = Counter(d[:10] for d in dates if d and len(d) >= 10)
     if not days or not first or not last or len(first) < 10 or len(last) < 10:
@@ -88,7 +112,7 @@ def day_counts(dates: Iterable[str | None], first: str | None, last: str | None,
     return out
 
 
-def summarize(story: dict[str, Any], record: StoryRecord) -> dict[str, Any]:
+def summarize(story: dict[str, Any], record: StoryRecord, max_days: int = CONSOLIDATE.summary_days) -> dict[str, Any]:
     """What lists of stories and entity pages need, without the story's text."""
     from storyline.counts import count, report_ids
 
@@ -106,7 +130,7 @@ def summarize(story: dict[str, Any], record: StoryRecord) -> dict[str, Any]:
         "unnamed": counted.unnamed, "languages": list(record.languages),
         "first_date": record.first_date, "last_date": record.last_date, "updated_at": record.updated_at,
         "per_day": [list(d) for d in day_counts([a["published"] for a in articles], record.first_date,
-                                                record.last_date)],
+                                                record.last_date, max_days)],
         "entities": entities,
     }
 
@@ -119,18 +143,18 @@ def _now() -> str:
 runs: Counter[str] = Counter()
 
 
-def consolidate_and_store(store: Store, story_id: str) -> StoredStory:
+def consolidate_and_store(store: Store, story_id: str, config: PipelineConfig | None = None) -> StoredStory:
     """Consolidate the story now, store the entities it folded and the story object, by version."""
     from storyline.dossier import consolidate, story_record
 
     record = store.get_story(story_id)
-    version = story_version(store, record)
-    done = consolidate(store, record.id)
+    version = story_version(store, record, config)
+    done = consolidate(store, record.id, config or PipelineConfig())
     runs[record.id] += 1
     story = story_record(done)
     story["version"] = version
     body = encode(story)
-    summary = summarize(story, record)
+    summary = summarize(story, record, (config or PipelineConfig()).consolidation.summary_days)
     computed_at = _now()
     store.merge_entities(done.entities, done.links)
     save_inferred_dates(store, done, computed_at)
@@ -171,22 +195,24 @@ def load_stored(store: Store, story_id: str) -> StoredStory | None:
     return StoredStory(story_id, version, payload.encode("utf-8"), json.loads(summary), computed_at)
 
 
-def stored_if_current(store: Store, story_id: str) -> tuple[StoryRecord, str, StoredStory | None]:
+def stored_if_current(store: Store, story_id: str,
+                      config: PipelineConfig | None = None) -> tuple[StoryRecord, str, StoredStory | None]:
     """The story's record, its current version, and its stored consolidation when that is current."""
     record = store.get_story(story_id)
-    version = story_version(store, record)
+    version = story_version(store, record, config)
     stored = load_stored(store, record.id)
     return record, version, stored if stored is not None and stored.version == version else None
 
 
-def current_story(store: Store, story_id: str) -> StoredStory:
+def current_story(store: Store, story_id: str, config: PipelineConfig | None = None) -> StoredStory:
     """The stored consolidation of the story's current version, consolidated and stored first when
     it is missing or stale."""
-    _record, _version, stored = stored_if_current(store, story_id)
-    return stored if stored is not None else consolidate_and_store(store, story_id)
+    _record, _version, stored = stored_if_current(store, story_id, config)
+    return stored if stored is not None else consolidate_and_store(store, story_id, config)
 
 
-def consolidate_stories(store: Store, story_ids: Iterable[str], *, force: bool = False) -> int:
+def consolidate_stories(store: Store, story_ids: Iterable[str], *, force: bool = False,
+                        config: PipelineConfig | None = None) -> int:
     """Consolidate each story once (merged ones as their survivor), unless its stored one is current;
     returns how many were consolidated. A story that vanished meanwhile is skipped."""
     done: set[str] = set()
@@ -198,22 +224,22 @@ def consolidate_stories(store: Store, story_ids: Iterable[str], *, force: bool =
             done.add(record.id)
             if not force:
                 stored = load_stored(store, record.id)
-                if stored is not None and stored.version == story_version(store, record):
+                if stored is not None and stored.version == story_version(store, record, config):
                     continue
-            consolidate_and_store(store, record.id)
+            consolidate_and_store(store, record.id, config)
         except NotFound:
             continue
     return len(done)
 
 
-def consolidate_all(store: Store, *, force: bool = False,
-                    on_progress: Callable[[str, int], None] | None = None) -> int:
+def consolidate_all(store: Store, *, force: bool = False, on_progress: Callable[[str, int], None] | None = None,
+                    config: PipelineConfig | None = None) -> int:
     """(Re)build the stored consolidation of every story; drops those of stories that no longer exist."""
     live = [r.id for r in store.list_stories()]
     store.drop_consolidations(keep=live)
     n = 0
     for sid in live:
-        n += consolidate_stories(store, [sid], force=force)
+        n += consolidate_stories(store, [sid], force=force, config=config)
         if on_progress:
             on_progress("consolidate", 1)
     return n

@@ -19,13 +19,12 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from storyline.config import CONSOLIDATE, TIMELINE, ConsolidateConfig, TimelineConfig
 from storyline.consolidate.dates import article_timex_dates, first_day, granularity, last_day, sort_key
 from storyline.consolidate.sentences import Sentence, dateless_features, is_header, is_metadata, split_article
 from storyline.model import AnnotatedArticle, IsoDate
 
-MERGE_SIMILARITY = 0.3  # cosine at or above which two same-date sentences tell the same event
-BACKGROUND_DAYS = 365  # an event ending this long before the story's first report is background
-MIN_WORDS, MAX_WORDS = 4, 80
+# The tuning values are `storyline.config.TimelineConfig` (passed as `config`).
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,8 @@ class TimelineEvent:
     inferred: bool = False  # the date rests on inferred publication dates only (consolidate.inferred_dates)
 
 
-def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Sentence]]:
+def dated_sentences(story: Sequence[AnnotatedArticle], *, config: TimelineConfig = TIMELINE,
+                    filters: ConsolidateConfig = CONSOLIDATE) -> list[tuple[IsoDate, Sentence]]:
     """Sentences with a resolved calendar date: (the first such date in the sentence, sentence).
 
     Relative expressions are read against the explicit date of their sentence, else the last explicit
@@ -60,7 +60,8 @@ def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Se
         dates = article_timex_dates(item.article.text, item.article.published, sentences)
         for sentence, values in zip(sentences, dates, strict=True):
             n_words = len(sentence.text.split())
-            if not MIN_WORDS <= n_words <= MAX_WORDS or is_header(sentence) or is_metadata(sentence):
+            if (not config.min_words <= n_words <= config.max_words or is_header(sentence)
+                    or is_metadata(sentence, filters)):
                 continue
             value = next((v for v in values if v is not None), None)
             if value is not None:
@@ -68,9 +69,10 @@ def dated_sentences(story: Sequence[AnnotatedArticle]) -> list[tuple[IsoDate, Se
     return out
 
 
-def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEvent]:
+def build_story_timeline(story: Sequence[AnnotatedArticle], *, config: TimelineConfig = TIMELINE,
+                         filters: ConsolidateConfig = CONSOLIDATE) -> list[TimelineEvent]:
     """The story's events in chronological order, merged across outlets, background ones marked."""
-    dated = dated_sentences(story)
+    dated = dated_sentences(story, config=config, filters=filters)
     if not dated:
         return []
     published = sorted(item.article.published for item in story if item.article.published)
@@ -83,19 +85,20 @@ def build_story_timeline(story: Sequence[AnnotatedArticle]) -> list[TimelineEven
         by_date[value].append(index)
     events: list[TimelineEvent] = []
     for value, indexes in by_date.items():
-        for cluster in _cluster(matrix, indexes):
-            events.append(_event(value, [dated[i][1] for i in cluster], matrix[cluster], story_start))
+        for cluster in _cluster(matrix, indexes, config.merge_similarity):
+            events.append(_event(value, [dated[i][1] for i in cluster], matrix[cluster], story_start,
+                                 config.background_days))
     events.sort(key=lambda e: (sort_key(e.date), -len(e.articles), e.text))
     return events
 
 
-def _cluster(matrix: Any, indexes: list[int]) -> list[list[int]]:
+def _cluster(matrix: Any, indexes: list[int], merge_similarity: float) -> list[list[int]]:
     """Greedy single pass: a sentence joins the cluster whose first sentence it is most similar to."""
     block = matrix[indexes]
     sims = (block @ block.T).toarray()
     clusters: list[list[int]] = []  # positions within `indexes`
     for position in range(len(indexes)):
-        best, best_sim = -1, MERGE_SIMILARITY
+        best, best_sim = -1, merge_similarity
         for c, members in enumerate(clusters):
             sim = float(np.mean(sims[position, members]))
             if sim >= best_sim:
@@ -107,7 +110,8 @@ def _cluster(matrix: Any, indexes: list[int]) -> list[list[int]]:
     return [[indexes[p] for p in members] for members in clusters]
 
 
-def _event(value: IsoDate, sentences: list[Sentence], block: Any, story_start: date | None) -> TimelineEvent:
+def _event(value: IsoDate, sentences: list[Sentence], block: Any, story_start: date | None,
+           background_days: int) -> TimelineEvent:
     sims = (block @ block.T).toarray()
     centrality = sims.mean(axis=1)
     order = sorted(
@@ -119,7 +123,7 @@ def _event(value: IsoDate, sentences: list[Sentence], block: Any, story_start: d
     articles = tuple(dict.fromkeys(s.article_id for s in by_report))
     background = False
     if story_start is not None:
-        background = last_day(value) < story_start - timedelta(days=BACKGROUND_DAYS)
+        background = last_day(value) < story_start - timedelta(days=background_days)
     return TimelineEvent(
         date=value,
         text=best.text,

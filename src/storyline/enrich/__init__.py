@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from storyline.config import ENRICH, EnrichConfig
 from storyline.model import Article, EntityMention, Quantity, TimeExpression
 from storyline.store.base import Annotations
 
@@ -26,24 +27,24 @@ class AnnotatorOutput:
 class Annotator:
     name: str
     version: str
-    run: Callable[[Article], AnnotatorOutput]
+    run: Callable[[Article, EnrichConfig], AnnotatorOutput]
 
 
-def _timex(article: Article) -> AnnotatorOutput:
+def _timex(article: Article, config: EnrichConfig) -> AnnotatorOutput:
     from storyline.enrich.timex import tag
 
-    found = tuple(tag(article.text, article.published))
+    found = tuple(tag(article.text, article.published, config=config))
     note = None if article.published else "no publication date: relative expressions left unresolved"
     return AnnotatorOutput(timexes=found, note=note)
 
 
-def _quantities(article: Article) -> AnnotatorOutput:
+def _quantities(article: Article, config: EnrichConfig) -> AnnotatorOutput:
     from storyline.enrich.quantities import extract_quantities
 
     return AnnotatorOutput(quantities=tuple(extract_quantities(article.text, article.published)))
 
 
-def _entities(article: Article) -> AnnotatorOutput:
+def _entities(article: Article, config: EnrichConfig) -> AnnotatorOutput:
     from storyline.enrich.entities import ner_result
 
     result = ner_result(article.text, article.language)
@@ -60,7 +61,7 @@ REGISTRY: dict[str, Annotator] = {
 }
 
 
-def annotate(article: Article, names: Sequence[str] | None = None) -> Annotations:
+def annotate(article: Article, names: Sequence[str] | None = None, *, config: EnrichConfig = ENRICH) -> Annotations:
     """Run the registered annotators (all, or those named) on one cleaned article."""
     timexes: list[TimeExpression] = []
     quantities: list[Quantity] = []
@@ -68,7 +69,7 @@ def annotate(article: Article, names: Sequence[str] | None = None) -> Annotation
     notes: dict[str, str] = {}
     for name in names or list(REGISTRY):
         annotator = REGISTRY[name]
-        result = annotator.run(article)
+        result = annotator.run(article, config)
         timexes.extend(result.timexes)
         quantities.extend(result.quantities)
         mentions.extend(result.mentions)

@@ -38,6 +38,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from storyline.config import ENRICH, EnrichConfig
 from storyline.enrich.matcher import NameMatcher, candidate_pairs, context_overlap, default_matcher
 from storyline.enrich.names import (
     CONNECTORS,
@@ -704,12 +705,9 @@ def with_keys(
     return [replace(m, entity_key=resolved.key_of(doc_id, m)) for m in mentions]
 
 
-# Places and nationalities set the scene of most stories; they are their subject less often.
-_SUBJECT_WEIGHT = {"GPE": 0.5, "LOC": 0.5, "FAC": 0.7, "NORP": 0.0}
-
-
 def entity_salience(
-    docs: Sequence[Doc], resolved: ResolvedEntities, outlets: Sequence[str | None] | None = None
+    docs: Sequence[Doc], resolved: ResolvedEntities, outlets: Sequence[str | None] | None = None, *,
+    config: EnrichConfig = ENRICH,
 ) -> dict[str, float]:
     """Salience of each entity across outlets: in each document, log(1 + mentions) plus one
     when it is named in the first fifth of the text; an outlet counts its best document once;
@@ -717,6 +715,7 @@ def entity_salience(
     import math
 
     labels = {e.key: e.label for e in resolved.entities}
+    weights = config.subject_label_weights  # places and nationalities are a story's subject less often
     per_outlet: dict[tuple[str, str], float] = {}
     for d, (doc_id, text, mentions) in enumerate(docs):
         outlet = (outlets[d] if outlets is not None else None) or doc_id
@@ -730,7 +729,7 @@ def entity_salience(
             if m.start <= max(200, len(text) // 5):
                 early.add(key)
         for key, n in counts.items():
-            score = (math.log1p(n) + (1.0 if key in early else 0.0)) * _SUBJECT_WEIGHT.get(labels.get(key, ""), 1.0)
+            score = (math.log1p(n) + (1.0 if key in early else 0.0)) * weights.get(labels.get(key, ""), 1.0)
             per_outlet[(outlet, key)] = max(per_outlet.get((outlet, key), 0.0), score)
     total: dict[str, float] = defaultdict(float)
     for (_outlet, key), score in per_outlet.items():
@@ -739,11 +738,12 @@ def entity_salience(
 
 
 def focal_entity(
-    docs: Sequence[Doc], resolved: ResolvedEntities, outlets: Sequence[str | None] | None = None
+    docs: Sequence[Doc], resolved: ResolvedEntities, outlets: Sequence[str | None] | None = None, *,
+    config: EnrichConfig = ENRICH,
 ) -> str | None:
     """The key of a story's main subject (highest `entity_salience`; ties to the smaller key), or
     None when nothing was named."""
-    salience = entity_salience(docs, resolved, outlets)
+    salience = entity_salience(docs, resolved, outlets, config=config)
     positive = {k: v for k, v in salience.items() if v > 0}
     if not positive:
         return None

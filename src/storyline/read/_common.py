@@ -7,12 +7,13 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from storyline.config import READ
 from storyline.model import Article, Rejection
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = READ.max_bytes  # the default (storyline.config.ReadConfig), under its old name
 
 _SPACES = re.compile(r"\s+")
-_MAX_REASON = 300
+_MAX_REASON = 300  # a rejection is one line: longer reasons are cut (message format, not tuning)
 # Lone UTF-16 surrogates: a decoded str holds them only from escapes such as JSON "\ud800" or an
 # XML character reference; they cannot be encoded (the store, the language detector would raise).
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -8,6 +8,8 @@ from typing import Literal
 
 import charset_normalizer
 
+from storyline.config import READ, ReadConfig
+
 Kind = Literal["text", "html", "xml"]
 
 
@@ -47,9 +49,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
-_CHAOS_TIE = 0.05
 _BALTIC = frozenset(("cp1257", "iso8859_13", "iso8859_4", "iso8859_10", "cp775", "mac_latin2"))
-_COHERENCE_TIE = 0.01
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 # Labels that mean "a single-byte Western encoding": browsers read them as windows-1252.
 _WESTERN = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "us-ascii", "ascii", "cp1252", "windows-1252"}
@@ -122,7 +122,8 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def decode(data: bytes, *, kind: Kind = "text", declared: str | None = None) -> tuple[str, str]:
+def decode(data: bytes, *, kind: Kind = "text", declared: str | None = None,
+           config: ReadConfig = READ) -> tuple[str, str]:
     """Text of `data` and the encoding used. `declared` is an outer hint (an HTTP charset).
 
     Raises DecodeError for binary content or bytes no encoding explains.
@@ -151,17 +152,17 @@ def decode(data: bytes, *, kind: Kind = "text", declared: str | None = None) -> 
     text = _try(data, "utf-8")
     if text is not None:
         return _checked(text), "utf-8"
-    nearly = _nearly_utf8_or_western(data)
+    nearly = _nearly_utf8_or_western(data, config.encoding_few_bad_bytes)
     if nearly is not None:
         return _checked(nearly[0]), nearly[1]
-    encoding = _guess(data)
+    encoding = _guess(data, config)
     text = _try(data, encoding) if encoding else None
     if encoding is None or text is None:
         raise DecodeError("undecodable bytes: no text encoding fits")
     return _checked(text), encoding
 
 
-def _nearly_utf8_or_western(data: bytes) -> tuple[str, str] | None:
+def _nearly_utf8_or_western(data: bytes, few_bad_bytes: int = READ.encoding_few_bad_bytes) -> tuple[str, str] | None:
     """Text that is UTF-8 or plain ASCII but for a few stray bytes, which a statistical guess over so
     little evidence gets wrong (one bad byte in English text read as cp775).
 
@@ -175,7 +176,7 @@ def _nearly_utf8_or_western(data: bytes) -> tuple[str, str] | None:
     replacements = lenient.count("\ufffd")
     bad = replacements - _encoded_replacements(data)
     valid_multibyte = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - replacements
-    few = max(_FEW_BAD_BYTES, len(data) // 500)
+    few = max(few_bad_bytes, len(data) // 500)
     if valid_multibyte and bad <= max(2, valid_multibyte // 10) and bad <= few:
         return lenient, "utf-8"
     if valid_multibyte or high > few:
@@ -186,7 +187,6 @@ def _nearly_utf8_or_western(data: bytes) -> tuple[str, str] | None:
     return lenient, "utf-8"
 
 
-_FEW_BAD_BYTES = 8
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WESTERN_PUNCTUATION = frozenset("‘’‚“”„–—…•€£°©®™«»\xa0§¢")
@@ -209,7 +209,7 @@ def _western_fits(text: str, pos: int) -> bool:
     return before.isalpha() or after.isalpha()
 
 
-def _guess(data: bytes) -> str | None:
+def _guess(data: bytes, config: ReadConfig = READ) -> str | None:
     """charset-normalizer's best match, with one correction: it often ranks a Baltic code page
     first for Western European text in windows-1252 (French "à" read as "ą"); when windows-1252
     fits about as well, the far commoner windows-1252 is taken."""
@@ -223,8 +223,8 @@ def _guess(data: bytes) -> str | None:
         for match in matches:
             if (
                 "cp1252" in match.could_be_from_charset
-                and match.chaos <= best.chaos + _CHAOS_TIE
-                and match.coherence >= best.coherence - _COHERENCE_TIE
+                and match.chaos <= best.chaos + config.encoding_chaos_tie
+                and match.coherence >= best.coherence - config.encoding_coherence_tie
             ):
                 return "cp1252"
     return best.encoding

@@ -61,7 +61,7 @@ _CELL_TAGS = frozenset(("td", "th"))
 # without huge_tree libxml2 silently drops what is nested deeper than 255 elements, and deeper than
 # MAX_DEPTH even with it
 _HUGE_PARSER = lxml.html.HTMLParser(huge_tree=True)
-MAX_DEPTH = 2048
+MAX_DEPTH = 2048  # libxml2's depth limit with huge_tree (a property of the parser, not a setting)
 
 
 class TooDeeplyNested(ValueError):

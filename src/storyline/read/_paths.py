@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import io
 import os
@@ -9,14 +10,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection
-from storyline.read._common import DEFAULT_MAX_BYTES, error, scrub_item
+from storyline.read._common import error, scrub_item
 from storyline.read.detect import is_warc_head
 from storyline.read.dispatch import read_bytes
 from storyline.read.warc import read_warc
 
 STDIN_PATH = "<stdin>"
-_HEAD = 65536
 
 
 class _Prefixed(io.RawIOBase):
@@ -59,12 +60,13 @@ def _too_large(path: str, size: int | None, max_bytes: int) -> Rejection:
 
 
 def _read_stream(
-    stream: BinaryIO, path: str, max_bytes: int, size: int | None = None
+    stream: BinaryIO, path: str, config: ReadConfig, size: int | None = None
 ) -> Iterator[Article | Rejection]:
     """Reads one input: a WARC is streamed record by record; anything else at most max_bytes."""
-    head = _read_upto(stream, _HEAD)
-    if is_warc_head(head):
-        yield from read_warc(io.BufferedReader(_Prefixed(head, stream)), path, max_bytes=max_bytes)
+    max_bytes = config.max_bytes
+    head = _read_upto(stream, config.sniff_bytes)
+    if is_warc_head(head, config.sniff_bytes):
+        yield from read_warc(io.BufferedReader(_Prefixed(head, stream)), path, config=config)
         return
     if size is not None and size > max_bytes:
         yield _too_large(path, size, max_bytes)
@@ -73,14 +75,14 @@ def _read_stream(
     if len(data) > max_bytes:
         yield _too_large(path, size, max_bytes)
         return
-    yield from read_bytes(data, path, max_bytes=max_bytes)
+    yield from read_bytes(data, path, config=config)
 
 
 def _os_reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
 
 
-def _read_file(path: str, max_bytes: int) -> Iterator[Article | Rejection]:
+def _read_file(path: str, config: ReadConfig) -> Iterator[Article | Rejection]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after the lazy read
     except OSError as exc:
@@ -90,7 +92,7 @@ def _read_file(path: str, max_bytes: int) -> Iterator[Article | Rejection]:
         try:
             status = os.fstat(handle.fileno())
             regular = os.path.isfile(path)
-            yield from _read_stream(handle, path, max_bytes, status.st_size if regular else None)
+            yield from _read_stream(handle, path, config, status.st_size if regular else None)
         except OSError as exc:
             yield error(path, f"read failed: {_os_reason(exc)}")
 
@@ -141,28 +143,32 @@ def expand_path(given: str) -> Iterator[str | Rejection]:
         yield error(given, "no such file or directory")
 
 
-def _read_one(given: str, max_bytes: int, stdin: BinaryIO | None) -> Iterator[Article | Rejection]:
+def _read_one(given: str, config: ReadConfig, stdin: BinaryIO | None) -> Iterator[Article | Rejection]:
     if given == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from _read_stream(stream, STDIN_PATH, max_bytes)
+        yield from _read_stream(stream, STDIN_PATH, config)
         return
     for found in expand_path(given):
         if isinstance(found, Rejection):
             yield found
         else:
-            yield from _read_file(found, max_bytes)
+            yield from _read_file(found, config)
 
 
 def read_paths(
-    paths: Sequence[str], *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None
+    paths: Sequence[str], *, max_bytes: int | None = None, stdin: BinaryIO | None = None,
+    config: ReadConfig = READ,
 ) -> Iterator[Article | Rejection]:
     """Articles from files, folders (recursive, sorted), glob patterns and "-" (stdin), lazily.
+    `max_bytes` given explicitly wins over `config.max_bytes`.
 
     Every problem is a Rejection in the stream; only KeyboardInterrupt escapes.
     """
+    if max_bytes is not None:
+        config = dataclasses.replace(config, max_bytes=max_bytes)
     for given in paths:
         try:
-            for item in _read_one(given, max_bytes, stdin):
+            for item in _read_one(given, config, stdin):
                 yield scrub_item(item)
         except Exception as exc:  # a bug in a reader must not end the batch
             yield error(given, f"unexpected error: {type(exc).__name__}: {exc}")

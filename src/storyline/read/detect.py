@@ -6,11 +6,11 @@ import json
 import re
 import zlib
 
+from storyline.config import READ, ReadConfig
 from storyline.read._encoding import bom_encoding
 
 FORMATS = ("text", "html", "jsonl", "feed", "warc")
 GZIP_MAGIC = b"\x1f\x8b"
-_SNIFF = 65536
 
 _HTML_EXT = (".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp")
 _JSON_EXT = (".jsonl", ".ndjson", ".json", ".jl")
@@ -65,18 +65,18 @@ _HTML_ROOTS = frozenset(
 _HTML_ANYWHERE = re.compile(r"<html[\s>]|<!doctype\s+html|<body[\s>]|<head[\s>]")
 
 
-def gunzip_head(data: bytes, limit: int = _SNIFF) -> bytes:
+def gunzip_head(data: bytes, limit: int = READ.sniff_bytes) -> bytes:
     """The first `limit` bytes inside a gzip stream (b"" when it is not valid gzip)."""
     try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[: 4 * _SNIFF], limit)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[: 4 * limit], limit)
     except zlib.error:
         return b""
 
 
-def is_warc_head(head: bytes) -> bool:
+def is_warc_head(head: bytes, sniff_bytes: int = READ.sniff_bytes) -> bool:
     """Whether bytes starting a stream are a WARC archive (plain or gzip-compressed)."""
     if head.startswith(GZIP_MAGIC):
-        head = gunzip_head(head)
+        head = gunzip_head(head, sniff_bytes)
     return head.lstrip(b"\r\n").startswith(b"WARC/")
 
 
@@ -121,16 +121,17 @@ def _json_like(text: str, extension: str) -> bool:
     return False
 
 
-def detect_format(data: bytes, path: str) -> str:
-    """One of "text", "html", "jsonl", "feed", "warc", decided by content and then by extension."""
-    head = data[:_SNIFF]
+def detect_format(data: bytes, path: str, config: ReadConfig = READ) -> str:
+    """One of "text", "html", "jsonl", "feed", "warc", decided by content and then by extension
+    (the first `config.sniff_bytes` bytes)."""
+    head = data[: config.sniff_bytes]
     extension = _extension(path)
     if head.startswith(GZIP_MAGIC):
-        inner = gunzip_head(data)
+        inner = gunzip_head(data, config.sniff_bytes)
         if inner.lstrip(b"\r\n").startswith(b"WARC/"):
             return "warc"
         if inner:
-            return detect_format(inner, path.removesuffix(".gz"))
+            return detect_format(inner, path.removesuffix(".gz"), config)
         return "warc" if extension in _WARC_EXT else "text"
     if head.lstrip(b"\r\n").startswith(b"WARC/"):
         return "warc"

@@ -10,6 +10,7 @@ from typing import Any
 import feedparser
 
 from storyline.clean.outlet import normalize_outlet
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
@@ -167,10 +168,11 @@ def parse_feed(text: str) -> Any:
     )
 
 
-def read_feed(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+def read_feed(data: bytes, path: str, *, fetched: str | None = None,
+              config: ReadConfig = READ) -> Iterator[Article | Rejection]:
     """Articles from an RSS 2.0 / RSS 1.0 / Atom feed; a broken entry is a Rejection, the rest go on."""
     try:
-        text, _ = decode(data, kind="xml")
+        text, _ = decode(data, kind="xml", config=config)
     except DecodeError as exc:
         yield error(path, str(exc))
         return

@@ -12,6 +12,7 @@ import lxml.html
 import trafilatura
 
 from storyline.clean.outlet import normalize_outlet
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection, normalize_for_identity
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
@@ -31,7 +32,7 @@ _TIME_META = (
 )
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{4,40})"')
 # libxml2 drops everything nested deeper than 255 elements unless asked for a huge tree
-_DEFAULT_DEPTH = 255
+_DEFAULT_DEPTH = 255  # libxml2's own depth limit without huge_tree (a property of the parser)
 
 
 def deep_tree(html: str) -> lxml.etree._Element | None:
@@ -108,10 +109,11 @@ def html_to_article(
     http_charset: str | None = None,
     fmt: str = "html",
     extra: dict[str, Any] | None = None,
+    config: ReadConfig = READ,
 ) -> Article | Rejection:
     """One article from an HTML page, or the reason there is none."""
     try:
-        html, _ = decode(data, kind="html", declared=http_charset)
+        html, _ = decode(data, kind="html", declared=http_charset, config=config)
     except DecodeError as exc:
         return error(path, str(exc))
     if "<" not in html:
@@ -175,6 +177,7 @@ def html_to_article(
     )
 
 
-def read_html(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+def read_html(data: bytes, path: str, *, fetched: str | None = None,
+              config: ReadConfig = READ) -> Iterator[Article | Rejection]:
     """One article from an HTML file."""
-    yield html_to_article(data, path, fetched=fetched)
+    yield html_to_article(data, path, fetched=fetched, config=config)

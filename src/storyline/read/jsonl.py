@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from storyline.clean.outlet import normalize_outlet
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection
 from storyline.read._common import clean_str, error, iso_language
 from storyline.read._dates import parse_when
@@ -53,7 +54,7 @@ def _external_id(value: Any) -> str | None:
 
 
 def json_to_article(
-    obj: Any, path: str, *, line: int | None, raw: bytes, fetched: str | None
+    obj: Any, path: str, *, line: int | None, raw: bytes, fetched: str | None, config: ReadConfig = READ
 ) -> Article | Rejection:
     """One article from a decoded JSON value, or the reason there is none."""
     if not isinstance(obj, dict):
@@ -65,7 +66,8 @@ def json_to_article(
     if text_value is None and isinstance(obj.get("html"), str):
         from storyline.read.html import html_to_article
 
-        found = html_to_article(obj["html"].encode("utf-8"), path, fetched=fetched, url=url, fmt="jsonl")
+        found = html_to_article(obj["html"].encode("utf-8"), path, fetched=fetched, url=url, fmt="jsonl",
+                                config=config)
         if isinstance(found, Rejection):
             return error(path, found.reason, line)
         text_value = found.text
@@ -97,17 +99,18 @@ def _json_message(exc: json.JSONDecodeError) -> str:
     return f"malformed JSON: {exc.msg} (column {exc.colno})"
 
 
-def read_jsonl(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+def read_jsonl(data: bytes, path: str, *, fetched: str | None = None,
+               config: ReadConfig = READ) -> Iterator[Article | Rejection]:
     """Articles from JSON Lines; a malformed line is a Rejection with its number and the rest goes on."""
     try:
-        text, encoding = decode(data, kind="text")
+        text, encoding = decode(data, kind="text", config=config)
     except DecodeError as exc:
         yield error(path, str(exc))
         return
     if text.lstrip().startswith("["):
-        yield from _whole_document(text, path, fetched, encoding)
+        yield from _whole_document(text, path, fetched, encoding, config)
         return
-    yield from json_lines(text, path, encoding, fetched=fetched, whole_file=True)
+    yield from json_lines(text, path, encoding, fetched=fetched, whole_file=True, config=config)
 
 
 def json_lines(
@@ -118,6 +121,7 @@ def json_lines(
     fetched: str | None = None,
     first_line: int = 1,
     whole_file: bool = False,
+    config: ReadConfig = READ,
 ) -> Iterator[Article | Rejection]:
     """One Article or Rejection per non-blank line of `text`, numbered from `first_line`.
 
@@ -133,7 +137,7 @@ def json_lines(
             obj = json.loads(stripped)
         except json.JSONDecodeError as exc:
             if whole_file and not seen_first and _parses_whole(text):
-                yield from _whole_document(text, path, fetched, encoding)
+                yield from _whole_document(text, path, fetched, encoding, config)
                 return
             seen_first = True
             yield error(path, _json_message(exc), number)
@@ -143,7 +147,8 @@ def json_lines(
             yield error(path, "malformed JSON: nested too deeply", number)
             continue
         seen_first = True
-        yield json_to_article(obj, path, line=number, raw=_encode(stripped, encoding), fetched=fetched)
+        yield json_to_article(obj, path, line=number, raw=_encode(stripped, encoding), fetched=fetched,
+                              config=config)
     if whole_file and not seen_first:  # only blank lines (Unicode spaces the byte-level emptiness check let through)
         yield error(path, "empty file: no JSON lines")
 
@@ -164,7 +169,7 @@ def _parses_whole(text: str) -> bool:
 
 
 def _whole_document(
-    text: str, path: str, fetched: str | None, encoding: str
+    text: str, path: str, fetched: str | None, encoding: str, config: ReadConfig = READ
 ) -> Iterator[Article | Rejection]:
     """A file holding one JSON array of objects, or one (pretty-printed) object."""
     try:
@@ -186,6 +191,7 @@ def _whole_document(
             line=None,
             raw=_encode(json.dumps(item, ensure_ascii=False), encoding),
             fetched=fetched,
+            config=config,
         )
         if isinstance(found, Article):
             found.extra["index"] = index

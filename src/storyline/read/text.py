@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection
 from storyline.read._common import error
 from storyline.read._dates import parse_when
@@ -25,10 +26,11 @@ def split_title(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def read_text(data: bytes, path: str, *, fetched: str | None = None) -> Iterator[Article | Rejection]:
+def read_text(data: bytes, path: str, *, fetched: str | None = None,
+              config: ReadConfig = READ) -> Iterator[Article | Rejection]:
     """One article from a plain-text file."""
     try:
-        text, _ = decode(data, kind="text")
+        text, _ = decode(data, kind="text", config=config)
     except DecodeError as exc:
         yield error(path, str(exc))
         return

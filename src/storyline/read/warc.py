@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 
+from storyline.config import READ, ReadConfig
 from storyline.model import Article, Rejection
-from storyline.read._common import DEFAULT_MAX_BYTES, error
+from storyline.read._common import error
 from storyline.read.html import html_to_article
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
-_CHUNK = 65536
+_CHUNK = 65536  # bytes read at a time (an I/O buffer: no result depends on it)
 _TRAILER = 4  # the blank lines after an uncompressed record, not counted in its length
 
 
@@ -70,7 +72,8 @@ def html_response(record: Any) -> tuple[str | None, str | None] | None:
     return media, (match.group(1) if match else None)
 
 
-def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) -> Article | Rejection | None:
+def _record_item(record: Any, extra: dict[str, Any], path: str, config: ReadConfig) -> Article | Rejection | None:
+    max_bytes = config.max_bytes
     found = html_response(record)
     if found is None:
         return None
@@ -94,6 +97,7 @@ def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) 
         http_charset=charset,
         fmt="warc",
         extra=extra,
+        config=config,
     )
     if isinstance(item, Rejection):
         return error(path, f"{where}: {item.reason}")
@@ -101,12 +105,15 @@ def _record_item(record: Any, extra: dict[str, Any], path: str, max_bytes: int) 
 
 
 def read_warc(
-    stream: BinaryIO, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+    stream: BinaryIO, path: str, *, max_bytes: int | None = None, config: ReadConfig = READ
 ) -> Iterator[Article | Rejection]:
-    """Articles from a WARC archive (gzip or not), read record by record from `stream`.
+    """Articles from a WARC archive (gzip or not), read record by record from `stream`. `max_bytes`
+    (a payload's cap) given explicitly wins over `config.max_bytes`.
 
     A truncated or corrupt archive yields what was read before the damage plus one Rejection.
     """
+    if max_bytes is not None:
+        config = dataclasses.replace(config, max_bytes=max_bytes)
     records = 0
     produced = 0
     counting = _Counting(stream)
@@ -126,7 +133,7 @@ def read_warc(
         records += 1
         extra: dict[str, Any] = {}
         try:
-            item = _record_item(record, extra, path, max_bytes)
+            item = _record_item(record, extra, path, config)
             # Only now, the payload read: warcio reads the record to its end to find where it starts.
             extra["offset"] = iterator.get_record_offset()
             end = extra["offset"] + iterator.get_record_length()

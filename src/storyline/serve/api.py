@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from storyline.config import SERVE
 from storyline.model import Article, Rejection
 from storyline.read import detect_format
 from storyline.read.html import html_to_article
@@ -21,8 +22,9 @@ from storyline.serve.data import Catalog, StorySummary, entity_id, filter_storie
 from storyline.serve.ratelimit import TokenBucketLimiter, retry_after
 from storyline.store import StoredInferredDate
 
-MAX_PAGE = 200
-MAX_BATCH = 100
+# The page cap of the API schema (ServeConfig.max_page of the defaults: the schema is built when this
+# module loads; a configured cap lower than it is applied per request by `page_limit`).
+MAX_PAGE = SERVE.max_page
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -308,6 +310,11 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
+def page_limit(cat: Catalog, limit: int) -> int:
+    """The page size asked, within the configured cap (`ServeConfig.max_page`)."""
+    return min(limit, cat.config.serve.max_page)
+
+
 @router.get("/stories", response_model=StoryPage, summary="Stories, most recently active first")
 def list_stories(
     cat: CatalogDep,
@@ -325,6 +332,7 @@ def list_stories(
         cat, date_from=check_date("from", date_from), date_to=check_date("to", date_to), language=language,
         outlet=outlet, entity=entity, q=q, sort=sort,
     )
+    limit = page_limit(cat, limit)
     page = stories[offset : offset + limit]
     return {"total": len(stories), "limit": limit, "offset": offset,
             "stories": [summary_json(s) for s in page]}
@@ -414,6 +422,7 @@ def search(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> dict[str, Any]:
+    limit = page_limit(cat, limit)
     hits = cat.search(q, limit=limit, offset=offset)
     view = cat.view()
     stories: dict[str, dict[str, Any]] = {}
@@ -445,8 +454,9 @@ async def post_articles(
     items = body if isinstance(body, list) else [body]
     if not items:
         raise HTTPException(422, "invalid request: the batch is empty")
-    if len(items) > MAX_BATCH:
-        raise HTTPException(413, f"at most {MAX_BATCH} articles per request")
+    max_batch = cat.config.serve.max_batch
+    if len(items) > max_batch:
+        raise HTTPException(413, f"at most {max_batch} articles per request")
     articles = [item.to_article(f"api[{n}]" if len(items) > 1 else "api") for n, item in enumerate(items)]
     stored, rejected = await run_in_threadpool(cat.ingest, articles)
     if not stored:

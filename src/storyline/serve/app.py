@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from storyline.config import SERVE, PipelineConfig
 from storyline.serve.data import Catalog
 from storyline.serve.ratelimit import limiter_from_settings
 from storyline.settings import load_settings
@@ -29,7 +30,6 @@ from storyline.store import AmbiguousId, NotFound, QuerySyntaxError, StoreError,
 log = logging.getLogger("storyline.serve")
 
 HERE = Path(__file__).resolve().parent
-MAX_BODY = 5 * 1024 * 1024  # bytes accepted in a request body (413 beyond)
 API_PREFIX = "/api/v1"
 
 CSP = (
@@ -64,7 +64,7 @@ class GuardMiddleware:
     announced by Content-Length or streamed (a streamed body is read, up to the limit, before the app
     runs; the server itself holds a request to its Content-Length)."""
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, max_body: int = SERVE.max_body) -> None:
         self.app = app
         self.max_body = max_body
 
@@ -188,7 +188,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def create_app(store_url: str, *, token: str | None = None, public: bool = False,
                write_rate: float | None = None, write_burst: int | None = None,
-               workers: int | None = None, watch: bool = False, watch_every: float = 5.0) -> FastAPI:
+               workers: int | None = None, watch: bool = False, watch_every: float = 5.0,
+               config: PipelineConfig | None = None) -> FastAPI:
     """The server on the database at `store_url` (opened at startup: one writer, and readers).
 
     `public`: the server listens beyond localhost; writes (POST) then need the bearer token
@@ -196,13 +197,16 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     token is required on localhost too.
 
     `write_rate`/`write_burst`: the token bucket per client on writes (else STORYLINE_WRITE_RATE /
-    STORYLINE_WRITE_BURST, else 5 a second with bursts of 60); a rate of 0 turns it off.
+    STORYLINE_WRITE_BURST, else `config.serve`: 5 a second with bursts of 60); a rate of 0 turns it off.
 
     `workers`: processes that consolidate stories beside the server (else STORYLINE_WORKERS, else
     none: in the server's threads).
 
     `watch`: poll the followed feeds beside the server (`storyline.feeds.poll.poll_due` in a thread
-    with a store of its own, every `watch_every` seconds; stopped at shutdown)."""
+    with a store of its own, every `watch_every` seconds; stopped at shutdown).
+
+    `config`: the pipeline configuration (`storyline.config`): its `serve` section (limits, page sizes),
+    and the stages the server's ingest and consolidation run."""
     from storyline.serve.api import router as api_router
     from storyline.serve.live import api as live_api
     from storyline.serve.live import pages as live_pages
@@ -212,10 +216,11 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     settings = load_settings()
     token = token if token is not None else settings.token
     n_workers = workers if workers is not None else (settings.workers or 0)
+    config = config or PipelineConfig()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        catalog = Catalog(open_store(store_url), store_url, workers=n_workers)
+        catalog = Catalog(open_store(store_url), store_url, workers=n_workers, config=config)
         app.state.catalog = catalog
         precompile_templates()
         if n_workers:
@@ -243,7 +248,8 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     app.state.token = token
     app.state.public = public
     app.state.store_url = store_url
-    app.state.write_limiter = limiter_from_settings(write_rate, write_burst)
+    app.state.config = config
+    app.state.write_limiter = limiter_from_settings(write_rate, write_burst, config=config.serve)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -280,7 +286,7 @@ def create_app(store_url: str, *, token: str | None = None, public: bool = False
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(live_pages)  # before the pages: /stories/{id}.atom is not a story page
     app.include_router(web_router)
-    app.add_middleware(GuardMiddleware, max_body=MAX_BODY)
+    app.add_middleware(GuardMiddleware, max_body=config.serve.max_body)
     return app
 
 
@@ -320,7 +326,7 @@ class FeedPoller:
 
 
 def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: str | None = None,
-          watch: bool = False) -> None:
+          watch: bool = False, config: PipelineConfig | None = None) -> None:
     """Run the server with uvicorn (blocking). Beyond localhost, writes need STORYLINE_TOKEN. Stories
     are consolidated in one process beside the server (STORYLINE_WORKERS to change; 0: none)."""
     import uvicorn
@@ -330,7 +336,7 @@ def serve(db: str | None, host: str = "127.0.0.1", port: int = 8000, *, token: s
     public = not is_loopback(host)
     settings = load_settings()
     app = create_app(db or default_db_url(), token=token, public=public,
-                     workers=1 if settings.workers is None else settings.workers, watch=watch)
+                     workers=1 if settings.workers is None else settings.workers, watch=watch, config=config)
     if public and not app.state.token:
         log.warning("listening on %s without STORYLINE_TOKEN: POST /api/v1/articles is disabled", host)
     # Keep-alive beyond uvicorn's 5 s: under load a request can sit unread in a connection's buffer for

@@ -26,10 +26,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from storyline.config import PipelineConfig
 from storyline.consolidate.stored import (
     ConsolidationQueue,
     StoredStory,
@@ -56,10 +57,7 @@ from storyline.store import (
 
 log = logging.getLogger("storyline.serve")
 
-QUEUE_DELAY = 0.5  # seconds without a new write before the queued stories are consolidated
-# Stale stories a request that needs entities consolidates itself (more: an old database being
-# consolidated in the background; their entities appear as the queue catches up).
-SYNC_LIMIT = 50
+# The tuning values are `storyline.config.ServeConfig` (the catalog's `config.serve`).
 
 
 def entity_id(key: str) -> str:
@@ -287,12 +285,12 @@ def _fallback_story(store: Store, story_id: str, reason: str) -> dict[str, Any]:
 _worker_store: Store | None = None
 
 
-def _consolidate_in_worker(url: str, story_id: str) -> None:
+def _consolidate_in_worker(url: str, story_id: str, config: PipelineConfig | None = None) -> None:
     """In a consolidation process: consolidate the story and store it, through a store of its own."""
     global _worker_store
     if _worker_store is None:
         _worker_store = open_store(url)
-    consolidate_and_store(_worker_store, story_id)
+    consolidate_and_store(_worker_store, story_id, config)
 
 
 # -- the catalog ---------------------------------------------------------------------------------
@@ -401,7 +399,9 @@ class Catalog:
     concurrent readers and the queue wait for the one running)."""
 
     def __init__(self, store: Store, url: str | None = None, *, readers: int = 32, workers: int = 0,
-                 delay: float = QUEUE_DELAY) -> None:
+                 delay: float | None = None, config: PipelineConfig | None = None) -> None:
+        self.config = config or PipelineConfig()
+        serve = self.config.serve
         self.store = store
         self.url = url or store.url
         self.write_lock = threading.RLock()
@@ -415,7 +415,8 @@ class Catalog:
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0 and self.readers.mode != "writer":
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        self.queue = ConsolidationQueue(self._consolidate_queued, delay=delay)
+        self.queue = ConsolidationQueue(self._consolidate_queued,
+                                        delay=serve.queue_delay if delay is None else delay)
         self._warmer: threading.Thread | None = None
 
     def warm(self) -> None:
@@ -448,7 +449,9 @@ class Catalog:
         first."""
         with self.readers.get() as store:
             view = View(store, self._entities)
-        if view.stale and entities and len(view.stale) <= SYNC_LIMIT:
+        # Stale stories a request that needs entities consolidates itself (more: an old database being
+        # consolidated in the background; their entities appear as the queue catches up).
+        if view.stale and entities and len(view.stale) <= self.config.serve.sync_limit:
             for sid in view.stale:
                 try:
                     self.story_entry(sid)
@@ -471,12 +474,12 @@ class Catalog:
         """The stored consolidation of the story's current version, consolidated first when it is
         missing or stale (never served as current when the story moved on)."""
         with self.readers.get() as store:
-            record, _version, stored = stored_if_current(store, story_id)
+            record, _version, stored = stored_if_current(store, story_id, self.config)
         if stored is not None:
             return stored
         with self._flight(record.id):
             with self.readers.get() as store:
-                _record, _version, stored = stored_if_current(store, record.id)
+                _record, _version, stored = stored_if_current(store, record.id, self.config)
             if stored is not None:  # consolidated by another reader or the queue meanwhile
                 return stored
             return self._consolidate(record.id)
@@ -516,7 +519,7 @@ class Catalog:
     def _consolidate(self, story_id: str) -> StoredStory:
         if self._pool is not None:
             try:
-                self._pool.submit(_consolidate_in_worker, self.url, story_id).result()
+                self._pool.submit(_consolidate_in_worker, self.url, story_id, self.config).result()
                 with self.readers.get() as store:
                     stored = load_stored(store, story_id)
                 if stored is not None:
@@ -527,7 +530,7 @@ class Catalog:
                 log.exception("the consolidation process failed; consolidating in the server")
         with self.readers.get() as store:
             try:
-                return consolidate_and_store(store, story_id)
+                return consolidate_and_store(store, story_id, self.config)
             except StoreError:
                 raise
             except Exception as exc:
@@ -568,11 +571,12 @@ class Catalog:
     def ingest(self, items: Sequence[Article | Rejection]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Clean, enrich, store and cluster at once; returns (stored, rejected). When it returns, every
         read sees the new articles in their stories; the stories touched are queued for consolidation."""
-        from storyline.pipeline import Config, ingest_articles
+        from storyline.pipeline import ingest_articles
 
         rejected: list[Rejection] = []
         with self.write_lock:
-            report = ingest_articles(self.store, list(items), Config(consolidate=False), on_error=rejected.append)
+            report = ingest_articles(self.store, list(items), replace(self.config, consolidate=False),
+                                     on_error=rejected.append)
             stored: list[dict[str, Any]] = []
             for ident in dict.fromkeys(report.ids):
                 a = self.store.get_article(ident)

@@ -19,9 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-DEFAULT_RATE = 5.0  # writes a second per client, sustained
-DEFAULT_BURST = 60  # writes in a burst
-MAX_CLIENTS = 10_000
+from storyline.config import SERVE, ServeConfig
+
+# The defaults are `storyline.config.ServeConfig` (write_rate, write_burst, max_clients).
 
 
 @dataclass
@@ -33,7 +33,7 @@ class _Bucket:
 class TokenBucketLimiter:
     """Thread-safe; `clock` is injectable for tests."""
 
-    def __init__(self, rate: float, burst: int, *, max_clients: int = MAX_CLIENTS,
+    def __init__(self, rate: float, burst: int, *, max_clients: int = SERVE.max_clients,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be > 0 and burst >= 1")
@@ -79,8 +79,8 @@ def retry_after(wait: float) -> str:
     return str(max(1, math.ceil(wait)))
 
 
-def limiter_from_settings(rate: float | None, burst: int | None,
-                          env: Mapping[str, str] = os.environ) -> TokenBucketLimiter | None:
+def limiter_from_settings(rate: float | None, burst: int | None, env: Mapping[str, str] = os.environ,
+                          config: ServeConfig = SERVE) -> TokenBucketLimiter | None:
     """The limiter for explicit settings, else STORYLINE_WRITE_RATE / STORYLINE_WRITE_BURST (read through
     `storyline.settings`; a bad value is a ConfigError naming the variable), else the defaults; None when
     the rate is 0 (or "off")."""
@@ -88,9 +88,9 @@ def limiter_from_settings(rate: float | None, burst: int | None,
 
     settings = load_settings(env)
     if rate is None:
-        rate = settings.write_rate if settings.write_rate is not None else DEFAULT_RATE
+        rate = settings.write_rate if settings.write_rate is not None else config.write_rate
     if burst is None:
-        burst = settings.write_burst if settings.write_burst is not None else DEFAULT_BURST
+        burst = settings.write_burst if settings.write_burst is not None else config.write_burst
     if rate <= 0:
         return None
-    return TokenBucketLimiter(rate, max(1, burst))
+    return TokenBucketLimiter(rate, max(1, burst), max_clients=config.max_clients)

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from storyline.config import SERVE, ServeConfig
 from storyline.counts import (
     UNNAMED_OUTLET,
     count,
@@ -30,13 +31,13 @@ from storyline.counts import (
     plural,
     report_ids,
 )
-from storyline.serve.api import MAX_PAGE, is_date
+from storyline.serve.api import is_date
 from storyline.serve.data import Catalog, EntityInfo, StorySummary, entity_id, filter_stories
 from storyline.snippets import snippet_parts
 from storyline.store import QuerySyntaxError
 
 HERE = Path(__file__).resolve().parent
-PAGE = 30
+# The tuning values are `storyline.config.ServeConfig` (the catalog's `config.serve`).
 
 _env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -125,10 +126,6 @@ def _day_span(value: str) -> tuple[dt.date, dt.date]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
 
 
-TICK_GAP = 75  # pixels between two tick labels at least
-EDGE = 40  # pixels a tick label may need on either side of its tick
-
-
 def _quartiles(days: Sequence[int]) -> tuple[int, int, int]:
     ordered = sorted(days)
     n = len(ordered)
@@ -151,7 +148,8 @@ def _tick_candidates(lo: dt.date, hi: dt.date, around: dt.date) -> list[tuple[dt
     return years + months + days
 
 
-def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict[str, Any] | None:
+def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900, *,
+                     config: ServeConfig = SERVE) -> dict[str, Any] | None:
     """Dated events on a time axis: a dot for a day, a bar for a month or a year; stacked in rows where
     they would overlap. Background events are drawn faded.
 
@@ -170,7 +168,7 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
         return None
     lo = min(s for _, _, s, _ in dated)
     hi = max(e for _, _, _, e in dated)
-    left, right = EDGE, width - EDGE
+    left, right = config.tick_edge, width - config.tick_edge  # room for a label on either side of its tick
     # The bulk: the days of the events dated to the day (month and year bars are context).
     days = [s.toordinal() for _, _, s, e in dated if s == e] or [s.toordinal() for _, _, s, _ in dated]
     q1, median, q3 = _quartiles(days)
@@ -205,7 +203,7 @@ def timeline_drawing(events: Sequence[dict[str, Any]], width: int = 900) -> dict
     ticks: list[dict[str, Any]] = []
     for day, label in _tick_candidates(lo, hi, dt.date.fromordinal(median)):
         tx = x(day)
-        if all(abs(tx - t["x"]) >= TICK_GAP for t in ticks):
+        if all(abs(tx - t["x"]) >= config.tick_gap for t in ticks):
             ticks.append({"x": tx, "label": label})
         if len(ticks) >= 12:
             break
@@ -307,7 +305,8 @@ def front_page(
         stories = []
         error = f"Dates not understood: {exc.message}" if bad_dates else f"Search query not understood: {exc.message}"
     total = len(stories)
-    shown = stories[(page - 1) * PAGE : page * PAGE]
+    size = cat.config.serve.page_size
+    shown = stories[(page - 1) * size : page * size]
     entity_info = view.find_entity(entity) if entity else None
     filters = {"q": q, "entity": entity, "outlet": outlet, "language": language, "from": _date(date_from),
                "to": _date(date_to), "sort": sort if sort == "size" else None}
@@ -315,14 +314,14 @@ def front_page(
     return render(
         request, "index.html", status=400 if error else 200,
         stories=[{"s": s, "spark": sparkline(s.per_day)} for s in shown], total=total, page=page,
-        pages=max(1, (total + PAGE - 1) // PAGE), filters=filters, error=error, entity_info=entity_info,
+        pages=max(1, (total + size - 1) // size), filters=filters, error=error, entity_info=entity_info,
         outlets=view.outlets, languages=view.languages, entities=top_entities,
         active=any(v for v in filters.values()),
         page_url=lambda n: "/?" + _query(**filters, page=n if n > 1 else None),
     )
 
 
-def _story_context(story: dict[str, Any]) -> dict[str, Any]:
+def _story_context(story: dict[str, Any], serve: ServeConfig = SERVE) -> dict[str, Any]:
     articles = story["articles"]
     by_id = {a["id"]: a for a in articles}
     numbers = {a["id"]: n for n, a in enumerate(articles, 1)}
@@ -348,7 +347,7 @@ def _story_context(story: dict[str, Any]) -> dict[str, Any]:
         spans = [{"article": s.get("article"), "start": s.get("start"), "end": s.get("end")}
                  for s in ev.get("sentences") or ()]
         timeline.append({**ev, "cites": cites(ev["articles"], spans)})
-    drawing = timeline_drawing(story["timeline"])
+    drawing = timeline_drawing(story["timeline"], config=serve)
 
     facts = []
     said: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -427,7 +426,7 @@ def story_page(request: Request, story_id: str) -> Response:
     per_day = entry.summary.get("per_day")
     from storyline.serve.live import merge_choices
 
-    return render(request, "story.html", **_story_context(entry.story), others=merge_choices(cat, entry.story["id"]),
+    return render(request, "story.html", **_story_context(entry.story, cat.config.serve), others=merge_choices(cat, entry.story["id"]),
                   spark=sparkline([(d, int(n)) for d, n in per_day]) if per_day else None)
 
 
@@ -473,7 +472,8 @@ def article_page(
 
 @router.get("/entities/{entity_ref}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_ref: str) -> Response:
-    view = _catalog(request).view(entities=True)
+    cat = _catalog(request)
+    view = cat.view(entities=True)
     found = view.find_entity(entity_ref)
     if found is None:
         return render_error(request, 404, f"no entity with id {entity_ref!r}")
@@ -484,7 +484,8 @@ def entity_page(request: Request, entity_ref: str) -> Response:
     reports = found.reports
     dated = [s for s in stories if s.first_date]
     return render(request, "entity.html", e=found, stories=stories, per_story=per_story, reports=reports,
-                  drawing=timeline_drawing([{"date": s.first_date, "text": s.title} for s in dated]),
+                  drawing=timeline_drawing([{"date": s.first_date, "text": s.title} for s in dated],
+                                           config=cat.config.serve),
                   dated=dated, others=[a for a in found.aliases if a != found.name])
 
 
@@ -495,29 +496,32 @@ def search_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     cat = _catalog(request)
+    serve = cat.config.serve
+    size = serve.page_size
     hits: list[Any] = []
     stories: list[dict[str, Any]] = []
     error = None
     if q and q.strip():
         try:
-            hits = cat.search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
+            hits = cat.search(q, limit=size + 1, offset=(page - 1) * size)
         except QuerySyntaxError as exc:
             error = f"Search query not understood: {exc.message}"
         view = cat.view()
         seen: dict[str, dict[str, Any]] = {}
-        for h in hits[:PAGE]:
+        for h in hits[:size]:
             summary = view.story_of(h.story_id)
             if summary is not None:
                 seen.setdefault(summary.id, {"s": summary, "hits": 0})["hits"] += 1
         stories = list(seen.values())
-    more = len(hits) > PAGE
+    more = len(hits) > size
     return render(request, "search.html", status=400 if error else 200, q=q or "", error=error,
-                  hits=[{"h": h, "snippet": _snippet(h.snippet, q or "")} for h in hits[:PAGE]], stories=stories,
+                  hits=[{"h": h, "snippet": _snippet(h.snippet, q or "", serve.snippet_stem_letters)}
+                        for h in hits[:size]], stories=stories,
                   page=page,
-                  more=more, limit=MAX_PAGE, next_url="/search?" + _query(q=q, page=page + 1),
+                  more=more, limit=serve.max_page, next_url="/search?" + _query(q=q, page=page + 1),
                   prev_url="/search?" + _query(q=q, page=page - 1 if page > 2 else None))
 
 
-def _snippet(snippet: str, query: str) -> list[tuple[str, bool]]:
+def _snippet(snippet: str, query: str, stem: int = SERVE.snippet_stem_letters) -> list[tuple[str, bool]]:
     """The store marks matched terms with [ ]: split into (text, matched) parts for <mark>."""
-    return snippet_parts(snippet, query)
+    return snippet_parts(snippet, query, stem)

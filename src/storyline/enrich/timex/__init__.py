@@ -13,6 +13,7 @@ from bisect import bisect_left
 from datetime import date
 from functools import partial
 
+from storyline.config import ENRICH, EnrichConfig
 from storyline.enrich.timex.rules import RULES, Context
 from storyline.enrich.timex.tense import index_tense
 from storyline.model import TimeExpression
@@ -85,7 +86,7 @@ def _select(found: list[tuple[int, int, int, re.Match[str]]]) -> list[tuple[int,
     return chosen
 
 
-def tag(text: str, dct: str | None) -> list[TimeExpression]:
+def tag(text: str, dct: str | None, *, config: EnrichConfig = ENRICH) -> list[TimeExpression]:
     """Temporal expressions of `text` in order, with TimeML types and values."""
     anchor = parse_dct(dct)
     chosen = _select(_candidates(text))
@@ -98,7 +99,7 @@ def tag(text: str, dct: str | None) -> list[TimeExpression]:
     for start, end, index, m in chosen:
         sentence = tenses.sentence_bounds(start)[0]
         recent_period = period[1] if period and period[0] >= tenses.previous_sentence_start(start) else None
-        ctx = Context(anchor, ref, partial(tenses.tense_at, start, end), recent_period)
+        ctx = Context(anchor, ref, partial(tenses.tense_at, start, end), recent_period, config)
         result = RULES[index].normalize(m, ctx)
         if result is None:
             continue

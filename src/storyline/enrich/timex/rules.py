@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from storyline.config import ENRICH, EnrichConfig
 from storyline.enrich.timex import calendar as cal
 from storyline.enrich.timex.lexicon import (
     DAY_PARTS,
@@ -36,6 +37,7 @@ class Context:
     ref: str | None  # last resolved calendar value in the text
     tense_of: Callable[[], str]  # "past", "future" or "present", computed only when asked
     period: str | None = None  # quarter or half mentioned in this or the previous sentence
+    config: EnrichConfig = ENRICH
 
     @property
     def tense(self) -> str:
@@ -225,17 +227,16 @@ def month_day(m: re.Match[str], ctx: Context) -> Result | None:
         direction = _direction(m, ctx)
         year = cal.year_for(ctx.dct, mon, d, direction)
         same_year = cal.safe_date(ctx.dct.year, mon, d)
-        if same_year and 0 < (same_year - ctx.dct).days <= _PAST_SLACK_DAYS and direction == "past":
+        past_slack, future_slack = ctx.config.timex_past_slack_days, ctx.config.timex_future_slack_days
+        if same_year and 0 < (same_year - ctx.dct).days <= past_slack and direction == "past":
             year = ctx.dct.year  # a date just ahead in a past-tense report is the coming one
-        if same_year and 0 < (ctx.dct - same_year).days <= _FUTURE_SLACK_DAYS and direction == "future":
+        if same_year and 0 < (ctx.dct - same_year).days <= future_slack and direction == "future":
             year = ctx.dct.year  # a date just behind in a future-tense clause is the recent one
     if cal.safe_date(year, mon, d) is None:
         return None
     return "DATE", f"{year:04d}-{mon:02d}-{d:02d}"
 
 
-_PAST_SLACK_DAYS = 31
-_FUTURE_SLACK_DAYS = 7
 
 
 @rule(
