@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import require_shared
-from storyline.consolidate.topic_timeline import build_topic_timeline
+from storyline.consolidate.topic_timeline import TopicTimelineConfig, build_topic_timeline
 from test_facts import make
 
 
@@ -100,9 +100,73 @@ def test_timeline17_gate_on_three_timelines() -> None:
     report = evaluate_timeline17(root, topics=["H1N1_bbc", "H1N1_guardian", "H1N1_reuters"])
     mean = report.mean
     assert len(report.timelines) == 3
-    # reached on these three: align ROUGE-1 F 0.149, date F1 0.805 (all ten: 0.136 / 0.672)
+    # reached on these three: align ROUGE-1 F 0.150, date F1 0.806 (all ten, dev: 0.137 / 0.669;
+    # leave-one-topic-out: 0.134 / 0.667)
     assert mean["align_m:1_rouge_1"] >= 0.13
     assert mean["date_f1"] >= 0.72
+
+
+@pytest.mark.eval
+def test_leave_one_topic_out_on_a_small_subset() -> None:
+    """Three small timelines of two topics, a 2x2 grid: each topic is scored under settings chosen
+    on the other topic only."""
+    root = require_shared("timeline17")
+    from storyline.eval.timeline import fast_scores, leave_one_topic_out, load_cases, score_case
+
+    cases = load_cases(root, topics=["H1N1_bbc", "H1N1_guardian", "bpoil_foxnews"])
+    grid: dict[str, tuple[float | int, ...]] = {"topic_weight": (0.5, 1.0), "mmr_lambda": (0.75, 0.9)}
+    report = leave_one_topic_out(cases, grid)
+    assert set(report.chosen) == {"H1N1", "bpoil"}
+    for case, entry in zip(cases, report.held_out.timelines, strict=True):
+        # the held-out score is the score under the setting chosen without the case's topic
+        assert entry.scores == score_case(case, report.chosen[case.topic], scorer=fast_scores)
+    mean = report.held_out.mean
+    # reached: align ROUGE-1 F 0.148, ROUGE-2 F 0.039, date F1 0.894
+    assert mean["align_m:1_rouge_1"] >= 0.135
+    assert mean["date_f1"] >= 0.85
+
+
+def test_alignment_rouge_matches_tilse() -> None:
+    """Our alignment ROUGE (many-to-one, date-content costs) and date F1 give tilse's numbers."""
+    from storyline.eval.timeline import fast_scores, score_timeline
+
+    reference = [
+        ("2010-04-20", ["An explosion on the Deepwater Horizon rig kills 11 workers ."]),
+        ("2010-04-22", ["The rig sinks into the Gulf of Mexico ."]),
+        ("2010-05-02", ["President Obama visits the Gulf coast .", "Fishing is banned in federal waters ."]),
+        ("2010-07-15", ["BP caps the leaking well ."]),
+    ]
+    predicted = [
+        ("2010-04-20", ["A blast on the Deepwater Horizon drilling rig killed 11 workers on Tuesday ."]),
+        ("2010-04-23", ["The burning rig sank into the Gulf of Mexico , leaving oil leaking ."]),
+        ("2010-05-01", ["Obama will visit the Gulf coast on Sunday , the White House said ."]),
+        ("2010-06-01", ["BP 's top kill attempt failed to stop the leak ."]),
+    ]
+    ours = fast_scores(predicted, reference)
+    theirs = score_timeline(predicted, reference)
+    for key, value in ours.items():
+        assert value == pytest.approx(theirs[key], abs=1e-12), key
+    assert 0 < ours["align_m:1_rouge_1"] < 1 and ours["date_f1"] == pytest.approx(0.25)
+
+
+def test_a_day_named_only_before_it_happens_weighs_less_with_a_forward_weight() -> None:
+    # two articles published before 12 April name it (a plan), two published after it name 1 March
+    items = [
+        make("a", "The Sorvenne tunnel will reopen on 12 April 2024 , the operator said on Monday .",
+             "2024-03-20", "Outlet a", timexes=[("12 April 2024", "2024-04-12")]),
+        make("b", "Repairs should let the Sorvenne tunnel reopen on 12 April 2024 , engineers said .",
+             "2024-03-25", "Outlet b", timexes=[("12 April 2024", "2024-04-12")]),
+        make("c", "The Sorvenne tunnel flooded on 1 March 2024 after heavy rain in the valley .",
+             "2024-03-05", "Outlet c", timexes=[("1 March 2024", "2024-03-01")]),
+        make("d", "Since the flood of 1 March 2024 the Sorvenne tunnel has stayed closed to traffic .",
+             "2024-03-07", "Outlet d", timexes=[("1 March 2024", "2024-03-01")]),
+    ]
+    plain = TopicTimelineConfig(published_weight=0.0)
+    backward = TopicTimelineConfig(published_weight=0.0, forward_weight=0.5)
+    assert [d for d, _ in build_topic_timeline(items, 1, 1, config=plain)] == ["2024-03-01"]  # tie: earlier day
+    assert [d for d, _ in build_topic_timeline(items, 1, 1, config=backward)] == ["2024-03-01"]
+    flipped = TopicTimelineConfig(published_weight=0.0, forward_weight=2.0)
+    assert [d for d, _ in build_topic_timeline(items, 1, 1, config=flipped)] == ["2024-04-12"]
 
 
 def test_a_sentence_goes_under_one_date_only() -> None:

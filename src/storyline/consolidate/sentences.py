@@ -7,6 +7,8 @@ Pure functions over `AnnotatedArticle`; no I/O.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +47,28 @@ class Sentence:
 
 def split_article(item: AnnotatedArticle) -> list[Sentence]:
     """The sentences of one annotated article, each with the annotations lying inside it."""
+    # claims, the story timeline and the brief each split every article of a story: split it once.
+    # Keyed by identity (an article holds a dict, so it does not hash); the cache keeps the article
+    # alive, so its id is not reused while cached; annotated articles are frozen.
+    with _SPLIT_LOCK:
+        hit = _SPLIT_CACHE.get(id(item))
+        if hit is not None and hit[0] is item:
+            _SPLIT_CACHE.move_to_end(id(item))
+            return list(hit[1])
+    sentences = _split_article(item)
+    with _SPLIT_LOCK:
+        _SPLIT_CACHE[id(item)] = (item, sentences)
+        while len(_SPLIT_CACHE) > _SPLIT_CACHE_SIZE:
+            _SPLIT_CACHE.popitem(last=False)
+    return list(sentences)
+
+
+_SPLIT_CACHE: OrderedDict[int, tuple[AnnotatedArticle, tuple[Sentence, ...]]] = OrderedDict()
+_SPLIT_CACHE_SIZE = 2048  # articles: a large story's, consolidated by three stages in a row
+_SPLIT_LOCK = threading.Lock()
+
+
+def _split_article(item: AnnotatedArticle) -> tuple[Sentence, ...]:
     text = item.article.text
     out: list[Sentence] = []
     timexes = sorted(item.timexes, key=lambda t: t.start)
@@ -66,7 +90,7 @@ def split_article(item: AnnotatedArticle) -> list[Sentence]:
                 language=item.article.language,
             )
         )
-    return out
+    return tuple(out)
 
 
 def split_story(story: Sequence[AnnotatedArticle]) -> list[Sentence]:
@@ -89,6 +113,7 @@ def content_words(text: str, language: str | None = None) -> list[str]:
     return [w for w in words(text) if w not in stop and (len(w) > 1 or _NUMBER.search(w))]
 
 
+@lru_cache(maxsize=1 << 17)
 def stem(word: str, language: str | None = None) -> str:
     """The Snowball stem of a word in `language` (English when unknown), so that 'leaks', 'leaked'
     and 'leaking' meet."""
@@ -182,13 +207,10 @@ def is_metadata(sentence: Sentence, config: ConsolidateConfig = CONSOLIDATE) -> 
         rest = rest[: timex.start - sentence.start] + " " + rest[timex.end - sentence.start :]
     if sentence.timexes and all(w in _DATELINE_WORDS or w.isdigit() for w in words(rest)):
         return True
+    if _TERMINAL.search(text):  # a tag line has no end punctuation (checked first: prose has one)
+        return False
     items = [item for item in _LIST_SEPARATORS.split(text.rstrip(".")) if item]
-    return (
-        len(items) >= 3
-        and all(len(item.split()) <= 4 for item in items)
-        and not _TERMINAL.search(text)
-        and not has_finite_verb(text)
-    )
+    return len(items) >= 3 and all(len(item.split()) <= 4 for item in items) and not has_finite_verb(text)
 
 
 def _is_byline(text: str) -> bool:

@@ -85,34 +85,46 @@ def build_story_timeline(story: Sequence[AnnotatedArticle], *, config: TimelineC
         by_date[value].append(index)
     events: list[TimelineEvent] = []
     for value, indexes in by_date.items():
-        for cluster in _cluster(matrix, indexes, config.merge_similarity):
-            events.append(_event(value, [dated[i][1] for i in cluster], matrix[cluster], story_start,
+        sims = _similarities(matrix, indexes)
+        for members in _cluster(sims, config.merge_similarity):
+            block = sims[np.ix_(members, members)]
+            events.append(_event(value, [dated[indexes[p]][1] for p in members], block, story_start,
                                  config.background_days))
     events.sort(key=lambda e: (sort_key(e.date), -len(e.articles), e.text))
     return events
 
 
-def _cluster(matrix: Any, indexes: list[int], merge_similarity: float) -> list[list[int]]:
-    """Greedy single pass: a sentence joins the cluster whose first sentence it is most similar to."""
+def _similarities(matrix: Any, indexes: list[int]) -> Any:
+    """Cosines between the sentences of one date (dense; a lone sentence needs no product)."""
+    if len(indexes) == 1:
+        return np.ones((1, 1))
     block = matrix[indexes]
-    sims = (block @ block.T).toarray()
-    clusters: list[list[int]] = []  # positions within `indexes`
-    for position in range(len(indexes)):
-        best, best_sim = -1, merge_similarity
-        for c, members in enumerate(clusters):
-            sim = float(np.mean(sims[position, members]))
-            if sim >= best_sim:
-                best, best_sim = c, sim
-        if best >= 0:
-            clusters[best].append(position)
-        else:
-            clusters.append([position])
-    return [[indexes[p] for p in members] for members in clusters]
+    return (block @ block.T).toarray()
 
 
-def _event(value: IsoDate, sentences: list[Sentence], block: Any, story_start: date | None,
+def _cluster(sims: Any, merge_similarity: float) -> list[list[int]]:
+    """Greedy single pass: a sentence joins the cluster it is most similar to on average.
+    Clusters are lists of positions in `sims`."""
+    n = sims.shape[0]
+    clusters: list[list[int]] = []
+    totals = np.zeros((n, n))  # row c: the summed similarities of cluster c's members to every sentence
+    for position in range(n):
+        k = len(clusters)
+        if k:
+            means = totals[:k, position] / np.array([len(members) for members in clusters])
+            # the best cluster at or above the threshold; on a tie the later one, as a running max with >= did
+            best = k - 1 - int(np.argmax(means[::-1]))
+            if means[best] >= merge_similarity:
+                clusters[best].append(position)
+                totals[best] += sims[position]
+                continue
+        clusters.append([position])
+        totals[k] = sims[position]
+    return clusters
+
+
+def _event(value: IsoDate, sentences: list[Sentence], sims: Any, story_start: date | None,
            background_days: int) -> TimelineEvent:
-    sims = (block @ block.T).toarray()
     centrality = sims.mean(axis=1)
     order = sorted(
         range(len(sentences)),
