@@ -130,17 +130,6 @@ def _without_time_expressions(sentence: Sentence) -> str:
     return text
 
 
-@lru_cache(maxsize=1 << 17)
-def _content_stem(token: str) -> str | None:
-    """The stem of a word token as `features` counts it, None for a stop word or a lone letter
-    (`stem` over `content_words`, one cached look-up per token: TF-IDF of a large story reads
-    every sentence)."""
-    word = token.lower()
-    if word in STOPWORDS or not (len(word) > 1 or _NUMBER.search(word)):
-        return None
-    return stem(word)
-
-
 def features(sentence: Sentence) -> list[str]:
     """Comparison features of a sentence: stemmed content words, numbers' values, entity keys."""
     return _features(sentence, sentence.text)
