@@ -40,16 +40,11 @@ METRICS = ("concat", "agreement", "align_m:1")
 OBJECTIVE = "align_m:1_rouge_1"  # what the leave-one-topic-out grid maximises on the other topics
 
 # news-tls (Gholipour Ghalandari & Ifrim, "Examining the State-of-the-Art in News Timeline
-# Summarization", ACL 2020, arXiv:2005.10107, results table for T17, all 19 timelines). DATEWISE as
-# ../shared/data/README.md gives it; CLUST as recalled from the same table: the search tool found the
-# paper but not the table's text, so it is marked unchecked until someone reads it off the paper.
-NEWS_TLS_SOURCE = (
-    "Gholipour Ghalandari & Ifrim, ACL 2020 (arXiv:2005.10107), T17 results table, 19 timelines "
-    "(CLUST figures not yet checked against the paper)"
-)
+# Summarization", ACL 2020, arXiv:2005.10107), T17, all 19 timelines: DATEWISE as ../shared/data/README.md
+# gives it. Other methods of that table are left out until someone reads them off the paper.
+NEWS_TLS_SOURCE = "Gholipour Ghalandari & Ifrim, ACL 2020 (arXiv:2005.10107), T17 results, 19 timelines"
 NEWS_TLS = {
     "DATEWISE": {"align_m:1_rouge_1": 0.120, "align_m:1_rouge_2": 0.035, "date_f1": 0.544},
-    "CLUST": {"align_m:1_rouge_1": 0.082, "align_m:1_rouge_2": 0.020, "date_f1": 0.407},
 }
 
 # The leave-one-topic-out grid: every combination is scored on every timeline once, then each
