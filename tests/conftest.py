@@ -138,3 +138,14 @@ def pg_clean_url(_pg_shared_url: str) -> str:
         conn.execute("INSERT INTO counters(name, value) VALUES ('cluster_seq', 0)")
         conn.execute("ALTER SEQUENCE articles_seq_counter RESTART")
     return _pg_shared_url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store on each backend (the PostgreSQL one skips where no server can start, fails under CI)."""
+    from storyline.store import open_store
+
+    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
+    opened = open_store(url)
+    yield opened
+    opened.close()

@@ -4,21 +4,8 @@ sequence (`undated_articles`, `place_articles`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from storyline.model import Article
-from storyline.store import Placement, Store, StoryRebuild, open_store
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
+from storyline.store import Placement, Store, StoryRebuild
 
 
 def _add(store: Store, n: int, published: str | None) -> str:

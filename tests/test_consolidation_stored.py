@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,6 @@ from storyline.pipeline import Config, ingest_articles, recluster
 from storyline.store import Store, open_store
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "export.schema.json"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
 
 
 def bridge(n: int, text: str | None = None) -> Article:

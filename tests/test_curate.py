@@ -20,14 +20,6 @@ from storyline.store import Store, StoreError, open_store
 FAST = Config(enrich=False, embed=False)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
-
-
 def test_decisions_are_stored_listed_and_undone_once(store: Store) -> None:
     decision = Decision("d1", "retitle", {"story": "s1", "title": "T"}, "cli", "2026-12-01T00:00:00.000000Z")
     store.add_curation(decision)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,7 @@ from storyline.feeds.fetch import FetchConfig, Fetcher
 from storyline.feeds.poll import poll_due, poll_feed
 from storyline.feeds.state import Feed, parse_every
 from storyline.pipeline import Config
-from storyline.store import NotFound, Store, open_store
+from storyline.store import NotFound, Store
 
 FAST = FetchConfig(host_interval=0.0, backoff_initial=0.01, backoff_max=0.02, read_timeout=2.0)
 NO_NER = Config(enrich=False)
@@ -30,14 +29,6 @@ def rss(*items: tuple[str, str, str]) -> bytes:
     )
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Daily</title>'
             f"<link>https://news.example/</link>{entries}</channel></rss>").encode()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -5,24 +5,13 @@ never overwritten."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-
-import pytest
 
 from storyline.dossier import export_json, story_json, story_markdown
 from storyline.model import Article, TimeExpression
 from storyline.pipeline import ingest_articles, ingest_paths
-from storyline.store import Store, StoredInferredDate, open_store
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
+from storyline.store import Store, StoredInferredDate
 
 
 def report(n: int, day: str) -> Article:

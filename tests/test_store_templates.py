@@ -3,21 +3,10 @@ throwaway cluster)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from storyline.model import Article
 from storyline.store import SourceLines, Store, open_store
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
 
 
 def _article(n: int, source: str = "The Northgate Chronicle") -> Article:

@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from storyline.store import NotFound, Store, open_store
+from storyline.store import NotFound, Store
 from storyline.watches.deliver import SIGNATURE_HEADER, DeliveryConfig, deliver_due, verify
 from storyline.watches.model import Alert, Watch, watch_id
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 SECRET = "s3cret"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = str(tmp_path / "t.db") if request.param == "sqlite" else request.getfixturevalue("pg_clean_url")
-    opened = open_store(url)
-    yield opened
-    opened.close()
 
 
 class Receiver:
