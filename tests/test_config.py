@@ -185,6 +185,7 @@ TRUE_CONSTANTS = {
     ("read/html.py", "_DEFAULT_DEPTH"),  # libxml2's depth limit without it
     ("read/warc.py", "_TRAILER"),  # the WARC format's record trailer
     ("read/warc.py", "_CHUNK"),  # an I/O buffer
+    ("consolidate/sentences.py", "_SPLIT_CACHE_SIZE"),  # a memory bound of a cache, not a tuning of output
     ("read/_common.py", "_MAX_REASON"),  # a rejection is one line
     ("read/_dates.py", "_MIN_YEAR"), ("read/_dates.py", "_MAX_YEAR"),  # what a publication year can be
     ("dedup.py", "_MASK32"), ("dedup.py", "_MIX"),  # hash arithmetic

@@ -112,6 +112,8 @@ def test_no_module_keeps_its_own_stop_words_or_stemmer() -> None:
         # closed-class words that end the noun phrase after a number; spaCy's list holds counted
         # words ("10 others", "four US states") and lost labelled mentions
         "enrich/quantities.py:STOP",
+        # the evaluation's ROUGE stems with Porter as tilse's ROUGE-1.5.5 does, to reproduce its scores exactly
+        "eval/timeline.py",
     }  # fmt: skip
     found = []
     for path in sorted(root.rglob("*.py")):
