@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import import_module
 
 from storyline.enrich.money import PREFIX_SYMBOLS, SUFFIX_WORDS
 from storyline.enrich.units import ALIASES
 from storyline.text.numbers import NUMBER_WORD_LANGUAGES, digits_pattern, figure_value, number_value
+from storyline.text.words import stop_words
 
 LANGUAGES = tuple(lang for lang in NUMBER_WORD_LANGUAGES if lang != "en")
 
@@ -109,16 +109,6 @@ class LocalFigure:
     unit: str  # "%", an ISO currency code, a unit symbol or "count"
     kind: str  # "quantity", "money" or "count"
     measured: str | None = None
-
-
-@lru_cache(maxsize=8)
-def _stop_words(language: str) -> frozenset[str]:
-    """spaCy's closed-class words of `language`: the words that end the noun phrase after a figure."""
-    try:
-        module = import_module(f"spacy.lang.{language}.stop_words")
-    except ImportError:
-        return frozenset()
-    return frozenset(w.lower() for w in module.STOP_WORDS)
 
 
 def _alternation(words: object) -> str:
@@ -242,7 +232,7 @@ def _count(text: str, start: int, end: int, value: float, language: str, scaled:
         low = noun.lower()
         counted = (
             low not in TIME_WORDS[language]
-            and low not in _stop_words(language)
+            and low not in stop_words(language)  # spaCy's closed-class words end the noun phrase
             and low not in SCALE_WORDS[language]
             and number_value(low, language) is None
             and len(low) > 2
