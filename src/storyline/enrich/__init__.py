@@ -41,7 +41,7 @@ def _timex(article: Article, config: EnrichConfig) -> AnnotatorOutput:
 def _quantities(article: Article, config: EnrichConfig) -> AnnotatorOutput:
     from storyline.enrich.quantities import extract_quantities
 
-    return AnnotatorOutput(quantities=tuple(extract_quantities(article.text, article.published)))
+    return AnnotatorOutput(quantities=tuple(extract_quantities(article.text, article.published, article.language)))
 
 
 def _entities(article: Article, config: EnrichConfig) -> AnnotatorOutput:
@@ -55,7 +55,7 @@ REGISTRY: dict[str, Annotator] = {
     a.name: a
     for a in (
         Annotator("timex", "1", _timex),
-        Annotator("quantities", "1", _quantities),
+        Annotator("quantities", "2", _quantities),
         Annotator("entities", "2", _entities),
     )
 }

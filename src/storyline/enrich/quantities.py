@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from storyline.enrich.localized import LANGUAGES as LOCALIZED_LANGUAGES
+from storyline.enrich.localized import LocalFigure, read_figures
 from storyline.enrich.money import PREFIX_SYMBOLS, SUFFIX_WORDS, normalize_money
 from storyline.enrich.units import ALIASES, RATE_ALIASES, to_base
 from storyline.model import Quantity
@@ -48,7 +50,9 @@ FRACTIONS: dict[str, float] = {
 # digits: "1,234.5", "3.1", ".5"
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _SCALE = r"(?:hundred|thousand|million|billion|trillion|lakhs?|crores?|mln|mn|bln|bn|tn|trn|m|k|b)"
-_DIGITS_NUMBER_RE = re.compile(rf"{_DIGITS}(?:\s?{_SCALE}(?![\w]))?", re.IGNORECASE)
+# a scale word may be hyphenated to its figure, as transcripts write it ("135-thousand-dollars")
+_HYPHEN_SCALE = r"(?:-(?:hundred|thousand|million|billion|trillion))"
+_DIGITS_NUMBER_RE = re.compile(rf"{_DIGITS}(?:\s?{_SCALE}(?![\w])|{_HYPHEN_SCALE}(?![\w]))?", re.IGNORECASE)
 _SCALE_AFTER_RE = re.compile(rf"\s?({_SCALE})(?![\w])", re.IGNORECASE)
 _LETTERS_RE = re.compile(r"[A-Za-z]+(?![A-Za-z])")
 _JOINED_WORD_RE = re.compile(r"[- ]([A-Za-z]+)(?![A-Za-z])")
@@ -109,7 +113,7 @@ def parse_number(text: str) -> float | None:
     t = " ".join(text.strip().split()).lower()
     if not t:
         return None
-    digits = re.fullmatch(rf"({_DIGITS})(?:\s?({_SCALE}))?", t)
+    digits = re.fullmatch(rf"({_DIGITS})(?:[\s-]?({_SCALE}))?", t)
     if digits:
         base, scale = float(digits.group(1).replace(",", "")), digits.group(2)
     else:
@@ -223,7 +227,7 @@ PREFIX_RE = re.compile(
     + r")\s?$"
 )
 _SUFFIX_WORDS = sorted(SUFFIX_WORDS, key=len, reverse=True)
-SUFFIX_RE = re.compile(r"\s?(" + "|".join(re.escape(w) for w in _SUFFIX_WORDS) + r")\b", re.IGNORECASE)
+SUFFIX_RE = re.compile(r"(?:\s?|-)(" + "|".join(re.escape(w) for w in _SUFFIX_WORDS) + r")\b", re.IGNORECASE)
 _UNIT_WORDS = sorted([*ALIASES, *RATE_ALIASES], key=len, reverse=True)
 UNIT_RE = re.compile(
     r"(?:\s?|-)("
@@ -260,11 +264,17 @@ class _Found:
 # ---------------------------------------------------------------- main entry
 
 
-def extract_quantities(text: str, published: str | None = None) -> list[Quantity]:
+def extract_quantities(
+    text: str, published: str | None = None, language: str | None = None
+) -> list[Quantity]:
     """Money, physical quantities, percentages and counts in `text`, in order of position.
 
-    `published` ("YYYY-MM-DD") is the day whose ECB rate normalises money amounts.
+    `published` ("YYYY-MM-DD") is the day whose ECB rate normalises money amounts. `language` (ISO
+    639-1) chooses how figures are read: English (the default) by the rules below, French, German,
+    Spanish ... by `localized.read_figures` ("1,5 milliard d'euros", "2.500 Menschen").
     """
+    if language in LOCALIZED_LANGUAGES:
+        return [_to_quantity(text, _from_local(f), published) for f in read_figures(text, language)]
     found: list[_Found] = []
     pos = 0
     for m in _CANDIDATE_RE.finditer(text):
@@ -276,6 +286,10 @@ def extract_quantities(text: str, published: str | None = None) -> list[Quantity
             pos = hit.end
     found = _merge_ranges(text, found)
     return [_to_quantity(text, f, published) for f in found]
+
+
+def _from_local(f: LocalFigure) -> _Found:
+    return _Found(f.start, f.end, f.value, f.unit, f.kind, measured=f.measured)
 
 
 _CANDIDATE_RE = re.compile(
@@ -349,7 +363,7 @@ def _read_at(text: str, m: re.Match[str]) -> _Found | None:
 
 
 def _scale_of(num: str) -> str | None:
-    sm = re.search(rf"\s?({_SCALE})$", num, re.IGNORECASE)
+    sm = re.search(rf"[\s-]?({_SCALE})$", num, re.IGNORECASE)
     if sm and not re.fullmatch(_DIGITS, num.strip()):
         return sm.group(1).lower()
     return None
