@@ -9,7 +9,7 @@ words around the figure, the value, the qualifiers the sentence gives and the ex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -17,6 +17,7 @@ from typing import Literal
 from storyline.consolidate.cues import (
     ATTRIBUTE_LEMMAS,
     ATTRIBUTION,
+    ATTRIBUTION_WORDS,
     CANONICAL_ATTRIBUTES,
     CANONICAL_PREFIXES,
     COUNT_CLAUSE_CUT,
@@ -34,6 +35,7 @@ from storyline.consolidate.cues import (
     OUTPUT_CUE,
     OUTPUT_NOUNS,
     PER_PERIOD,
+    PLACE_EVENT_WORDS,
     PLACE_EVENTS,
     PLACE_LABELS,
     PRICE_AT,
@@ -45,6 +47,7 @@ from storyline.consolidate.cues import (
     TOLL_OWNER_LABELS,
     VAGUE_COUNT,
     VARIANT,
+    VARIANT_WORDS,
     WORKFORCE_NOUNS,
 )
 from storyline.consolidate.dates import article_timex_dates, timex_date
@@ -286,15 +289,21 @@ def _local(sentence: Sentence, start: int, end: int, before: int = 60, after: in
     return sentence.text[lo - sentence.start : hi - sentence.start], start - lo
 
 
-def _nearest_cue(text: str, anchor: int, cues: Iterable[tuple[str, str]]) -> str | None:
+def _nearest_cue(text: str, anchor: int, cues: tuple[tuple[str, str], ...]) -> str | None:
     best: tuple[int, int, str] | None = None
-    for rank, (pattern, name) in enumerate(cues):
-        for match in re.finditer(pattern, text, re.IGNORECASE):
+    for rank, (pattern, name) in enumerate(_compiled_cues(cues)):
+        for match in pattern.finditer(text):
             distance = min(abs(match.start() - anchor), abs(match.end() - anchor))
             candidate = (distance, rank, name)
             if best is None or candidate < best:
                 best = candidate
     return best[2] if best else None
+
+
+@lru_cache(maxsize=32)
+def _compiled_cues(cues: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The cue list's patterns compiled once (the cue lists are module constants)."""
+    return tuple((re.compile(pattern, re.IGNORECASE), name) for pattern, name in cues)
 
 
 def unit_dimension(unit: str | None) -> str | None:
@@ -349,6 +358,9 @@ def _period(sentence: Sentence, quantity: Quantity) -> str | None:
     return match.group(1).lower() if match.group(1) else "year"
 
 
+_MONEY_CUES_NOT_PER_SHARE = tuple(cue for cue in MONEY_CUES if cue[1] != "price per share")
+
+
 def _money_attribute(sentence: Sentence, quantity: Quantity) -> str:
     """What a sum is: price, cost, damage, deal value...; a sum per period is its own attribute
     ("amount per year"), never compared with a one-off price."""
@@ -356,8 +368,7 @@ def _money_attribute(sentence: Sentence, quantity: Quantity) -> str:
     after = _after(sentence, quantity)
     if re.match(r"\W{0,2}\s*(?:a|per)\s+share\b", after, re.IGNORECASE):
         return "price per share"
-    cues = [cue for cue in MONEY_CUES if cue[1] != "price per share"]
-    cue = _nearest_cue(text, anchor, cues)
+    cue = _nearest_cue(text, anchor, _MONEY_CUES_NOT_PER_SHARE)
     if cue is None:
         before = sentence.text[: quantity.start - sentence.start]
         if PRICE_AT.search(before) or quantity.measured:
@@ -506,7 +517,8 @@ def _variants(sentence: Sentence, position: int, info: StoryInfo | None = None) 
     sedan") gets that variant."""
     text, anchor = _clause(sentence, position)
     found: list[str] = []
-    for match in VARIANT.finditer(text):
+    matches = VARIANT.finditer(text) if VARIANT_WORDS.admits(text) else ()
+    for match in matches:
         if abs(match.start() - anchor) > 90:
             continue
         for phrase in explicit_variants(match.group(0)):
@@ -538,7 +550,7 @@ def _clause(sentence: Sentence, position: int) -> tuple[str, int]:
 
 
 def _attribution(text: str) -> str | None:
-    match = ATTRIBUTION.search(text)
+    match = ATTRIBUTION.search(text) if ATTRIBUTION_WORDS.admits(text) else None
     if not match:
         return None
     return " ".join(match.group(0).split())
@@ -599,6 +611,8 @@ def _venue_claims(sentence: Sentence, info: StoryInfo, attribution: str | None) 
     Motor Show"), the place of a first showing, a signing, an inauguration or a launch ("unveiled in
     Geneva", "signed in Paris"). A venue and a town are different attributes, never compared."""
     claims: list[Claim] = []
+    if not PLACE_EVENT_WORDS.admits(sentence.text):  # most sentences: skip the costly cues
+        return claims
     for pattern, attribute, labels in PLACE_EVENTS:
         for cue in pattern.finditer(sentence.text):
             claim = _place_claim(sentence, info, attribution, cue, attribute, labels)

@@ -252,10 +252,15 @@ def _split_by_qualifier(
             plain.append(claim)
     if not qualified:
         return [(None, plain)] if plain else []
+    # each claim placed on its scale once, not once per pair compared
+    points = {id(claim): _point(claim, config) for claim in claims}
     rest: list[Claim] = []
     for claim in plain:
+        point = points[id(claim)]
         fits = [
-            name for name, part in qualified.items() if any(_agree(claim, other, config) for other in part)
+            name
+            for name, part in qualified.items()
+            if any(_agree_points(point, points[id(other)], config) for other in part)
         ]
         if len(fits) == 1:
             qualified[fits[0]].append(claim)
@@ -373,10 +378,6 @@ def _rounding(value: float, config: CrossCheckConfig) -> float:
     while step > 1e-9 and abs(magnitude / step - round(magnitude / step)) > 1e-6:
         step /= 10
     return min(step / 2, config.rounding_cap * magnitude)
-
-
-def _agree(a: Claim, b: Claim, config: CrossCheckConfig) -> bool:
-    return _agree_points(_point(a, config), _point(b, config), config)
 
 
 def _agree_points(pa: _Point, pb: _Point, config: CrossCheckConfig) -> bool:

@@ -4,6 +4,28 @@ its bounds, its variant qualifier and its subject's role; entity labels a subjec
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class WordGate:
+    """A cheap test run before a costly case-insensitive pattern that cannot match without one of
+    `words` (lowercase): False means the pattern has no match, True means it may have one."""
+
+    words: tuple[str, ...]
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = re.compile("|".join(re.escape(word) for word in self.words), re.IGNORECASE)
+        object.__setattr__(self, "_pattern", pattern)
+
+    def admits(self, text: str) -> bool:
+        if text.isascii():  # ASCII: str.lower is exactly the pattern's case folding
+            lowered = text.lower()
+            return any(word in lowered for word in self.words)
+        # elsewhere the pattern also folds "ſ", "K", "İ"... onto ASCII letters: ask it
+        return self._pattern.search(text) is not None
+
 
 CUMULATIVE = frozenset(
     {"death toll", "injured", "missing", "cases", "deaths", "evacuated", "displaced", "arrests", "cost"}
@@ -206,6 +228,8 @@ PLACE_EVENTS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
     ),
     (re.compile(r"\blaunch(?:ed)?\b[^.;]{0,30}?\bat\b", re.IGNORECASE), "place of launch", _VENUES - {"ORG"}),
 )
+# every PLACE_EVENTS cue holds one of these words: a sentence with none of them has no place claim
+PLACE_EVENT_WORDS = WordGate(("first", "unveiled", "debuted", "premiered", "signed", "inaugurat", "launch"))
 VARIANT = re.compile(
     r"\b((?:the\s+)?(?:[\w-]+\s+){0,2}?(?:version|variant|model|edition|trim|configuration))\b"
     r"|\b((?:planned|intended|destined|built|made)\s+for\s+export(?:\s+in\s+\d{4})?)"
@@ -213,10 +237,15 @@ VARIANT = re.compile(
     r"|\b(export\s+(?:version|price|model))",
     re.IGNORECASE,
 )
+# every VARIANT match holds one of these words
+VARIANT_WORDS = WordGate(("version", "variant", "model", "edition", "trim", "configuration", "export"))
 ATTRIBUTION = re.compile(
     r"\baccording to\s+([^,.;]{2,60})|\b(?:officials|police|authorities|ministry|company|government)\s+"
     r"(?:said|say|says|estimated|reported)\b",
     re.IGNORECASE,
+)
+ATTRIBUTION_WORDS = WordGate(
+    ("according to", "officials", "police", "authorities", "ministry", "company", "government")
 )
 ANAPHOR = re.compile(
     r"\b[Tt]he\s+(?:new\s+|damaged\s+|ruptured\s+|stricken\s+)?(car|cars|vehicle|limousine|sedan|plant|"

@@ -17,6 +17,7 @@ from storyline.consolidate.cues import (
     OBJECT_LABELS,
     VARIANT,
     VARIANT_NOUNS,
+    VARIANT_WORDS,
 )
 from storyline.consolidate.sentences import Sentence
 from storyline.model import AnnotatedArticle, Entity
@@ -130,7 +131,11 @@ def focal_entity(story: Sequence[AnnotatedArticle], entities: Sequence[Entity]) 
 
 def qualifier_key(phrase: str) -> str:
     """Spelling-neutral form of a qualifier word ("armoured" and "armored" meet)."""
-    return re.sub(r"ou(?=r)", "o", phrase.lower())
+    lowered = phrase.lower()
+    return _OU_BEFORE_R.sub("o", lowered) if "our" in lowered else lowered
+
+
+_OU_BEFORE_R = re.compile(r"ou(?=r)")
 
 
 def _variant_vocabulary(sentences: list[Sentence]) -> dict[str, str]:
@@ -155,6 +160,8 @@ STOPWORDS_Q = frozenset({"the", "its", "their", "this", "that", "an", "a", "new"
 
 def explicit_variants(text: str) -> list[str]:
     found: list[str] = []
+    if not VARIANT_WORDS.admits(text):  # most sentences: skip the costly pattern
+        return found
     for match in VARIANT.finditer(text):
         phrase = " ".join(next(g for g in match.groups() if g).split()).lower()
         phrase = re.sub(r"^(?:the|its|their|this|that|an|a)\s+", "", phrase)
