@@ -45,7 +45,6 @@ from storyline.store import Store
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
 
-DEFAULT_PARTITION_SIZE = SCALE.partition_size  # the default (storyline.config.ScaleConfig), under its old name
 _SPLIT_EXT = (".jsonl", ".ndjson", ".json", ".jl", ".warc", ".warc.gz", ".arc", ".arc.gz")
 
 Item = Prepared | Rejection

@@ -474,9 +474,9 @@ def _ratio_attribute(sentence: Sentence, quantity: Quantity) -> str | None:
 
 
 def _is_noun_like(word: str) -> bool:
-    from storyline.consolidate.sentences import STOPWORDS
+    from storyline.text.words import stop_words
 
-    return word not in STOPWORDS and not word.isdigit() and len(word) > 2
+    return word not in stop_words("en") and not word.isdigit() and len(word) > 2
 
 
 def _nearest(sentence: Sentence, position: int, wanted: frozenset[str], info: StoryInfo) -> str | None:

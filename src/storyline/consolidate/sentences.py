@@ -22,9 +22,6 @@ from storyline.text.words import stemmer, stop_words
 _WORD = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d")
 
-# English stop words (spaCy's list, storyline.text.words); kept under this name for the modules that
-# import it. Sentences are compared with the stop words of their own article's language.
-STOPWORDS = stop_words("en")
 DEFAULT_LANGUAGE = "en"  # sentences of an article of unknown language are read as English
 
 

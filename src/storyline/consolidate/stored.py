@@ -39,7 +39,6 @@ log = logging.getLogger("storyline.consolidate")
 
 # Bump when the story object or a consolidation step changes: every stored consolidation becomes stale.
 CONSOLIDATION_FORMAT = 3  # 2: anchored timeline, well-formed brief sentences, facts by version; 3: inferred dates
-MAX_DAYS = CONSOLIDATE.summary_days  # the default (storyline.config.ConsolidateConfig), under its old name
 
 
 @dataclass(frozen=True)
